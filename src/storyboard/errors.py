@@ -1,0 +1,91 @@
+"""The one exception hierarchy of storyboard.
+
+The CLI turns every ``StoryboardError`` into one line on stderr and an exit code;
+anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StoryboardError(Exception):
+    """Base of every error storyboard reports to a user."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file: ``path:line:col: field: message``."""
+
+    path: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        prefix = f"{where}: "
+        if self.field:
+            prefix += f"{self.field}: "
+        if self.severity == "warning":
+            prefix += "warning: "
+        return prefix + self.message
+
+
+class StoryError(StoryboardError):
+    """The story file is invalid; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UsageError(StoryboardError):
+    """A command-line option or an input file other than the story is invalid."""
+
+
+class ProviderRegistryError(UsageError):
+    """A ``--providers`` file cannot be read or does not follow providers.json."""
+
+
+class SnapshotError(StoryboardError):
+    """The snapshot file cannot be read or written."""
+
+
+class FetchError(StoryboardError):
+    """Fetching one URL failed; the message names the URL and the cause."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(message)
+
+
+class BlockedAddressError(FetchError):
+    """A URL resolved to a loopback, private or reserved address."""
+
+
+class ResponseTooLargeError(FetchError):
+    """A response body went past its size cap while streaming."""
+
+
+class FetchTimeoutError(FetchError):
+    """A request went past its connect timeout or total deadline."""
+
+
+class OEmbedError(FetchError):
+    """An oEmbed answer was received but cannot be used (not an object, bad type)."""
+
+
+class RenderError(StoryboardError):
+    """A template is missing or broken, or the output cannot be written."""

@@ -1,0 +1,98 @@
+"""The story model: what a curator writes in ``STORY.yaml``.
+
+Pure data: it knows nothing of YAML positions (see ``story_loader``) nor of HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from storyboard.urls import check_http_url
+
+
+class EmbedMode(StrEnum):
+    """How an embed item is shown on the page (see DESIGN.md, "Embed modes")."""
+
+    STATIC = "static"
+    CLICK = "click"
+    LIVE = "live"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class StoryOptions(_Strict):
+    """Rendering options that belong to the story rather than to one command run."""
+
+    embed: EmbedMode = EmbedMode.STATIC
+    # strict: YAML's `true` must not pass as the number 1
+    maxwidth: Annotated[int, Field(gt=0, le=4000, strict=True)] = 550
+    maxheight: Annotated[int, Field(gt=0, le=4000, strict=True)] | None = None
+    theme: str | None = None
+
+
+class HeadingItem(_Strict):
+    """A section heading between items."""
+
+    heading: Annotated[str, Field(min_length=1)]
+
+
+class TextItem(_Strict):
+    """Curator's prose in Markdown (raw HTML disabled)."""
+
+    text: Annotated[str, Field(min_length=1)]
+
+
+class UrlItem(_Strict):
+    """A post, video, slide deck or any page, with the curator's note."""
+
+    url: str
+    note: str | None = None
+    title: str | None = None
+    embed: EmbedMode | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return check_http_url(value)
+
+
+Item = HeadingItem | TextItem | UrlItem
+
+#: The key that tells an item's kind, in the order they are tried.
+ITEM_KINDS: dict[str, type[HeadingItem | TextItem | UrlItem]] = {
+    "heading": HeadingItem,
+    "text": TextItem,
+    "url": UrlItem,
+}
+
+
+class Story(_Strict):
+    """A validated story file."""
+
+    title: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    date: dt.date | None = None
+    lang: str = "en"
+    author: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    options: StoryOptions = Field(default_factory=StoryOptions)
+    items: list[Item] = Field(default_factory=list)
+
+    #: Where the story was loaded from; snapshots and outputs are placed beside it.
+    #: Not part of the file's schema (excluded from validation of user input).
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    def url_items(self) -> list[UrlItem]:
+        """Return the embed items in story order."""
+        return [item for item in self.items if isinstance(item, UrlItem)]
+
+    def embed_mode(self, item: UrlItem) -> EmbedMode:
+        """Return the embed mode for one item: its own, else the story's."""
+        return item.embed or self.options.embed

@@ -1,0 +1,124 @@
+"""URL checks and normalization: one canonical form per post, used as the snapshot key."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+#: Query parameters that only track where a click came from; they never change the post.
+TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "igsh",
+        "si",
+        "feature",
+        "ref_src",
+        "ref_url",
+        "_ga",
+        "yclid",
+        "twclid",
+        "mkt_tok",
+        "share_id",
+    }
+)
+TRACKING_PREFIXES = ("utm_",)
+#: Parameters that track only on some hosts (``t`` is a start time on YouTube).
+HOST_TRACKING_PARAMETERS = {"twitter.com": frozenset({"s", "t"})}
+
+#: Hosts that are other names of one service, mapped to the canonical host.
+HOST_ALIASES = {
+    "x.com": "twitter.com",
+    "www.x.com": "twitter.com",
+    "mobile.x.com": "twitter.com",
+    "mobile.twitter.com": "twitter.com",
+    "www.twitter.com": "twitter.com",
+    "m.twitter.com": "twitter.com",
+    "youtube.com": "www.youtube.com",
+    "m.youtube.com": "www.youtube.com",
+    "music.youtube.com": "www.youtube.com",
+    "vimeo.com": "vimeo.com",
+    "www.vimeo.com": "vimeo.com",
+    "m.facebook.com": "www.facebook.com",
+    "mobile.facebook.com": "www.facebook.com",
+    "old.reddit.com": "www.reddit.com",
+    "reddit.com": "www.reddit.com",
+}
+
+_YOUTU_BE = "youtu.be"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_RE = re.compile(r"^[a-z0-9.\-\[\]:]+$")
+
+
+def check_http_url(value: str) -> str:
+    """Return ``value`` stripped if it is an absolute http(s) URL with a host, else raise."""
+    text = value.strip()
+    if any(ch.isspace() for ch in text):
+        raise ValueError("a URL cannot contain spaces")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL ({exc})") from exc
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        raise ValueError("not an http(s) URL")
+    host = parts.hostname or ""
+    if not host or not _HOST_RE.match(host.encode("idna").decode("ascii").lower()):
+        raise ValueError("the URL has no valid host")
+    if port is not None and not 0 < port < 65536:
+        raise ValueError("the URL's port is out of range")
+    return text
+
+
+def is_tracking_parameter(name: str) -> bool:
+    """Tell whether a query parameter only tracks a click (``utm_*``, ``fbclid``...)."""
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """Return the canonical form of ``url``, the key of its snapshot.
+
+    Lowercases scheme and host, drops default ports and fragments, maps a service's
+    other host names to one (``x.com`` to ``twitter.com``, ``youtu.be/ID`` to a
+    ``watch?v=ID`` URL), and removes tracking parameters. The path keeps its case:
+    on most platforms it names the post.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    with contextlib.suppress(UnicodeError):  # keep a host idna cannot encode as it is
+        host = host.encode("idna").decode("ascii")
+    port = parts.port
+    path = parts.path or "/"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_parameter(k)
+    ]
+
+    if host == _YOUTU_BE:
+        video_id = path.strip("/").split("/")[0]
+        host, path = "www.youtube.com", "/watch"
+        query = [("v", video_id), *[(k, v) for k, v in query if k != "v"]]
+    host = HOST_ALIASES.get(host, host)
+    host_tracking = HOST_TRACKING_PARAMETERS.get(host, frozenset())
+    query = [(k, v) for k, v in query if k not in host_tracking]
+
+    netloc = host  # credentials never belong in a story URL's key
+    if ":" in host:  # an IPv6 literal
+        netloc = f"[{host}]"
+    if port is not None and _DEFAULT_PORTS.get(scheme) != port:
+        netloc += f":{port}"
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def host_of(url: str) -> str:
+    """Return the lowercase host of ``url`` ('' if it has none)."""
+    return (urlsplit(url).hostname or "").lower()
