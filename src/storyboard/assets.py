@@ -1,0 +1,212 @@
+"""Archive a card's images into ``STORY.assets/``: checked, bounded, content-addressed.
+
+A thumbnail that lives only on a platform's CDN dies with the post; a local copy keeps
+the card whole. Bytes are trusted only after their magic number and Pillow agree on
+the type; images wider than the page needs are scaled down once, here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageOps
+
+from storyboard.card import MediaAsset
+from storyboard.errors import FetchError
+from storyboard.http import IMAGE_LIMIT
+
+if TYPE_CHECKING:
+    from storyboard.http import HttpClient
+
+#: Largest image (in pixels) ever decoded: a 10 MB PNG of one colour can claim
+#: gigapixels, and decoding it would take that many bytes of memory.
+MAX_PIXELS = 50_000_000
+# Pillow's own guard, set to ours so that it refuses before decoding anything. Its
+# warning (between one and two times the limit) is an error here: such an image is
+# refused anyway, and a warning line would only clutter the progress output.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+
+DEFAULT_MAX_WIDTH = 1600
+_JPEG_QUALITY = 85
+_WEBP_QUALITY = 85
+_HASH_LENGTH = 16
+_ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.1"
+
+
+@dataclass(frozen=True)
+class ImageType:
+    """One accepted image format: how its bytes start, and its names."""
+
+    pillow: str
+    mime: str
+    extension: str
+
+
+JPEG = ImageType("JPEG", "image/jpeg", "jpg")
+PNG = ImageType("PNG", "image/png", "png")
+GIF = ImageType("GIF", "image/gif", "gif")
+WEBP = ImageType("WEBP", "image/webp", "webp")
+
+
+def sniff_image_type(data: bytes) -> ImageType | None:
+    """Return the image type the bytes' magic number names (JPEG, PNG, GIF, WebP), or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return GIF
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """Bytes ready to store, with what a page needs to lay them out."""
+
+    data: bytes
+    kind: ImageType
+    width: int
+    height: int
+
+
+def _displayed_size(image: Image.Image) -> tuple[int, int]:
+    # EXIF orientations 5-8 rotate by 90 degrees: browsers show width and height swapped.
+    orientation = image.getexif().get(0x0112, 1)
+    width, height = image.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def prepare_image(data: bytes, *, url: str, max_width: int) -> PreparedImage:
+    """Check that ``data`` is a sound image and scale it down to ``max_width`` if wider.
+
+    Raises ``FetchError`` for anything else: not an image by its bytes, a type other
+    than JPEG/PNG/GIF/WebP, a broken file or one that claims too many pixels.
+    """
+    kind = sniff_image_type(data)
+    if kind is None:
+        raise FetchError(f"not an image: {url}", url=url)
+    try:
+        return _decode_and_fit(data, kind, url=url, max_width=max_width)
+    except FetchError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise FetchError(f"image too large: {url} ({exc})", url=url) from exc
+    except Exception as exc:
+        # Pillow reports a broken file as OSError, SyntaxError, ValueError, struct.error,
+        # IndexError...: whatever it is, one bad thumbnail must not stop a fetch.
+        raise FetchError(f"broken image: {url} ({type(exc).__name__}: {exc})", url=url) from exc
+
+
+def _decode_and_fit(data: bytes, kind: ImageType, *, url: str, max_width: int) -> PreparedImage:
+    with Image.open(io.BytesIO(data), formats=[kind.pillow]) as probe:
+        probe.verify()  # checks structure (and CRCs for PNG) without decoding pixels
+    with Image.open(io.BytesIO(data), formats=[kind.pillow]) as image:
+        if image.width * image.height > MAX_PIXELS:
+            raise FetchError(
+                f"image too large ({image.width}x{image.height} pixels): {url}", url=url
+            )
+        width, height = _displayed_size(image)
+        if width <= max_width:
+            image.load()  # a truncated file fails here, not later in a reader's browser
+            return PreparedImage(data, kind, width, height)
+        return _downscale(image, kind, max_width, scale=max_width / width)
+
+
+def _downscale(
+    image: Image.Image, kind: ImageType, max_width: int, *, scale: float
+) -> PreparedImage:
+    if kind is JPEG:
+        # Let libjpeg decode at 1/2, 1/4 or 1/8 size when that is still large enough:
+        # far less memory and time for a phone photo than decoding it whole.
+        image.draft(image.mode, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+    # Only the first frame of an animated GIF or WebP is kept: a card shows a still,
+    # and scaling every frame of a large animation costs more than it is worth.
+    image.seek(0)
+    upright = ImageOps.exif_transpose(image)
+    height = max(1, round(upright.height * max_width / upright.width))
+    if upright.mode not in ("RGB", "RGBA", "L", "LA"):
+        has_alpha = upright.mode in ("P", "PA") and "transparency" in upright.info
+        upright = upright.convert("RGBA" if has_alpha or upright.mode == "PA" else "RGB")
+    scaled = upright.resize((max_width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if kind is JPEG:
+        if scaled.mode in ("RGBA", "LA"):
+            scaled = scaled.convert("RGB")
+        scaled.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True, progressive=True)
+    elif kind is PNG:
+        scaled.save(out, "PNG", optimize=True)
+    elif kind is WEBP:
+        scaled.save(out, "WEBP", quality=_WEBP_QUALITY)
+    else:
+        scaled.save(out, "GIF", optimize=True)
+    return PreparedImage(out.getvalue(), kind, scaled.width, scaled.height)
+
+
+def asset_file_name(data: bytes, kind: ImageType) -> str:
+    """Return the content-addressed file name of ``data``: 16 hex digits of its SHA-256."""
+    return f"{hashlib.sha256(data).hexdigest()[:_HASH_LENGTH]}.{kind.extension}"
+
+
+class AssetArchive:
+    """Download images into one folder, each under a name derived from its bytes."""
+
+    def __init__(
+        self,
+        directory: Path,
+        client: HttpClient,
+        *,
+        max_width: int = DEFAULT_MAX_WIDTH,
+        max_bytes: int = IMAGE_LIMIT,
+    ) -> None:
+        if max_width < 1:
+            raise ValueError("max_width must be positive")
+        self.directory = directory
+        self.client = client
+        self.max_width = max_width
+        self.max_bytes = max_bytes
+
+    def archive(self, asset: MediaAsset) -> MediaAsset:
+        """Download ``asset.url``, check and store it; return the asset with its local file.
+
+        Raises ``FetchError`` when the download fails or the bytes are not a usable image.
+        """
+        response = self.client.get(asset.url, max_bytes=self.max_bytes, accept=_ACCEPT)
+        prepared = prepare_image(response.content, url=asset.url, max_width=self.max_width)
+        name = asset_file_name(prepared.data, prepared.kind)
+        self._store(name, prepared.data)
+        return asset.model_copy(
+            update={
+                "path": name,
+                "width": prepared.width,
+                "height": prepared.height,
+                "mime": prepared.kind.mime,
+            }
+        )
+
+    def _store(self, name: str, data: bytes) -> None:
+        target = self.directory / name
+        if target.is_file() and target.stat().st_size == len(data):
+            return  # same name, same length: the same bytes (the name is their hash)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # A temporary file in the same folder and a rename: a crash or a concurrent
+        # worker never leaves a half-written image under the final name.
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=self.directory)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            Path(temporary).chmod(0o644)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
