@@ -1,0 +1,237 @@
+"""Resolve one URL into a snapshot: provider registry, then discovery, then page metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from storyboard.assets import AssetArchive
+from storyboard.card import Card, CardKind, MediaAsset
+from storyboard.cards import card_from_oembed, card_from_page_metadata
+from storyboard.discovery import DiscoveredEndpoint, find_oembed_links
+from storyboard.errors import FetchError, SnapshotError
+from storyboard.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
+from storyboard.oembed import OEmbed, parse_oembed, parse_oembed_xml
+from storyboard.page_metadata import extract_page_metadata
+from storyboard.providers import Provider, ProviderRegistry
+from storyboard.sanitize import sanitize_post_text
+from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.urls import host_of, normalize_url
+
+#: Statuses that mean the post is gone or private: no fallback can bring it back.
+GONE_STATUSES = frozenset({401, 403, 404, 410})
+
+_JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
+_XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
+_PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True)
+class ResolveSettings:
+    """What the curator asked of the embeds: sizes passed to every provider."""
+
+    maxwidth: int | None = 550
+    maxheight: int | None = None
+
+
+def is_gone(error: FetchError) -> bool:
+    """Tell whether a failure means the source removed the post or made it private."""
+    return error.status in GONE_STATUSES
+
+
+class UrlResolver:
+    """Turn a URL into a ``Snapshot``; one instance serves every worker thread."""
+
+    def __init__(
+        self,
+        *,
+        registry: ProviderRegistry,
+        client: HttpClient,
+        archive: AssetArchive | None,
+        settings: ResolveSettings | None = None,
+    ) -> None:
+        self.registry = registry
+        self.client = client
+        self.archive = archive
+        self.settings = settings or ResolveSettings()
+
+    def request_host(self, url: str) -> str:
+        """Return the host the first request for ``url`` goes to (for per-host limits)."""
+        match = self.registry.match(url)
+        if match is not None:
+            return host_of(match[1].request_url(url, maxwidth=None, maxheight=None))
+        return host_of(url)
+
+    def resolve(self, url: str) -> Snapshot:
+        """Fetch what can be learned of ``url``; raise ``FetchError`` if nothing can."""
+        key = normalize_url(url)
+        match = self.registry.match(key) or self.registry.match(url)
+        if match is not None:
+            provider, endpoint = match
+            endpoint_url = endpoint.request_url(
+                key, maxwidth=self.settings.maxwidth, maxheight=self.settings.maxheight
+            )
+            try:
+                return self._from_endpoint(
+                    key,
+                    endpoint_url,
+                    fmt="json",
+                    kind=SourceKind.PROVIDER,
+                    provider=provider,
+                    iframe_hosts=provider.iframe_hosts,
+                )
+            except FetchError as exc:
+                if is_gone(exc) or not endpoint.discovery:
+                    raise
+                # The endpoint is down or odd; the page may still name one or carry metadata.
+                try:
+                    return self._from_page(key)
+                except FetchError:
+                    raise exc from None
+        return self._from_page(key)
+
+    # -- the three sources --------------------------------------------------------
+
+    def _from_endpoint(
+        self,
+        url: str,
+        endpoint_url: str,
+        *,
+        fmt: str,
+        kind: SourceKind,
+        provider: Provider | None,
+        iframe_hosts: frozenset[str],
+    ) -> Snapshot:
+        accept = _JSON_ACCEPT if fmt == "json" else _XML_ACCEPT
+        response = self.client.get(endpoint_url, max_bytes=JSON_LIMIT, accept=accept)
+        raw = _decode_oembed(response, fmt)
+        oembed = parse_oembed(raw, source=endpoint_url)
+        card = card_from_oembed(oembed, url=url, provider=provider, iframe_hosts=iframe_hosts)
+        name = provider.name if provider else oembed.provider_name
+        return self._snapshot(
+            url,
+            Source(kind=kind, provider_name=name, endpoint=endpoint_url),
+            raw=raw,
+            oembed=oembed,
+            card=card,
+        )
+
+    def _from_page(self, url: str) -> Snapshot:
+        response = self.client.get(url, max_bytes=PAGE_LIMIT, accept=_PAGE_ACCEPT)
+        if response.content_type in _IMAGE_TYPES:
+            card = Card(kind=CardKind.PHOTO, url=url, image=MediaAsset(url=response.url))
+            return self._snapshot(
+                url, Source(kind=SourceKind.PAGE_METADATA, endpoint=response.url), card=card
+            )
+        html = response.text()
+        links = find_oembed_links(
+            html, base_url=response.url, link_header=response.headers.get("Link")
+        )
+        discovery_error: FetchError | None = None
+        for link in links:
+            try:
+                snapshot = self._from_discovered(url, link, page_host=host_of(response.url))
+                return _with_page_text(snapshot, html, response.url)
+            except FetchError as exc:
+                if is_gone(exc):
+                    raise
+                discovery_error = discovery_error or exc
+        meta = extract_page_metadata(html, base_url=response.url)
+        card = card_from_page_metadata(meta, url=url)
+        raw = meta.model_dump(mode="json", exclude_none=True)
+        if discovery_error is not None:
+            raw["discovery_error"] = str(discovery_error)
+        return self._snapshot(
+            url,
+            Source(
+                kind=SourceKind.PAGE_METADATA, provider_name=meta.site_name, endpoint=response.url
+            ),
+            raw=raw,
+            card=card,
+        )
+
+    def _from_discovered(self, url: str, link: DiscoveredEndpoint, *, page_host: str) -> Snapshot:
+        # A discovered endpoint is trusted for iframes from its own host and the page's
+        # (a Mastodon server embeds its posts from itself), never from anywhere else.
+        provider = self.registry.match(link.url)
+        hosts = frozenset({page_host, host_of(link.url)})
+        return self._from_endpoint(
+            url,
+            link.url,
+            fmt=link.fmt,
+            kind=SourceKind.DISCOVERY,
+            provider=provider[0] if provider else None,
+            iframe_hosts=hosts | (provider[0].iframe_hosts if provider else frozenset()),
+        )
+
+    # -- assembling ---------------------------------------------------------------
+
+    def _snapshot(
+        self,
+        url: str,
+        source: Source,
+        *,
+        card: Card,
+        raw: dict[str, Any] | None = None,
+        oembed: OEmbed | None = None,
+    ) -> Snapshot:
+        return Snapshot(
+            url=url,
+            status=SnapshotStatus.OK,
+            source=source,
+            fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            raw=raw,
+            oembed=oembed.model_dump(mode="json", exclude_none=True) if oembed else None,
+            card=self._archive_media(card),
+        )
+
+    def _archive_media(self, card: Card) -> Card:
+        """Keep local copies of the card's images; a failed download keeps the remote URL."""
+        if self.archive is None:
+            return card
+        update: dict[str, MediaAsset] = {}
+        for field in ("image", "avatar"):
+            asset: MediaAsset | None = getattr(card, field)
+            if asset is None or asset.path:
+                continue
+            try:
+                update[field] = self.archive.archive(asset)
+            except FetchError:
+                continue  # the card still renders; only this picture is missing
+            except OSError as exc:  # a full disk or a read-only folder: stop, say where
+                raise SnapshotError(
+                    f"cannot write archived media into {self.archive.directory}: {exc}"
+                ) from exc
+        return card.model_copy(update=update) if update else card
+
+
+def _with_page_text(snapshot: Snapshot, html: str, page_url: str) -> Snapshot:
+    """Fill a post's text from the page when its oEmbed answer carries none.
+
+    Mastodon (4.3+) and Threads answer with a blockquote that only says "Post by
+    @user"; the post's own page has the text in ``og:description``.
+    """
+    card = snapshot.card
+    if card is None or card.kind is not CardKind.POST or card.text_html:
+        return snapshot
+    meta = extract_page_metadata(html, base_url=page_url)
+    if not meta.description:
+        return snapshot
+    text = sanitize_post_text(f"<p>{escape(meta.description)}</p>")
+    return snapshot.model_copy(update={"card": card.model_copy(update={"text_html": text})})
+
+
+def _decode_oembed(response: HttpResponse, fmt: str) -> dict[str, Any]:
+    if fmt == "xml" or response.content_type in ("text/xml", "application/xml"):
+        return parse_oembed_xml(response.text(), source=response.url)
+    data = response.json()
+    if not isinstance(data, dict):
+        kind = type(data).__name__.replace("list", "array").replace("str", "string")
+        raise FetchError(
+            f"unusable oEmbed answer from {response.url}: a JSON {kind}, not an object",
+            url=response.url,
+        )
+    return data

@@ -1,0 +1,84 @@
+"""The snapshot of one URL: what was learned about it, kept forever beside the story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from storyboard.card import Card
+
+SNAPSHOT_FORMAT_VERSION = 1
+
+
+class SnapshotStatus(StrEnum):
+    """The state of a URL at its source, as last seen."""
+
+    OK = "ok"
+    GONE = "gone"  # the source said 404/410 (or 401/403: made private) after a good fetch
+    ERROR = "error"  # never resolved; only ``last_error`` is known
+
+
+class SourceKind(StrEnum):
+    """Where a snapshot's data came from."""
+
+    PROVIDER = "provider"  # a registry endpoint (built-in or --providers)
+    DISCOVERY = "discovery"  # an endpoint named by the page's <link> or Link header
+    PAGE_METADATA = "page-metadata"  # OpenGraph / Twitter Card / <title> of the page
+    IMPORT = "import"  # seeded from an export (Storify) or an API (collect)
+
+
+class Source(BaseModel):
+    """The origin of a snapshot's data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: SourceKind
+    provider_name: str | None = None
+    #: The oEmbed endpoint URL that answered (with its query), or the page URL.
+    endpoint: str | None = None
+
+
+class FetchFailure(BaseModel):
+    """The last failed attempt at a URL; kept beside a good snapshot, never instead of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str
+    at: dt.datetime
+    status: int | None = None
+
+
+class Snapshot(BaseModel):
+    """Everything storyboard knows about one URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: The normalized URL (the key in the snapshot file).
+    url: str
+    status: SnapshotStatus
+    source: Source | None = None
+    fetched_at: dt.datetime | None = None
+    #: The oEmbed answer exactly as received (or the page metadata found).
+    raw: dict[str, Any] | None = None
+    #: The normalized oEmbed fields (see ``oembed.OEmbed``), as a plain mapping.
+    oembed: dict[str, Any] | None = None
+    card: Card | None = None
+    gone_since: dt.date | None = None
+    last_error: FetchFailure | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Tell whether a card can be rendered from this snapshot."""
+        return self.card is not None
+
+
+class SnapshotFile(BaseModel):
+    """The whole ``STORY.snapshots.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: int = SNAPSHOT_FORMAT_VERSION
+    snapshots: dict[str, Snapshot] = Field(default_factory=dict)

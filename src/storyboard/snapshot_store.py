@@ -1,0 +1,240 @@
+"""The snapshot file beside a story: load, merge without losing anything, save atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from storyboard.errors import SnapshotError
+from storyboard.snapshot import (
+    SNAPSHOT_FORMAT_VERSION,
+    FetchFailure,
+    Snapshot,
+    SnapshotFile,
+    SnapshotStatus,
+    SourceKind,
+)
+from storyboard.urls import normalize_url
+
+#: A refresh that could only read page metadata does not replace richer data.
+_SOURCE_RANK = {
+    SourceKind.PAGE_METADATA: 0,
+    SourceKind.IMPORT: 1,
+    SourceKind.DISCOVERY: 2,
+    SourceKind.PROVIDER: 2,
+}
+
+
+def snapshot_path_for(story_path: Path) -> Path:
+    """Return ``STORY.snapshots.json`` for ``STORY.yaml``."""
+    return story_path.with_name(f"{story_path.stem}.snapshots.json")
+
+
+def assets_dir_for(story_path: Path) -> Path:
+    """Return ``STORY.assets/`` for ``STORY.yaml``: where archived media live."""
+    return story_path.with_name(f"{story_path.stem}.assets")
+
+
+def _dump_entry(snapshot: Snapshot) -> str:
+    return json.dumps(
+        snapshot.model_dump(mode="json", exclude_none=True),
+        sort_keys=True,
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+class SnapshotStore:
+    """All snapshots of one story, keyed by normalized URL.
+
+    Serialized entries are cached, so saving after every fetched item stays cheap even
+    for thousands of items: a save joins the cached text and writes it atomically.
+    """
+
+    def __init__(
+        self, path: Path, snapshots: dict[str, Snapshot] | None = None, *, persist: bool = True
+    ) -> None:
+        self.path = path
+        #: False for a dry run (``check --links`` without ``--update``): saves do nothing.
+        self.persist = persist
+        self._snapshots: dict[str, Snapshot] = dict(snapshots or {})
+        self._dumped: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> SnapshotStore:
+        """Read ``path``; a missing file is an empty store, a broken one an error."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SnapshotError(
+                f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
+                "restore it from version control"
+            ) from exc
+        if isinstance(data, dict) and data.get("format", 1) > SNAPSHOT_FORMAT_VERSION:
+            raise SnapshotError(
+                f"{path}: written by a newer storyboard (format {data['format']}); "
+                "upgrade storyboard"
+            )
+        try:
+            parsed = SnapshotFile.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
+        return cls(path, parsed.snapshots)
+
+    # -- reading ---------------------------------------------------------------------
+
+    def get(self, url: str) -> Snapshot | None:
+        """Return the snapshot of ``url`` (any form of it), or None."""
+        return self._snapshots.get(normalize_url(url))
+
+    def __contains__(self, url: object) -> bool:
+        return isinstance(url, str) and normalize_url(url) in self._snapshots
+
+    def __len__(self) -> int:
+        return len(self._snapshots)
+
+    def __iter__(self) -> Iterator[Snapshot]:
+        return iter(self._snapshots.values())
+
+    def as_mapping(self) -> dict[str, Snapshot]:
+        """Return a copy of the snapshots keyed by normalized URL."""
+        return dict(self._snapshots)
+
+    def needs_fetch(self, url: str) -> bool:
+        """Tell whether ``url`` has no snapshot a page can be rendered from."""
+        snapshot = self.get(url)
+        return snapshot is None or not snapshot.usable
+
+    # -- merging ---------------------------------------------------------------------
+
+    def _put(self, snapshot: Snapshot) -> None:
+        self._snapshots[snapshot.url] = snapshot
+        self._dumped.pop(snapshot.url, None)
+
+    def record_success(self, snapshot: Snapshot) -> Snapshot:
+        """Merge a successful fetch; return what is kept.
+
+        A new answer replaces the old one, except that page metadata never replaces
+        a richer oEmbed or imported snapshot (the provider may be down for a day).
+        """
+        key = normalize_url(snapshot.url)
+        snapshot = snapshot.model_copy(update={"url": key})
+        previous = self._snapshots.get(key)
+        if (
+            previous is not None
+            and previous.usable
+            and previous.source
+            and snapshot.source
+            and _SOURCE_RANK[snapshot.source.kind] < _SOURCE_RANK[previous.source.kind]
+        ):
+            kept = previous.model_copy(
+                update={
+                    "last_error": FetchFailure(
+                        message="the provider gave no oEmbed answer this time; "
+                        "kept the earlier snapshot",
+                        at=snapshot.fetched_at or dt.datetime.now(dt.UTC),
+                    )
+                }
+            )
+            self._put(kept)
+            return kept
+        self._put(snapshot)
+        return snapshot
+
+    def record_failure(self, url: str, failure: FetchFailure, *, gone: bool) -> Snapshot:
+        """Record a failed fetch beside what is known; never drop a good snapshot.
+
+        ``gone`` means the source said the post no longer exists or is private
+        (404, 410, 401, 403): a good snapshot is then marked ``gone`` since today.
+        """
+        key = normalize_url(url)
+        previous = self._snapshots.get(key)
+        if previous is not None and previous.usable:
+            update: dict[str, object] = {"last_error": failure}
+            if gone:
+                update["status"] = SnapshotStatus.GONE
+                update["gone_since"] = previous.gone_since or failure.at.date()
+            kept = previous.model_copy(update=update)
+        elif previous is not None:
+            kept = previous.model_copy(
+                update={"status": SnapshotStatus.ERROR, "last_error": failure}
+            )
+        else:
+            kept = Snapshot(url=key, status=SnapshotStatus.ERROR, last_error=failure)
+        self._put(kept)
+        return kept
+
+    # -- writing ---------------------------------------------------------------------
+
+    def dumps(self) -> str:
+        """Return the file's text: sorted keys, indented, so a git diff stays readable."""
+        parts = []
+        for key in sorted(self._snapshots):
+            text = self._dumped.get(key)
+            if text is None:
+                text = _dump_entry(self._snapshots[key])
+                self._dumped[key] = text
+            entry = text.replace("\n", "\n    ")
+            parts.append(f"    {json.dumps(key, ensure_ascii=False)}: {entry}")
+        body = ",\n".join(parts)
+        snapshots = "{\n" + body + "\n  }" if parts else "{}"
+        return f'{{\n  "format": {SNAPSHOT_FORMAT_VERSION},\n  "snapshots": {snapshots}\n}}\n'
+
+    def detached(self) -> SnapshotStore:
+        """Return a copy whose saves do nothing, to try a fetch without writing."""
+        return SnapshotStore(self.path, self._snapshots, persist=False)
+
+    def save(self) -> None:
+        """Write the file atomically: a crash leaves the old file or the new one, whole."""
+        if not self.persist:
+            return
+        write_atomically(self.path, self.dumps().encode("utf-8"))
+
+
+def _file_mode(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        # mkstemp makes the file private (0600); give it the mode a plain write would.
+        os.fchmod(fd, _file_mode(path))
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp_name).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp_name).unlink()
+        raise
+    # Make the rename itself durable; not every filesystem lets a directory be opened.
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

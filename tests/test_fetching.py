@@ -1,0 +1,101 @@
+"""The fetch scheduler: concurrency, the per-host limit, order and saving as results come."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+from storyboard.card import Card, CardKind
+from storyboard.errors import FetchError
+from storyboard.fetching import PoolSettings, fetch_urls, urls_to_fetch
+from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshot_store import SnapshotStore
+from storyboard.urls import host_of
+
+
+class RecordingResolver:
+    """Stands in for ``UrlResolver``: sleeps like a slow server and records overlap per host."""
+
+    def __init__(self, delay: float = 0.05, failing: frozenset[str] = frozenset()) -> None:
+        self.delay = delay
+        self.failing = failing
+        self.lock = threading.Lock()
+        self.active: dict[str, int] = {}
+        self.peak_per_host: dict[str, int] = {}
+        self.peak_total = 0
+
+    def request_host(self, url: str) -> str:
+        return host_of(url)
+
+    def resolve(self, url: str) -> Snapshot:
+        host = host_of(url)
+        with self.lock:
+            self.active[host] = self.active.get(host, 0) + 1
+            self.peak_per_host[host] = max(self.peak_per_host.get(host, 0), self.active[host])
+            self.peak_total = max(self.peak_total, sum(self.active.values()))
+        time.sleep(self.delay)
+        with self.lock:
+            self.active[host] -= 1
+        if url in self.failing:
+            raise FetchError(f"404 Not Found from {url}", url=url, status=404)
+        return Snapshot(
+            url=url,
+            status=SnapshotStatus.OK,
+            source=Source(kind=SourceKind.PROVIDER),
+            card=Card(kind=CardKind.LINK, url=url),
+        )
+
+
+def urls(hosts: int, per_host: int) -> list[str]:
+    return [f"https://h{h}.example/p/{i}" for i in range(per_host) for h in range(hosts)]
+
+
+def test_limits_hold_and_results_keep_the_story_order(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    resolver = RecordingResolver()
+    wanted = urls(hosts=5, per_host=6)
+    outcomes = fetch_urls(
+        wanted,
+        store,
+        resolver,
+        pool=PoolSettings(concurrency=8, per_host=2),  # type: ignore[arg-type]
+    )
+    assert [o.url for o in outcomes] == wanted
+    assert max(resolver.peak_per_host.values()) == 2
+    assert resolver.peak_total == 8
+    saved = json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]
+    assert set(saved) == set(wanted)
+
+
+def test_wall_time_is_near_the_ideal_not_the_sum(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    resolver = RecordingResolver(delay=0.1)
+    wanted = urls(hosts=4, per_host=4)  # 16 URLs, 8 at a time: ideal 2 rounds
+    start = time.monotonic()
+    fetch_urls(wanted, store, resolver, pool=PoolSettings(concurrency=8, per_host=2))  # type: ignore[arg-type]
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.1 * 16 / 2  # far below sequential (1.6 s)
+
+
+def test_a_failure_is_an_outcome_not_an_exception(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    bad = "https://h0.example/p/1"
+    resolver = RecordingResolver(delay=0, failing=frozenset({bad}))
+    outcomes = fetch_urls(urls(1, 3), store, resolver)  # type: ignore[arg-type]
+    failed = [o for o in outcomes if not o.ok]
+    assert [o.url for o in failed] == [bad]
+    assert failed[0].error == f"404 Not Found from {bad}"
+    assert failed[0].snapshot.status is SnapshotStatus.ERROR
+
+
+def test_only_urls_without_a_usable_snapshot_are_fetched(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    fetch_urls(["https://a.example/1"], store, RecordingResolver(delay=0))  # type: ignore[arg-type]
+    story = ["https://a.example/1", "https://b.example/2", "https://B.example/2#top"]
+    assert urls_to_fetch(story, store, refresh=False) == ["https://b.example/2"]
+    assert urls_to_fetch(story, store, refresh=True) == [
+        "https://a.example/1",
+        "https://b.example/2",
+    ]

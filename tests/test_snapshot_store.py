@@ -1,0 +1,145 @@
+"""The snapshot file: merging never loses a good snapshot; writes are atomic and readable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from storyboard.card import Card, CardKind
+from storyboard.errors import SnapshotError
+from storyboard.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
+
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+URL = "https://social.example/@anna/1"
+
+
+def good(
+    url: str = URL, text: str = "<p>Hej</p>", kind: SourceKind = SourceKind.PROVIDER
+) -> Snapshot:
+    return Snapshot(
+        url=url,
+        status=SnapshotStatus.OK,
+        source=Source(kind=kind, provider_name="Example"),
+        fetched_at=NOW,
+        raw={"type": "rich", "height": None},
+        card=Card(kind=CardKind.POST, url=url, text_html=text),
+    )
+
+
+def failure(message: str = "500 Internal Server Error from x", status: int = 500) -> FetchFailure:
+    return FetchFailure(message=message, at=NOW, status=status)
+
+
+def test_paths_sit_beside_the_story() -> None:
+    story = Path("stories/anksome-2017.yaml")
+    assert snapshot_path_for(story) == Path("stories/anksome-2017.snapshots.json")
+    assert assets_dir_for(story) == Path("stories/anksome-2017.assets")
+
+
+def test_a_missing_file_is_an_empty_store(tmp_path: Path) -> None:
+    store = SnapshotStore.load(tmp_path / "none.snapshots.json")
+    assert len(store) == 0
+    assert store.needs_fetch(URL)
+
+
+def test_round_trip_is_sorted_indented_and_stable(tmp_path: Path) -> None:
+    path = tmp_path / "s.snapshots.json"
+    store = SnapshotStore(path)
+    store.record_success(good("https://b.example/2"))
+    store.record_success(good("https://a.example/1", text="<p>Åbo – Turku</p>"))
+    store.save()
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert "Åbo" in text
+    again = SnapshotStore.load(path)
+    again.save()
+    assert path.read_text(encoding="utf-8") == text
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_lookup_uses_the_normalized_url() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good("https://twitter.com/anna/status/1"))
+    assert store.get("https://x.com/anna/status/1?s=20") is not None
+    assert "HTTPS://X.COM/anna/status/1" in store
+
+
+def test_a_failure_never_replaces_a_good_snapshot() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good())
+    kept = store.record_failure(URL, failure(), gone=False)
+    assert kept.status is SnapshotStatus.OK
+    assert kept.card is not None
+    assert kept.card.text_html == "<p>Hej</p>"
+    assert kept.last_error == failure()
+
+
+def test_gone_marks_the_archive_with_the_date_once() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good())
+    first = store.record_failure(URL, failure("404 Not Found from x", 404), gone=True)
+    assert first.status is SnapshotStatus.GONE
+    assert first.gone_since == NOW.date()
+    later = FetchFailure(message="410 Gone from x", at=NOW + dt.timedelta(days=30), status=410)
+    second = store.record_failure(URL, later, gone=True)
+    assert second.gone_since == NOW.date()
+    assert second.card == first.card
+
+
+def test_a_url_that_never_resolved_records_the_error() -> None:
+    store = SnapshotStore(Path("x.json"))
+    snap = store.record_failure(URL, failure(), gone=True)
+    assert snap.status is SnapshotStatus.ERROR
+    assert snap.card is None
+    assert store.needs_fetch(URL)
+
+
+def test_page_metadata_does_not_replace_an_oembed_snapshot() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good(text="<p>oEmbed</p>"))
+    kept = store.record_success(good(text="<p>meta</p>", kind=SourceKind.PAGE_METADATA))
+    assert kept.card is not None
+    assert kept.card.text_html == "<p>oEmbed</p>"
+    assert kept.last_error is not None
+
+
+def test_a_new_oembed_answer_replaces_the_old_one_and_clears_the_error() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good())
+    store.record_failure(URL, failure(), gone=False)
+    kept = store.record_success(good(text="<p>edited</p>"))
+    assert kept.last_error is None
+    assert kept.card is not None
+    assert kept.card.text_html == "<p>edited</p>"
+
+
+def test_a_detached_store_never_writes(tmp_path: Path) -> None:
+    path = tmp_path / "s.snapshots.json"
+    store = SnapshotStore(path)
+    store.record_success(good())
+    store.save()
+    before = path.read_bytes()
+    dry = SnapshotStore.load(path).detached()
+    dry.record_failure(URL, failure("404", 404), gone=True)
+    dry.save()
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"format": 1, "snapshots": {', ":1:"),
+        ('{"format": 1, "snapshots": {"u": {"url": "u"}}}', "snapshots.u.status"),
+        ('{"format": 99, "snapshots": {}}', "newer storyboard"),
+    ],
+)
+def test_a_broken_file_is_a_clear_error(tmp_path: Path, content: str, expected: str) -> None:
+    path = tmp_path / "s.snapshots.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SnapshotError, match=expected) as info:
+        SnapshotStore.load(path)
+    assert str(path) in str(info.value)
