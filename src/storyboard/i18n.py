@@ -1,0 +1,111 @@
+"""Languages of the page: UI strings (one JSON file per language) and localized dates.
+
+Adding a language is adding one ``locales/<code>.json`` file; keys it lacks fall
+back to English, and dates come from Babel's CLDR data for that code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Literal
+
+from babel.core import Locale, UnknownLocaleError, get_global
+from babel.dates import format_date as babel_format_date
+
+from storyboard.errors import RenderError
+
+#: The language every other one falls back to, key by key.
+FALLBACK_LANGUAGE = "en"
+
+DateFormat = Literal["full", "long", "medium", "short"]
+
+
+def _locales_dir() -> Traversable:
+    return files("storyboard") / "locales"
+
+
+def available_languages() -> list[str]:
+    """Return the language codes that have a UI strings file, sorted."""
+    folder = _locales_dir()
+    names = (p.name for p in folder.iterdir())
+    return sorted(name.removesuffix(".json") for name in names if name.endswith(".json"))
+
+
+def _subtags(lang: str) -> list[str]:
+    """Return ``lang`` and its primary subtag, normalized ("sv_FI" -> ["sv-fi", "sv"])."""
+    code = lang.strip().replace("_", "-").lower()
+    primary = code.split("-", 1)[0]
+    return [code, primary] if primary != code else [code]
+
+
+def resolve_language(lang: str) -> str:
+    """Return the available language that serves ``lang`` (itself, its primary subtag, or en)."""
+    available = {code.lower(): code for code in available_languages()}
+    for candidate in _subtags(lang):
+        if candidate in available:
+            return available[candidate]
+    return FALLBACK_LANGUAGE
+
+
+@cache
+def _load_strings(code: str) -> dict[str, str]:
+    resource = _locales_dir() / f"{code}.json"
+    if not resource.is_file():
+        return {}
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): str(value) for key, value in data.items()}
+
+
+@cache
+def ui_strings(lang: str) -> Mapping[str, str]:
+    """Return every UI string for ``lang``; keys it lacks come from English."""
+    merged = dict(_load_strings(FALLBACK_LANGUAGE))
+    merged.update(_load_strings(resolve_language(lang)))
+    return MappingProxyType(merged)
+
+
+def translate(lang: str, key: str, **values: object) -> str:
+    """Return the UI string ``key`` in ``lang`` with its ``{fields}`` filled from ``values``."""
+    strings = ui_strings(lang)
+    if key not in strings:
+        raise RenderError(f"no UI string named {key!r}")
+    try:
+        return strings[key].format(**values)
+    except (KeyError, IndexError, ValueError):
+        # A translation with a broken placeholder: the English string beats a crash.
+        return ui_strings(FALLBACK_LANGUAGE)[key].format(**values)
+
+
+def babel_locale(lang: str) -> Locale:
+    """Return the Babel locale for ``lang``, falling back to its primary subtag, then English."""
+    for candidate in _subtags(lang):
+        try:
+            return Locale.parse(candidate, sep="-")
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse(FALLBACK_LANGUAGE)
+
+
+def format_date(value: dt.date | dt.datetime, lang: str, format: DateFormat = "full") -> str:
+    """Return ``value`` as a date written the way readers of ``lang`` write it."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return str(babel_format_date(day, format=format, locale=babel_locale(lang)))
+
+
+def og_locale(lang: str) -> str:
+    """Return the OpenGraph locale for ``lang`` ("sv" -> "sv_SE", "en" -> "en_US")."""
+    locale = babel_locale(lang)
+    if locale.territory:
+        return f"{locale.language}_{locale.territory}"
+    likely: Mapping[str, str] = get_global("likely_subtags")
+    parts = likely.get(locale.language, locale.language).split("_")
+    territory = next((p for p in parts[1:] if len(p) == 2 and p.isupper()), None)
+    return f"{locale.language}_{territory}" if territory else locale.language

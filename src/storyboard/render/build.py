@@ -1,0 +1,56 @@
+"""``render_story``: story + snapshots + theme + options in, output files out. No network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from storyboard.providers import ProviderRegistry
+from storyboard.render.context import StoryViewBuilder
+from storyboard.render.files import copy_assets, write_text_atomic
+from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
+from storyboard.render.markdown_output import render_markdown_document
+from storyboard.render.media import AssetLinker
+from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
+from storyboard.render.page import FRAGMENT_TEMPLATE, PAGE_TEMPLATE, entry_renderer, render_html
+from storyboard.render.themes import make_environment
+from storyboard.snapshot import Snapshot
+from storyboard.story import EmbedMode, Story
+
+
+def render_story(
+    story: Story,
+    snapshots: Mapping[str, Snapshot],
+    options: RenderOptions,
+    *,
+    assets_dir: Path,
+    registry: ProviderRegistry | None = None,
+) -> RenderResult:
+    """Write the output ``options.format`` asks for; items without a snapshot become links.
+
+    ``snapshots`` is keyed by normalized URL; ``assets_dir`` is the story's archive
+    (``STORY.assets/``). Media files are copied (or inlined, or linked) only when the
+    output shows them.
+    """
+    registry = registry if registry is not None else ProviderRegistry.builtin()
+    linker = AssetLinker(assets_dir, options.assets, options.asset_url)
+    if options.format is OutputFormat.JSON:
+        document = story_document(story, snapshots, linker, options.embed)
+        text, unresolved = render_json_document(document), unresolved_urls(document)
+    else:
+        env = make_environment(options.theme_dir)
+        # Markdown goes through other people's site generators: cards only, no scripts.
+        embed = EmbedMode.STATIC if options.format is OutputFormat.MARKDOWN else options.embed
+        view = StoryViewBuilder(story, snapshots, registry, linker, embed).build()
+        if options.format is OutputFormat.MARKDOWN:
+            text = render_markdown_document(story, view, entry_renderer(env, view))
+        else:
+            template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
+            text = render_html(env, template, view)
+        unresolved = list(view.unresolved)
+    # Media first, so the page never points at a file that is not there yet.
+    copied = []
+    if options.assets == "copy":
+        copied = copy_assets(linker.used, assets_dir, options.output_dir)
+    written = [write_text_atomic(options.output_file, text), *copied]
+    return RenderResult(written=written, unresolved=unresolved)

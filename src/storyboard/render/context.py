@@ -1,0 +1,323 @@
+"""Build the view of a story from its snapshots: providers, embed modes, media, strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from storyboard.card import Card, CardKind, MediaAsset
+from storyboard.i18n import format_date, og_locale, translate
+from storyboard.providers import Provider, ProviderRegistry, provider_slug
+from storyboard.render.media import AssetLinker
+from storyboard.render.safe import embed_html, markdown_html, post_text_html
+from storyboard.render.themes import item_template_names
+from storyboard.render.views import (
+    CardView,
+    HeadingView,
+    ItemView,
+    MediaView,
+    PlayerView,
+    StoryView,
+    TextView,
+)
+from storyboard.sanitize import allowed_player_url, http_url
+from storyboard.snapshot import Snapshot, SnapshotStatus
+from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
+from storyboard.urls import host_of, normalize_url
+
+#: The template of an item that has no usable snapshot.
+UNRESOLVED_TEMPLATE = "items/unresolved.html"
+#: Card kinds that get a click-to-load player.
+PLAYER_KINDS = frozenset({CardKind.VIDEO, CardKind.RICH})
+_AVATAR_SIZE = 48
+
+
+def effective_embed_mode(story: Story, item: UrlItem, override: EmbedMode | None) -> EmbedMode:
+    """Return the mode for one item: the command's, else the item's own, else the story's."""
+    return override or story.embed_mode(item)
+
+
+def heading_anchor(text: str, taken: set[str]) -> str:
+    """Return a unique fragment id for a heading ("Morning talks" -> "morning-talks")."""
+    base = re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "section"
+    anchor, number = base, 2
+    while anchor in taken:
+        anchor, number = f"{base}-{number}", number + 1
+    taken.add(anchor)
+    return anchor
+
+
+def embed_source_html(snapshot: Snapshot) -> str | None:
+    """Return the provider's embed HTML kept in a snapshot (normalized, else raw)."""
+    for data in (snapshot.oembed, snapshot.raw):
+        value = (data or {}).get("html")
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+@dataclass
+class StoryViewBuilder:
+    """Build the ``StoryView`` of a story from its snapshots (one render run)."""
+
+    story: Story
+    snapshots: Mapping[str, Snapshot]
+    registry: ProviderRegistry
+    linker: AssetLinker
+    embed_override: EmbedMode | None = None
+    _scripts: dict[str, None] = field(default_factory=dict, init=False)
+    _player_hosts: set[str] = field(default_factory=set, init=False)
+    _unresolved: dict[str, None] = field(default_factory=dict, init=False)
+
+    @property
+    def lang(self) -> str:
+        """Return the page language."""
+        return self.story.lang
+
+    def tr(self, key: str, **values: Any) -> str:
+        """Return the UI string ``key`` in the page language, with ``values`` filled in."""
+        return translate(self.lang, key, **values)
+
+    def build(self) -> StoryView:
+        """Return the view of the whole story."""
+        story = self.story
+        items: list[ItemView] = []
+        # Headings never take an id that a card already has ("item-3").
+        anchors = {f"item-{number}" for number in range(1, len(story.items) + 1)}
+        seen_heading = False
+        for number, item in enumerate(story.items, start=1):
+            if isinstance(item, HeadingItem):
+                anchor = heading_anchor(item.heading, anchors)
+                items.append(HeadingView(text=item.heading, anchor=anchor))
+                seen_heading = True
+            elif isinstance(item, TextItem):
+                items.append(TextView(html=markdown_html(item.text)))
+            else:
+                # Card titles sit one level below the story's headings, or at h2 before any.
+                items.append(self.card_view(item, number, title_level=3 if seen_heading else 2))
+        return StoryView(
+            title=story.title,
+            description=story.description,
+            author=story.author,
+            lang=story.lang,
+            og_locale=og_locale(story.lang),
+            date=story.date,
+            date_text=format_date(story.date, story.lang, "full") if story.date else None,
+            tags=tuple(story.tags),
+            items=tuple(items),
+            provider_scripts=tuple(self._scripts),
+            player_hosts=tuple(sorted(self._player_hosts)),
+            unresolved=tuple(self._unresolved),
+        )
+
+    def card_view(self, item: UrlItem, number: int, *, title_level: int = 2) -> CardView:
+        """Return the view of one URL item."""
+        mode = effective_embed_mode(self.story, item, self.embed_override)
+        snapshot = self.snapshots.get(normalize_url(item.url))
+        note_html = markdown_html(item.note) if item.note else None
+        if snapshot is None or snapshot.card is None:
+            return self._unresolved_view(
+                item,
+                number=number,
+                mode=mode,
+                snapshot=snapshot,
+                note_html=note_html,
+                title_level=title_level,
+            )
+        card = snapshot.card
+        provider = self.find_provider(snapshot, card, item.url)
+        provider_name = card.provider_name or (provider.name if provider else None)
+        slug = provider.slug if provider else None
+        if slug is None and provider_name:
+            slug = provider_slug(provider_name)
+        common: dict[str, Any] = {
+            "number": number,
+            "url": item.url,
+            "host": host_of(item.url),
+            "status": snapshot.status.value,
+            "resolved": True,
+            "title_override": item.title,
+            "title_level": title_level,
+            "note_html": note_html,
+            "card_kind": card.kind.value,
+            "provider_name": provider_name,
+            "provider_slug": slug,
+            "template_names": tuple(item_template_names(slug, card.kind.value)),
+        }
+        gone = snapshot.status is SnapshotStatus.GONE
+        if mode is EmbedMode.LIVE and not gone:
+            live = self._live_html(snapshot, provider)
+            if live is not None:
+                return CardView(mode=EmbedMode.LIVE, live_html=live, **common)
+            mode = EmbedMode.CLICK  # nothing to embed: the card, with its player on click
+        static = self._static_fields(item, snapshot, card, provider, mode)
+        return CardView(mode=mode, **common, **static)
+
+    def find_provider(self, snapshot: Snapshot, card: Card, url: str) -> Provider | None:
+        """Return the registry's provider for a snapshot: by recorded name, else by URL."""
+        names = [snapshot.source.provider_name if snapshot.source else None, card.provider_name]
+        for name in names:
+            if name and (provider := self.registry.by_name(name)) is not None:
+                return provider
+        found = self.registry.match(url)
+        return found[0] if found else None
+
+    def _unresolved_view(
+        self,
+        item: UrlItem,
+        *,
+        number: int,
+        mode: EmbedMode,
+        snapshot: Snapshot | None,
+        note_html: Markup | None,
+        title_level: int,
+    ) -> CardView:
+        self._unresolved[item.url] = None
+        host = host_of(item.url)
+        return CardView(
+            number=number,
+            url=item.url,
+            host=host,
+            mode=mode,
+            template_names=(UNRESOLVED_TEMPLATE,),
+            status=snapshot.status.value if snapshot else "missing",
+            resolved=False,
+            title=item.title,
+            title_override=item.title,
+            title_level=title_level,
+            note_html=note_html,
+            mark=_initial(host),
+            view_label=self.tr("open_link", host=host),
+            reason=snapshot.last_error.message if snapshot and snapshot.last_error else None,
+        )
+
+    def _live_html(self, snapshot: Snapshot, provider: Provider | None) -> Markup | None:
+        source = embed_source_html(snapshot)
+        if source is None:
+            return None
+        html = embed_html(source, iframe_hosts=provider.iframe_hosts if provider else ())
+        if not html.strip():
+            return None
+        for script in provider.script_urls if provider else ():
+            # Only https scripts named by the registry entry; never one from the HTML itself.
+            if (checked := http_url(script)) is not None and checked.startswith("https://"):
+                self._scripts[checked] = None
+        return html
+
+    def _static_fields(
+        self,
+        item: UrlItem,
+        snapshot: Snapshot,
+        card: Card,
+        provider: Provider | None,
+        mode: EmbedMode,
+    ) -> dict[str, Any]:
+        lang = self.lang
+        provider_name = card.provider_name or (provider.name if provider else None)
+        label_name = provider_name or host_of(item.url)
+        published = _day(card.published)
+        # A post's oEmbed "title" mostly repeats its text; show it only when asked to.
+        title = item.title or (card.title if card.kind is not CardKind.POST else None)
+        text_html = post_text_html(card.text_html) if card.text_html else None
+        return {
+            "title": title,
+            "mark": _initial(provider_name or host_of(item.url)),
+            "text_html": text_html if text_html and text_html.strip() else None,
+            "description": card.description,
+            "author_name": card.author_name,
+            "author_handle": card.author_handle,
+            "author_url": http_url(card.author_url) if card.author_url else None,
+            "avatar": self._media(card.avatar, "", _AVATAR_SIZE, _AVATAR_SIZE),
+            "published": published,
+            "published_text": format_date(published, lang, "medium") if published else None,
+            "image": self._media(
+                card.image,
+                self._image_alt(card, label_name),
+                card.image.width if card.image else None,
+                card.image.height if card.image else None,
+            ),
+            "player": self._player(
+                item,
+                snapshot=snapshot,
+                card=card,
+                provider=provider,
+                mode=mode,
+                label_name=label_name,
+            ),
+            "view_label": (
+                self.tr("view_on", provider=provider_name)
+                if provider_name
+                else self.tr("view_original")
+            ),
+            "archived_note": self._archived_note(snapshot),
+        }
+
+    def _media(
+        self, asset: MediaAsset | None, alt: str, width: int | None, height: int | None
+    ) -> MediaView | None:
+        src = self.linker.src(asset)
+        if src is None:
+            return None
+        return MediaView(src=src, alt=alt, width=width, height=height)
+
+    def _image_alt(self, card: Card, label_name: str) -> str:
+        if card.title:
+            return card.title
+        if card.kind is CardKind.VIDEO:
+            return self.tr("video_alt", provider=label_name)
+        return self.tr("image_alt", provider=label_name)
+
+    def _player(
+        self,
+        item: UrlItem,
+        *,
+        snapshot: Snapshot,
+        card: Card,
+        provider: Provider | None,
+        mode: EmbedMode,
+        label_name: str,
+    ) -> PlayerView | None:
+        if mode is EmbedMode.STATIC or snapshot.status is SnapshotStatus.GONE:
+            return None
+        if card.kind not in PLAYER_KINDS or not card.player_url:
+            return None
+        # A provider's player hosts; a site the registry does not know may use its own host.
+        hosts = provider.iframe_hosts if provider else frozenset({host_of(item.url)})
+        url = allowed_player_url(card.player_url, iframe_hosts=hosts)
+        if url is None:
+            return None
+        host = host_of(url)
+        self._player_hosts.add(host)
+        label_key = "load_video" if card.kind is CardKind.VIDEO else "load_player"
+        label = self.tr(label_key, provider=label_name)
+        return PlayerView(
+            url=url,
+            host=host,
+            label=label,
+            title=card.title or label,
+            notice=self.tr("privacy_notice", host=host),
+            width=card.width,
+            height=card.height,
+        )
+
+    def _archived_note(self, snapshot: Snapshot) -> str | None:
+        if snapshot.status is not SnapshotStatus.GONE:
+            return None
+        archived = _day(snapshot.fetched_at) or snapshot.gone_since
+        if archived is None:
+            return self.tr("archived_note_undated")
+        return self.tr("archived_note", date=format_date(archived, self.lang, "long"))
+
+
+def _initial(name: str) -> str:
+    """Return the letter shown in place of an avatar."""
+    return next((ch.upper() for ch in name if ch.isalnum()), "?")

@@ -1,0 +1,65 @@
+"""``story.md``: front matter and Markdown for static-site generators (Hugo, Jekyll, Eleventy).
+
+Headings and text stay Markdown; each URL item is its static card as one compact
+HTML block (no blank line inside, so Markdown leaves it alone).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from storyboard.render.views import CardView, HeadingView, StoryView, TextView
+from storyboard.story import Story, TextItem
+
+_PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
+_MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#!|~&])")
+
+
+def _yaml_string(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: no quoting rules to get wrong.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def front_matter(story: Story) -> str:
+    """Return the YAML front matter block of ``story``."""
+    lines = ["---", f"title: {_yaml_string(story.title)}"]
+    if story.date:
+        lines.append(f"date: {story.date.isoformat()}")
+    if story.description:
+        lines.append(f"description: {_yaml_string(story.description)}")
+    if story.author:
+        lines.append(f"author: {_yaml_string(story.author)}")
+    lines.append(f"tags: [{', '.join(_yaml_string(tag) for tag in story.tags)}]")
+    lines.append(f"lang: {_yaml_string(story.lang)}")
+    lines.append("---")
+    return "\n".join(lines)
+
+
+def markdown_heading(text: str) -> str:
+    """Return a level-2 Markdown heading whose text is taken literally."""
+    flat = " ".join(text.split())
+    return "## " + _MARKDOWN_SPECIAL_RE.sub(r"\\\1", flat)
+
+
+def compact_html(html: str) -> str:
+    """Return ``html`` without blank or indented lines, keeping preformatted text intact."""
+    # Newlines inside <pre> matter; as character references they survive on one line.
+    joined = _PRE_RE.sub(lambda m: m.group(0).replace("\n", "&#10;"), html)
+    return "\n".join(line.strip() for line in joined.splitlines() if line.strip())
+
+
+def render_markdown_document(
+    story: Story, view: StoryView, render_entry: Callable[[CardView], str]
+) -> str:
+    """Return the whole ``story.md``."""
+    blocks = [front_matter(story)]
+    for source, item in zip(story.items, view.items, strict=True):
+        if isinstance(item, HeadingView):
+            blocks.append(markdown_heading(item.text))
+        elif isinstance(item, TextView) and isinstance(source, TextItem):
+            blocks.append(source.text.strip())
+        elif isinstance(item, CardView):
+            blocks.append(compact_html(render_entry(item)))
+    return "\n\n".join(blocks) + "\n"

@@ -1,0 +1,63 @@
+"""What a render run is asked to produce, and what it reports back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from storyboard.errors import UsageError
+from storyboard.render.media import AssetsMode
+from storyboard.story import EmbedMode
+
+
+class OutputFormat(StrEnum):
+    """The kinds of output ``render`` writes."""
+
+    PAGE = "page"
+    FRAGMENT = "fragment"
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
+#: The file each format writes inside the output directory.
+OUTPUT_FILES = {
+    OutputFormat.PAGE: "index.html",
+    OutputFormat.FRAGMENT: "embed.html",
+    OutputFormat.MARKDOWN: "story.md",
+    OutputFormat.JSON: "story.json",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Options of one render run."""
+
+    output_dir: Path
+    format: OutputFormat = OutputFormat.PAGE
+    #: Overrides the story's and every item's embed mode.
+    embed: EmbedMode | None = None
+    #: A folder of templates searched before the built-in theme.
+    theme_dir: Path | None = None
+    assets: AssetsMode = "copy"
+    #: Base URL of the uploaded assets folder (``assets="url"``).
+    asset_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.assets == "url" and not self.asset_url:
+            raise UsageError("assets mode 'url' needs an asset URL (--asset-url)")
+        if self.assets not in ("copy", "inline", "url"):
+            raise UsageError(f"unknown assets mode: {self.assets!r}")
+
+    @property
+    def output_file(self) -> Path:
+        """Return the main file this run writes."""
+        return self.output_dir / OUTPUT_FILES[self.format]
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render run wrote, and which URLs fell back to a plain link."""
+
+    written: list[Path]
+    unresolved: list[str]

@@ -1,0 +1,116 @@
+"""Templates: the theme search path, the Jinja environment and the per-item cascade."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping, Sequence
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    TemplatesNotFound,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+
+from storyboard.errors import RenderError
+
+#: The prefix that always reaches a built-in template, so a theme can extend it.
+BUILTIN_PREFIX = "default"
+_BUILTIN_THEME = "default"
+
+
+def builtin_templates_dir() -> Path:
+    """Return the folder of the built-in theme (in the wheel, else in the source checkout)."""
+    packaged = files("storyboard") / "templates"
+    if packaged.is_dir():
+        # An installed wheel: hatch force-includes the repository's templates/ here.
+        return Path(str(packaged)) / _BUILTIN_THEME
+    # A source checkout or editable install: src/storyboard/render/themes.py -> repo root.
+    return Path(__file__).resolve().parents[3] / "templates" / _BUILTIN_THEME
+
+
+def theme_search_path(theme_dir: Path | None) -> list[Path]:
+    """Return the folders searched for a template, first match wins."""
+    builtin = builtin_templates_dir()
+    return [theme_dir, builtin] if theme_dir is not None else [builtin]
+
+
+def make_environment(theme_dir: Path | None = None) -> Environment:
+    """Return the Jinja environment: ``theme_dir`` first, then the built-in theme.
+
+    The built-in templates are also reachable as ``default:<name>``, so a theme's
+    ``page.html`` can ``{% extends "default:page.html" %}`` and change one block.
+    """
+    if theme_dir is not None and not theme_dir.is_dir():
+        raise RenderError(f"theme folder not found: {theme_dir}")
+    builtin = FileSystemLoader(builtin_templates_dir())
+    loaders: list[FileSystemLoader | PrefixLoader] = [
+        FileSystemLoader(path) for path in theme_search_path(theme_dir)
+    ]
+    loaders.append(PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"))
+    return Environment(
+        loader=ChoiceLoader(loaders),
+        # "default:page.html" ends with .html too, so prefixed names are escaped alike.
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def item_template_names(provider_slug: str | None, card_kind: str) -> list[str]:
+    """Return the templates tried for one card, most specific first."""
+    names = []
+    if provider_slug:
+        names.append(f"items/{provider_slug}.html")
+    names.append(f"items/{card_kind}.html")
+    names.append("items/default.html")
+    return list(dict.fromkeys(names))
+
+
+def select_template(env: Environment, names: Sequence[str]) -> Template:
+    """Return the first template of ``names`` that exists; RenderError if none does."""
+    try:
+        return env.select_template(list(names))
+    except TemplatesNotFound as exc:
+        raise RenderError(f"no template found among: {', '.join(names)}") from exc
+    except TemplateError as exc:
+        raise RenderError(describe_template_error(exc)) from exc
+
+
+def render_template(env: Environment, name: str, context: Mapping[str, Any]) -> str:
+    """Render template ``name``; any template failure becomes a RenderError naming it."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateError as exc:
+        raise RenderError(describe_template_error(exc, fallback=name)) from exc
+
+
+def describe_template_error(exc: TemplateError, *, fallback: str = "template") -> str:
+    """Return ``exc`` as one line naming the template (and line) where it happened."""
+    if isinstance(exc, TemplateSyntaxError):
+        where = exc.filename or exc.name or fallback
+        return f"{where}:{exc.lineno}: {exc.message}"
+    if isinstance(exc, TemplateNotFound):
+        return f"{fallback}: template not found: {exc.name}"
+    # Jinja rewrites tracebacks so template frames carry the template's file name.
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.endswith(".py") and frame.filename != "<template>"
+    ]
+    if frames:
+        last = frames[-1]
+        return f"{last.filename}:{last.lineno}: {exc.message or type(exc).__name__}"
+    return f"{fallback}: {exc.message or type(exc).__name__}"

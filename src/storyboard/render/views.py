@@ -1,0 +1,117 @@
+"""View models: what templates see of a story, already checked, localized and made safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from storyboard import __version__
+from storyboard.card import CardKind
+from storyboard.story import EmbedMode
+
+
+@dataclass(frozen=True)
+class MediaView:
+    """An image the page shows, from the local archive."""
+
+    src: str
+    alt: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class PlayerView:
+    """A player a reader can choose to load (click mode)."""
+
+    url: str
+    host: str
+    label: str
+    title: str
+    notice: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True)
+class HeadingView:
+    """A section heading."""
+
+    text: str
+    anchor: str
+    kind: str = "heading"
+
+
+@dataclass(frozen=True)
+class TextView:
+    """The curator's prose, as HTML."""
+
+    html: Markup
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One URL item: a static card, a live embed, or a plain link when unresolved."""
+
+    number: int
+    url: str
+    host: str
+    mode: EmbedMode
+    template_names: tuple[str, ...]
+    status: str  # a SnapshotStatus value, or "missing" when never fetched
+    resolved: bool
+    title: str | None = None
+    title_override: str | None = None
+    title_level: int = 2
+    note_html: Markup | None = None
+    card_kind: str = CardKind.LINK.value
+    provider_name: str | None = None
+    provider_slug: str | None = None
+    mark: str = "?"
+    text_html: Markup | None = None
+    description: str | None = None
+    author_name: str | None = None
+    author_handle: str | None = None
+    author_url: str | None = None
+    avatar: MediaView | None = None
+    published: dt.date | None = None
+    published_text: str | None = None
+    image: MediaView | None = None
+    player: PlayerView | None = None
+    live_html: Markup | None = None
+    view_label: str = ""
+    archived_note: str | None = None
+    reason: str | None = None
+    kind: str = "card"
+
+
+ItemView = HeadingView | TextView | CardView
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """The whole story as templates see it."""
+
+    title: str
+    description: str
+    author: str | None
+    lang: str
+    og_locale: str
+    date: dt.date | None
+    date_text: str | None
+    tags: tuple[str, ...]
+    items: tuple[ItemView, ...]
+    #: Provider scripts for live items, each once, in first-use order.
+    provider_scripts: tuple[str, ...] = ()
+    #: Hosts the click-to-load script may put in an iframe; empty means no script.
+    player_hosts: tuple[str, ...] = ()
+    unresolved: tuple[str, ...] = ()
+    generator: str = f"storyboard {__version__}"
+
+    @property
+    def cards(self) -> tuple[CardView, ...]:
+        """Return the URL items only."""
+        return tuple(item for item in self.items if isinstance(item, CardView))
