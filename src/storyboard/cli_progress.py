@@ -1,0 +1,63 @@
+"""Progress of a fetch on stderr: a bar on a terminal, nothing but failures elsewhere."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from typing import TextIO
+
+import click
+
+from storyboard.fetching import FetchOutcome, FetchReport
+
+
+class FetchProgress:
+    """Print each failure as one line, and a live bar when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.interactive = self.stream.isatty()
+        self.failures = 0
+        self._bar_shown = False
+
+    def __call__(self, outcome: FetchOutcome, done: int, total: int, hosts: list[str]) -> None:
+        """Report one finished URL."""
+        self._clear_bar()
+        if outcome.error is not None:
+            self.failures += 1
+            kept = " (kept the earlier snapshot)" if outcome.snapshot.usable else ""
+            click.echo(click.style("failed: ", fg="yellow") + outcome.error + kept, err=True)
+        if self.interactive:
+            self._draw_bar(done, total, hosts)
+
+    def _draw_bar(self, done: int, total: int, hosts: list[str]) -> None:
+        width = shutil.get_terminal_size((80, 20)).columns
+        filled = int(20 * done / max(total, 1))
+        bar = "#" * filled + "-" * (20 - filled)
+        text = f"[{bar}] {done}/{total}"
+        if self.failures:
+            text += f", {self.failures} failed"
+        if hosts:
+            text += f"  {', '.join(hosts[:3])}"
+        self.stream.write("\r" + text[: width - 1])
+        self.stream.flush()
+        self._bar_shown = True
+
+    def _clear_bar(self) -> None:
+        if self._bar_shown:
+            width = shutil.get_terminal_size((80, 20)).columns
+            self.stream.write("\r" + " " * (width - 1) + "\r")
+            self._bar_shown = False
+
+    def finish(self, report: FetchReport) -> None:
+        """Remove the bar and print the one-line summary."""
+        self._clear_bar()
+        fetched = len(report.outcomes)
+        failed = len(report.failures)
+        parts = [f"fetched {fetched - failed} of {fetched}"]
+        if failed:
+            parts.append(f"{failed} failed")
+        if report.skipped:
+            parts.append(f"{report.skipped} already in snapshots")
+        summary = ", ".join(parts) + (f" in {report.seconds:.1f} s" if fetched else "")
+        click.echo(summary, err=True)

@@ -1,0 +1,148 @@
+"""The library API behind the commands: load → fetch → render, one function each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyboard.assets import AssetArchive
+from storyboard.fetching import (
+    FetchReport,
+    PoolSettings,
+    ProgressCallback,
+    timed_fetch,
+    urls_to_fetch,
+)
+from storyboard.http import FetchSettings, HttpClient
+from storyboard.providers import ProviderRegistry
+from storyboard.render import OutputFormat, RenderOptions, RenderResult, render_story
+from storyboard.resolver import ResolveSettings, UrlResolver
+from storyboard.snapshot import Snapshot, SnapshotStatus
+from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.story import Story
+from storyboard.story_loader import LoadedStory, load_story
+from storyboard.urls import normalize_url
+
+
+@dataclass(frozen=True)
+class NetworkOptions:
+    """Options shared by every command that touches the network."""
+
+    providers_files: Sequence[Path] = ()
+    http: FetchSettings = field(default_factory=FetchSettings)
+    pool: PoolSettings = field(default_factory=PoolSettings)
+
+
+def build_registry(providers_files: Sequence[Path] = ()) -> ProviderRegistry:
+    """Return the built-in registry with the user's registries in front of it."""
+    registry = ProviderRegistry.builtin()
+    # Later files win over earlier ones, and all of them over the built-in table.
+    for path in providers_files:
+        registry = registry.with_extra(ProviderRegistry.load_file(path))
+    return registry
+
+
+def open_store(story: Story) -> SnapshotStore:
+    """Load the snapshot file that belongs to ``story``."""
+    if story.source_path is None:
+        raise ValueError("the story was not loaded from a file")
+    return SnapshotStore.load(snapshot_path_for(story.source_path))
+
+
+def fetch_story(
+    story: Story,
+    store: SnapshotStore,
+    network: NetworkOptions,
+    *,
+    refresh: bool = False,
+    progress: ProgressCallback | None = None,
+) -> FetchReport:
+    """Resolve every URL of ``story`` that has no usable snapshot (all with ``refresh``)."""
+    urls = [item.url for item in story.url_items()]
+    wanted = urls_to_fetch(urls, store, refresh=refresh)
+    skipped = len({normalize_url(url) for url in urls}) - len(wanted)
+    if not wanted:
+        return FetchReport(skipped=skipped)
+    assert story.source_path is not None
+    client = HttpClient(network.http)
+    try:
+        resolver = UrlResolver(
+            registry=build_registry(network.providers_files),
+            client=client,
+            archive=AssetArchive(assets_dir_for(story.source_path), client),
+            settings=ResolveSettings(
+                maxwidth=story.options.maxwidth, maxheight=story.options.maxheight
+            ),
+        )
+        return timed_fetch(
+            wanted, store, resolver, pool=network.pool, progress=progress, skipped=skipped
+        )
+    finally:
+        client.close()
+
+
+def default_output_dir(story_path: Path) -> Path:
+    """Return ``site/<story stem>/``, relative to the working directory."""
+    return Path("site") / story_path.stem
+
+
+def render_story_file(
+    loaded: LoadedStory,
+    store: SnapshotStore,
+    *,
+    output_dir: Path | None = None,
+    output_format: OutputFormat = OutputFormat.PAGE,
+    options: RenderOptions | None = None,
+) -> RenderResult:
+    """Render a loaded story from its snapshots (no network)."""
+    story = loaded.story
+    assert story.source_path is not None
+    if options is None:
+        options = RenderOptions(
+            output_dir=output_dir or default_output_dir(story.source_path), format=output_format
+        )
+    return render_story(
+        story,
+        store.as_mapping(),
+        options,
+        assets_dir=assets_dir_for(story.source_path),
+        registry=build_registry(),
+    )
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """The known state of one URL item, for ``check --links``."""
+
+    url: str
+    state: str  # ok, gone, error, never fetched
+    detail: str = ""
+
+
+def link_states(story: Story, store: SnapshotStore) -> list[LinkState]:
+    """List the state of every URL item from the snapshots alone."""
+    states = []
+    for item in story.url_items():
+        snapshot: Snapshot | None = store.get(item.url)
+        if snapshot is None:
+            states.append(LinkState(item.url, "never fetched"))
+            continue
+        detail = snapshot.last_error.message if snapshot.last_error else ""
+        if snapshot.status is SnapshotStatus.GONE and snapshot.gone_since:
+            detail = f"since {snapshot.gone_since.isoformat()}" + (f" ({detail})" if detail else "")
+        states.append(LinkState(item.url, snapshot.status.value, detail))
+    return states
+
+
+__all__ = [
+    "LinkState",
+    "NetworkOptions",
+    "build_registry",
+    "default_output_dir",
+    "fetch_story",
+    "link_states",
+    "load_story",
+    "open_store",
+    "render_story_file",
+]
