@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from storyboard.fetching import FetchOutcome, FetchReport
+from storyboard.snapshot import SnapshotStatus
+
+if TYPE_CHECKING:
+    from storyboard.fetching import FetchOutcome, FetchReport
 
 
 class FetchProgress:
@@ -25,8 +28,14 @@ class FetchProgress:
         self._clear_bar()
         if outcome.error is not None:
             self.failures += 1
-            kept = " (kept the earlier snapshot)" if outcome.snapshot.usable else ""
+            kept = ""
+            if outcome.snapshot.status is SnapshotStatus.GONE:
+                kept = " (kept the earlier snapshot, marked gone)"
+            elif outcome.snapshot.usable:
+                kept = " (kept the earlier snapshot)"
             click.echo(click.style("failed: ", fg="yellow") + outcome.error + kept, err=True)
+        elif outcome.note is not None:
+            click.echo(click.style("note: ", fg="cyan") + outcome.note, err=True)
         if self.interactive:
             self._draw_bar(done, total, hosts)
 
@@ -57,6 +66,8 @@ class FetchProgress:
         parts = [f"fetched {fetched - failed} of {fetched}"]
         if failed:
             parts.append(f"{failed} failed")
+        if report.notes:
+            parts.append(f"{len(report.notes)} with a fallback")
         if report.skipped:
             parts.append(f"{report.skipped} already in snapshots")
         summary = ", ".join(parts) + (f" in {report.seconds:.1f} s" if fetched else "")

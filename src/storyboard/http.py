@@ -11,8 +11,9 @@ How the limits are kept:
   name for SNI and certificate checks. Through a proxy the proxy resolves names; only
   literal addresses in the URL are checked then.
 - Deadline: socket timeouts bound each read, not the whole response, and a server
-  dripping one byte a second never trips them. A timer shuts the try's sockets down
-  when the deadline passes, which ends any blocked read (TLS handshake, headers, body).
+  dripping one byte a second never trips them. A watchdog thread shuts the try's
+  sockets down when the deadline passes, which ends any blocked read (TLS handshake,
+  headers, body).
 - Size: decompressed bytes are counted while streaming; reading stops past the cap.
 - Redirects are followed here, not by requests, whose ``Session.send`` reads a whole
   redirect body into memory before it looks at the cap.
@@ -22,8 +23,11 @@ from __future__ import annotations
 
 import codecs
 import email.utils
+import heapq
 import ipaddress
+import itertools
 import json
+import os
 import random
 import re
 import socket
@@ -312,24 +316,70 @@ def _refuse_non_public(addresses: list[IPAddress]) -> None:
 _ACTIVE = threading.local()
 
 
+class _Watchdog:
+    """One thread that expires the deadline of every try in the process.
+
+    A timer thread per try costs a thread start-up on every request, which waits until
+    the new thread is scheduled: milliseconds on a busy machine, more than a request to
+    a nearby server takes otherwise.
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._queue: list[tuple[float, int, _TryScope]] = []
+        self._order = itertools.count()  # breaks ties: scopes do not compare
+        self._thread: threading.Thread | None = None
+
+    def reset(self) -> None:
+        """Forget the thread and its queue: a forked child has neither."""
+        self._wake = threading.Condition()
+        self._queue = []
+        self._thread = None
+
+    def add(self, scope: _TryScope) -> None:
+        """Expire ``scope`` at its deadline unless it has closed by then."""
+        with self._wake:
+            heapq.heappush(self._queue, (scope.expires_at, next(self._order), scope))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="storyboard-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._queue[0][2] is scope:
+                self._wake.notify()  # the new deadline is the nearest: wait less
+
+    def _run(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                while self._queue and (self._queue[0][0] <= now or self._queue[0][2].closed):
+                    scope = heapq.heappop(self._queue)[2]
+                    if not scope.closed:
+                        scope.expire()
+                timeout = self._queue[0][0] - now if self._queue else None
+                self._wake.wait(timeout)
+
+
+_WATCHDOG = _Watchdog()
+os.register_at_fork(after_in_child=_WATCHDOG.reset)
+
+
 class _TryScope:
     """The try in flight on this thread: its address policy and its wall-clock deadline."""
 
     def __init__(self, seconds: float, *, allow_private: bool) -> None:
         self.allow_private = allow_private
         self.expired = False
-        self._expires_at = time.monotonic() + seconds
-        self._closed = False
+        self.expires_at = time.monotonic() + seconds
+        self.closed = False
         self._lock = threading.Lock()
         self._handles: list[socket.socket] = []
         self._previous: _TryScope | None = None
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
 
     def __enter__(self) -> _TryScope:
         self._previous = _active_scope()
         _ACTIVE.scope = self
-        self._timer.start()
+        _WATCHDOG.add(self)
         return self
 
     def __exit__(
@@ -340,15 +390,14 @@ class _TryScope:
     ) -> None:
         _ACTIVE.scope = self._previous
         with self._lock:
-            self._closed = True
-            self._timer.cancel()
+            self.closed = True
             handles, self._handles = self._handles, []
         for handle in handles:
             handle.close()
 
     def remaining(self) -> float:
         """Return the seconds left before the deadline (negative once past)."""
-        return self._expires_at - time.monotonic()
+        return self.expires_at - time.monotonic()
 
     def watch(self, sock: socket.socket) -> None:
         """Keep a handle on ``sock``'s connection so the timer thread can cut it."""
@@ -356,16 +405,17 @@ class _TryScope:
         # detaches it) and is never reused for another connection while we hold it.
         handle = socket.fromfd(sock.fileno(), sock.family, sock.type)
         with self._lock:
-            if self._closed:
+            if self.closed:
                 handle.close()
                 return
             self._handles.append(handle)
             if self.expired:
                 _cut(handle)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """Mark the try as past its deadline and cut its connections (watchdog thread)."""
         with self._lock:
-            if self._closed:
+            if self.closed:
                 return
             self.expired = True
             for handle in self._handles:
@@ -591,7 +641,7 @@ class HttpClient:
     ) -> requests.Response:
         headers = {"Accept": accept} if accept else {}
         prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
-        env = session.merge_environment_settings(url, {}, None, None, None)
+        env = self._environment(session, url)
         verify: bool | str = True if env["verify"] is None else env["verify"]
         remaining = scope.remaining()
         if remaining <= 0:
@@ -615,6 +665,25 @@ class HttpClient:
         # As Session.send would; requests leaves this helper untyped.
         extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
         return response
+
+    def _environment(self, session: requests.Session, url: str) -> dict[str, Any]:
+        """Return the proxies and CA bundle the environment sets for ``url``'s origin.
+
+        Read once per origin and thread: asking requests for every request scans the
+        whole environment twice, a good part of a request's CPU time.
+        """
+        parts = urlsplit(url)
+        cache: dict[tuple[str, str], dict[str, Any]] | None = getattr(
+            self._local, "environment", None
+        )
+        if cache is None:
+            cache = self._local.environment = {}
+        key = (parts.scheme, parts.netloc)
+        env = cache.get(key)
+        if env is None:
+            env = dict(session.merge_environment_settings(url, {}, None, None, None))
+            cache[key] = env
+        return env
 
     def _redirect_target(self, chain: list[str], location: str) -> str:
         current = chain[-1]

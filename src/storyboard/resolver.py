@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from storyboard.assets import AssetArchive
 from storyboard.card import Card, CardKind, MediaAsset
@@ -27,6 +28,7 @@ _JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
 _XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,27 @@ class ResolveSettings:
 def is_gone(error: FetchError) -> bool:
     """Tell whether a failure means the source removed the post or made it private."""
     return error.status in GONE_STATUSES
+
+
+def server_of(url: str) -> str:
+    """Return ``host`` or ``host:port`` (a port other than the scheme's default) of ``url``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or _DEFAULT_PORTS.get(parts.scheme.lower()) == port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def discovery_failure(snapshot: Snapshot) -> str | None:
+    """Return why the page's oEmbed link failed when ``snapshot`` fell back to page metadata."""
+    if snapshot.source is None or snapshot.source.kind is not SourceKind.PAGE_METADATA:
+        return None
+    reason = (snapshot.raw or {}).get("discovery_error")
+    return reason if isinstance(reason, str) else None
 
 
 class UrlResolver:
@@ -59,11 +82,15 @@ class UrlResolver:
         self.settings = settings or ResolveSettings()
 
     def request_host(self, url: str) -> str:
-        """Return the host the first request for ``url`` goes to (for per-host limits)."""
+        """Return the server the first request for ``url`` goes to (for per-host limits).
+
+        The key is the host, with its port when the URL names one that is not the
+        scheme's default: two ports are two servers, as browsers count connections.
+        """
         match = self.registry.match(url)
         if match is not None:
-            return host_of(match[1].request_url(url, maxwidth=None, maxheight=None))
-        return host_of(url)
+            return server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
+        return server_of(url)
 
     def resolve(self, url: str) -> Snapshot:
         """Fetch what can be learned of ``url``; raise ``FetchError`` if nothing can."""

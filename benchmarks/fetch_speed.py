@@ -1,0 +1,365 @@
+"""How fast ``storyboard fetch`` is against providers that take 100 ms to answer.
+
+Starts ten local oEmbed servers (one port each: ten providers), writes a story of 200
+URLs spread over them, and prints in one run:
+
+- storyboard's fetch time (the real command, in a child process), against the ideal
+  ``ceil(URLs / parallel requests) x latency`` within the per-host limit;
+- a sequential baseline: one ``requests.get`` after another, as oEmbed libraries do;
+- micawber, if it is installed, pointed at the same servers (its default, one
+  request after another, and its thread pool);
+- a second fetch of the same story, with every item in snapshots: requests made, time;
+- the peak memory (max RSS) of a fetch of 2,000 URLs.
+
+Run: ``python benchmarks/fetch_speed.py`` (about a minute; nothing leaves 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+# -- the providers ------------------------------------------------------------------------------
+
+
+class Counter:
+    """Requests and connections a server saw, safe to bump from its threads."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.connections = 0
+        self._lock = threading.Lock()
+
+    def bump(self, *, connection: bool = False) -> None:
+        with self._lock:
+            if connection:
+                self.connections += 1
+            else:
+                self.requests += 1
+
+
+class Handler(BaseHTTPRequestHandler):
+    """An oEmbed endpoint that answers every post after a fixed latency, kept alive."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits
+    # for the client's delayed ACK (40 ms on Linux) on every kept-alive connection.
+    # Real servers send without that delay, as TCP_NODELAY makes this one do.
+    disable_nagle_algorithm = True
+    server: Provider
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.counter.bump(connection=True)
+
+    def do_GET(self) -> None:
+        self.server.counter.bump()
+        time.sleep(self.server.latency)
+        url = parse_qs(urlsplit(self.path).query).get("url", [""])[0]
+        body = json.dumps(
+            {
+                "type": "rich",
+                "version": "1.0",
+                "author_name": "Anna Example",
+                "author_url": "https://social.example/@anna",
+                "provider_name": "Example Social",
+                "provider_url": "https://social.example/",
+                "html": f'<blockquote class="post"><p>Post {url}: a few words '
+                "about the day, as posts go.</p></blockquote>",
+                "width": 550,
+                "height": None,
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Stay quiet."""
+
+
+class Provider(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, latency: float) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.latency = latency
+        self.counter = Counter()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/oembed"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+@dataclass
+class Farm:
+    """Ten providers, and the story URLs each of them answers for."""
+
+    providers: list[Provider]
+
+    @classmethod
+    def start(cls, hosts: int, latency: float) -> Farm:
+        return cls([Provider(latency) for _ in range(hosts)])
+
+    def set_latency(self, latency: float) -> None:
+        for provider in self.providers:
+            provider.latency = latency
+
+    def urls(self, count: int) -> list[str]:
+        """Return ``count`` post URLs, spread round-robin over the providers."""
+        return [f"https://h{i % len(self.providers)}.example/post/{i}" for i in range(count)]
+
+    def endpoint_for(self, url: str) -> str:
+        host = urlsplit(url).hostname or ""
+        return self.providers[int(host[1:].split(".")[0])].endpoint
+
+    @property
+    def requests(self) -> int:
+        return sum(p.counter.requests for p in self.providers)
+
+    @property
+    def connections(self) -> int:
+        return sum(p.counter.connections for p in self.providers)
+
+    def write_story(self, folder: Path, name: str, urls: list[str]) -> Path:
+        entries = [
+            {
+                "provider_name": f"Host {n}",
+                "provider_url": f"https://h{n}.example/",
+                "endpoints": [{"schemes": [f"https://h{n}.example/*"], "url": p.endpoint}],
+            }
+            for n, p in enumerate(self.providers)
+        ]
+        (folder / "providers.json").write_text(json.dumps(entries), encoding="utf-8")
+        items = "".join(f"  - url: {url}\n" for url in urls)
+        story = folder / f"{name}.yaml"
+        story.write_text(f"title: Benchmark\nitems:\n{items}", encoding="utf-8")
+        return story
+
+    def stop(self) -> None:
+        for provider in self.providers:
+            provider.stop()
+
+
+# -- the contenders ------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One ``storyboard fetch`` in a child process."""
+
+    wall: float  # the whole command: start-up, loading, fetching, saving
+    fetch: float  # the fetch itself, as the command's summary line reports it
+    peak_rss_mb: float
+    requests: int
+    connections: int
+    summary: str
+
+
+def storyboard_fetch(farm: Farm, story: Path, *extra: str) -> Run:
+    env = {k: v for k, v in os.environ.items() if k.lower() not in PROXY_VARIABLES}
+    env["PYTHONPATH"] = str(REPO / "src")
+    command = [sys.executable, "-m", "storyboard", "fetch", str(story)]
+    options = ["--providers", str(story.with_name("providers.json")), "--allow-private-network"]
+    asked, opened = farm.requests, farm.connections
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [*command, *options, *extra], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env
+    )
+    assert process.stderr is not None
+    stderr = process.stderr.read().decode()
+    # wait4, not wait: it returns this child's own resource usage, peak memory included.
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.monotonic() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stderr.close()
+    if process.returncode != 0:
+        raise SystemExit(f"storyboard fetch failed ({process.returncode}):\n{stderr}")
+    summary = stderr.strip().splitlines()[-1]
+    match = re.search(r" in (\d+\.\d) s$", summary)
+    return Run(
+        wall=wall,
+        fetch=float(match.group(1)) if match else 0.0,
+        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        requests=farm.requests - asked,
+        connections=farm.connections - opened,
+        summary=summary,
+    )
+
+
+def sequential(farm: Farm, urls: list[str]) -> float:
+    """Fetch every URL's oEmbed answer one after another, a new connection each."""
+    started = time.monotonic()
+    for url in urls:
+        response = requests.get(
+            farm.endpoint_for(url), params={"url": url, "format": "json"}, timeout=15
+        )
+        response.raise_for_status()
+        response.json()
+    return time.monotonic() - started
+
+
+def micawber_runs(farm: Farm, urls: list[str], workers: int) -> list[tuple[str, float]]:
+    """Time micawber against the same providers, if it is installed."""
+    try:
+        import micawber  # type: ignore[import-untyped]
+    except ImportError:
+        return []
+    registry = micawber.ProviderRegistry()
+    for n, provider in enumerate(farm.providers):
+        registry.register(rf"https://h{n}\.example/\S+", micawber.Provider(provider.endpoint))
+    started = time.monotonic()
+    for url in urls:
+        registry.request(url)
+    one_by_one = time.monotonic() - started
+
+    pooled = micawber.ProviderRegistry(max_workers=workers)
+    for n, provider in enumerate(farm.providers):
+        pooled.register(rf"https://h{n}\.example/\S+", micawber.Provider(provider.endpoint))
+    started = time.monotonic()
+    answers = pooled.request_many(urls)
+    threaded = time.monotonic() - started
+    assert len(answers) == len(urls)
+    return [
+        ("micawber, one by one (its default)", one_by_one),
+        (f"micawber request_many, {workers} threads, no per-host limit", threaded),
+    ]
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def row(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}")
+
+
+def check(label: str, ok: bool) -> bool:
+    print(f"  {'PASS' if ok else 'FAIL'}  {label}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=200)
+    parser.add_argument("--hosts", type=int, default=10)
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds per answer")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--per-host", type=int, default=2)
+    parser.add_argument("--memory-urls", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each storyboard fetch")
+    args = parser.parse_args(argv)
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.upper(), None)
+
+    farm = Farm.start(args.hosts, args.latency)
+    try:
+        with tempfile.TemporaryDirectory(prefix="storyboard-bench-") as tmp:
+            folder = Path(tmp)
+            urls = farm.urls(args.urls)
+            parallel = min(args.concurrency, args.hosts * args.per_host)
+            ideal = math.ceil(args.urls / parallel) * args.latency
+
+            print(
+                f"fetch {args.urls} URLs over {args.hosts} hosts, {args.latency * 1000:g} ms "
+                f"per answer, --concurrency {args.concurrency}, --per-host {args.per_host}"
+            )
+            pool = ("--concurrency", str(args.concurrency), "--per-host", str(args.per_host))
+            # Best of a few runs, each into a new snapshot file: other processes on the
+            # machine only ever add time, so the fastest run is the least disturbed one.
+            runs = []
+            for attempt in range(args.repeat):
+                story = farm.write_story(folder, f"speed{attempt}", urls)
+                runs.append(storyboard_fetch(farm, story, *pool))
+            first = min(runs, key=lambda run: run.fetch)
+            all_runs = ", ".join(f"{run.fetch:.2f}" for run in runs)
+            row(
+                f"storyboard fetch, best of {args.repeat} (from its summary line)",
+                f"{first.fetch:6.2f} s  (runs: {all_runs})",
+            )
+            row("storyboard fetch, the whole command with start-up", f"{first.wall:6.2f} s")
+            row(f"ideal: ceil({args.urls} / {parallel}) x {args.latency:g} s", f"{ideal:6.2f} s")
+            baseline = sequential(farm, urls)
+            row("sequential baseline (requests.get, one after another)", f"{baseline:6.2f} s")
+            contenders = micawber_runs(farm, urls, args.concurrency)
+            for label, seconds in contenders:
+                row(label, f"{seconds:6.2f} s")
+            if not contenders:
+                row("micawber", "not installed (pip install micawber)")
+            row(
+                "storyboard connections opened / requests",
+                f"{first.connections} / {first.requests}",
+            )
+
+            seconds = [storyboard_fetch(farm, story, *pool) for _ in range(args.repeat)]
+            second = min(seconds, key=lambda run: run.wall)
+            requests_made = sum(run.requests for run in seconds)
+            all_runs = ", ".join(f"{run.wall:.2f}" for run in seconds)
+            row("second fetch, all in snapshots: requests made", f"{requests_made}")
+            row(
+                f"second fetch, all in snapshots: whole command, best of {args.repeat}",
+                f"{second.wall:6.2f} s  (runs: {all_runs})",
+            )
+
+            farm.set_latency(0.005)
+            many = farm.write_story(folder, "memory", farm.urls(args.memory_urls))
+            memory = storyboard_fetch(farm, many, *pool)
+            row(
+                f"peak memory (max RSS), fetch of {args.memory_urls} URLs",
+                f"{memory.peak_rss_mb:6.1f} MB  ({memory.summary})",
+            )
+            row(f"peak memory (max RSS), fetch of {args.urls} URLs", f"{first.peak_rss_mb:6.1f} MB")
+
+            print("targets")
+            results = [
+                check(
+                    f"fetch within 1.3x the ideal: {first.fetch:.2f} s <= {1.3 * ideal:.2f} s",
+                    first.fetch <= 1.3 * ideal,
+                ),
+                check(
+                    f"at least 6x faster than sequential: {baseline / first.fetch:.1f}x",
+                    baseline >= 6 * first.fetch,
+                ),
+                check(
+                    f"second fetch makes no request ({requests_made}) "
+                    f"and takes under 0.5 s ({second.wall:.2f} s)",
+                    requests_made == 0 and second.wall < 0.5,
+                ),
+                check(
+                    f"{args.memory_urls} URLs in under 200 MB ({memory.peak_rss_mb:.0f} MB)",
+                    memory.peak_rss_mb < 200,
+                ),
+            ]
+    finally:
+        farm.stop()
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
