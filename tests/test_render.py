@@ -894,7 +894,8 @@ def test_fragment_css_resets_what_blog_themes_usually_style() -> None:
     def rule_for(selector: str) -> str:
         return next(body for sel, body in rules.items() if selector in sel.split(","))
 
-    assert "box-sizing:border-box" in rule_for(".storyboard *")
+    assert "all:revert" in rule_for(".storyboard :not(z)")
+    assert "box-sizing:border-box" in rule_for(".storyboard :not(z)")
     assert "max-width:100%" in rule_for(".storyboard img")
     assert "height:auto" in rule_for(".storyboard img")
     assert "margin:0 0 .75em" in rule_for(".storyboard p")
@@ -1063,12 +1064,22 @@ def test_asset_url_mode_links_to_the_uploaded_folder(render: RenderFn) -> None:
         "https://blog.example/media/story/photo.png",
         "https://blog.example/media/story/thumb-video.png",
     ]
-    assert not (rendered.options.output_dir / "assets").exists()
+    # The folder to upload there is written beside the page, with only what it shows.
+    uploaded = sorted(p.name for p in (rendered.options.output_dir / "assets").iterdir())
+    assert uploaded == ["avatar-anna.png", "photo.png", "thumb-video.png"]
 
 
 def test_url_mode_needs_an_asset_url(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="asset"):
         RenderOptions(output_dir=tmp_path, assets="url")
+
+
+@pytest.mark.parametrize("base", ["javascript:alert(1)//", "data:image/png;base64,", "ftp://x/"])
+def test_asset_url_is_http_or_a_path(tmp_path: Path, base: str) -> None:
+    with pytest.raises(UsageError, match="http"):
+        RenderOptions(output_dir=tmp_path, assets="url", asset_url=base)
+    for fine in ("https://blog.example/media/", "/media/story", "//cdn.example/s"):
+        RenderOptions(output_dir=tmp_path, assets="url", asset_url=fine)
 
 
 def test_media_never_archived_is_left_out_not_hotlinked(render: RenderFn) -> None:

@@ -1,11 +1,16 @@
-"""What a reader's browser does with a rendered page: requests, click-to-load, small screens."""
+"""What a reader's browser does with a page rendered straight from snapshots (no CLI):
+requests, click-to-load, small screens, a blog theme around the fragment.
+
+Pages are served over HTTP on loopback by ``browser_support``; the fuller tour of every
+embed mode, built through the CLI, is ``test_browser_modes``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from PIL import Image
@@ -16,22 +21,33 @@ from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.story import Story
 from storyboard.urls import normalize_url
 
+from .browser_support import (
+    PHONE_WIDTH,
+    SiteServer,
+    assert_no_horizontal_overflow,
+    browser,
+    load,
+    screenshot,
+    serve,
+    watched_page,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+__all__ = ["browser"]  # the shared fixture, used by name
+
 VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 POST_URL = "https://social.example/@anna/1"
 LONG_WORD = "Supercalifragilisticexpialidocious" * 3
-
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip("Chromium is not installed", allow_module_level=True)
 
 
 def render_page(tmp_path: Path, fmt: OutputFormat = OutputFormat.PAGE) -> Path:
     """Render a click-mode story with a video and a post; return the output file."""
     assets = tmp_path / "story.assets"
-    assets.mkdir()
+    assets.mkdir(exist_ok=True)
     Image.new("RGB", (480, 360), (200, 30, 30)).save(assets / "thumb.png")
     story = Story.model_validate(
         {
@@ -80,38 +96,23 @@ def render_page(tmp_path: Path, fmt: OutputFormat = OutputFormat.PAGE) -> Path:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    """Return a headless Chromium."""
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+def site(tmp_path: Path) -> Iterator[SiteServer]:
+    """Render the page and the fragment, and serve them on loopback."""
+    render_page(tmp_path)
+    render_page(tmp_path, OutputFormat.FRAGMENT)
+    with serve(tmp_path / "site") as server:
+        yield server
 
 
 def test_no_request_leaves_the_page_until_the_reader_clicks(
-    tmp_path: Path, browser: object
+    browser: Browser, site: SiteServer, request: pytest.FixtureRequest
 ) -> None:
-    page_file = render_page(tmp_path)
-    context = browser.new_context(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
-    outside: list[str] = []
-
-    def block(route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
-        if url.startswith("file://"):
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            outside.append(url)
-            route.abort()  # type: ignore[attr-defined]
-
-    context.route("**/*", block)
-    page = context.new_page()
-    try:
-        page.goto(page_file.as_uri())
-        page.wait_for_load_state("load")
-        assert outside == []
+    with watched_page(browser, site.origin, width=PHONE_WIDTH) as watched:
+        page, log = watched.page, watched.log
+        load(watched, site.url("index.html"))
+        assert log.third_party == []
         assert page.locator("img").first.evaluate("img => img.naturalWidth") == 480
+        screenshot(page, request)
 
         button = page.get_by_role("button", name="Ladda videon från YouTube")
         assert button.is_visible()
@@ -124,35 +125,28 @@ def test_no_request_leaves_the_page_until_the_reader_clicks(
         )
         assert page.locator(".sb-loader").count() == 0
         page.wait_for_timeout(200)
-        assert outside
-        assert all(u.startswith("https://www.youtube-nocookie.com/") for u in outside)
-    finally:
-        context.close()
+        assert log.third_party
+        assert all(u.startswith("https://www.youtube-nocookie.com/") for u in log.third_party)
+        assert log.errors == []
 
 
-def test_page_fits_a_small_phone_screen(tmp_path: Path, browser: object) -> None:
-    page_file = render_page(tmp_path)
-    page = browser.new_page(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
-    try:
-        page.goto(page_file.as_uri())
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 360
-    finally:
-        page.close()
+def test_page_fits_a_small_phone_screen(
+    browser: Browser, site: SiteServer, request: pytest.FixtureRequest
+) -> None:
+    with watched_page(browser, site.origin, width=PHONE_WIDTH) as watched:
+        load(watched, site.url("index.html"))
+        screenshot(watched.page, request)
+        assert_no_horizontal_overflow(watched.page)
 
 
-def test_without_script_the_card_links_to_the_original(tmp_path: Path, browser: object) -> None:
-    page_file = render_page(tmp_path)
-    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
-    page = context.new_page()
-    try:
-        page.goto(page_file.as_uri())
+def test_without_script_the_card_links_to_the_original(browser: Browser, site: SiteServer) -> None:
+    with watched_page(browser, site.origin, javascript=False) as watched:
+        page = watched.page
+        load(watched, site.url("index.html"))
         assert page.get_by_role("button").count() == 0  # hidden: it would do nothing
         thumb = page.locator("a.sb-thumb")
         assert thumb.get_attribute("href") == VIDEO_URL
         assert thumb.is_visible()
-    finally:
-        context.close()
 
 
 HOST_PAGE = """<!doctype html><html><head><style>
@@ -168,15 +162,16 @@ FRAGMENT
 <p class="mine">After.</p></article></body></html>"""
 
 
-def test_fragment_holds_its_own_inside_a_blog_theme(tmp_path: Path, browser: object) -> None:
-    fragment = render_page(tmp_path, OutputFormat.FRAGMENT)
-    host = fragment.with_name("host.html")
-    host.write_text(
-        HOST_PAGE.replace("FRAGMENT", fragment.read_text(encoding="utf-8")), encoding="utf-8"
-    )
-    page = browser.new_page(viewport={"width": 800, "height": 900})  # type: ignore[attr-defined]
-    try:
-        page.goto(host.as_uri())
+def test_fragment_holds_its_own_inside_a_blog_theme(
+    browser: Browser, site: SiteServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    fragment = (tmp_path / "site" / "embed.html").read_text(encoding="utf-8")
+    host = tmp_path / "site" / "host.html"
+    host.write_text(HOST_PAGE.replace("FRAGMENT", fragment), encoding="utf-8")
+    with watched_page(browser, site.origin, width=800) as watched:
+        page = watched.page
+        load(watched, site.url("host.html"))
+        screenshot(page, request)
         img = page.locator(".storyboard .sb-media img")
         assert img.evaluate("e => getComputedStyle(e).borderTopWidth") == "0px"
         assert img.evaluate("e => e.getBoundingClientRect().width") <= 500
@@ -189,5 +184,4 @@ def test_fragment_holds_its_own_inside_a_blog_theme(tmp_path: Path, browser: obj
         assert mine.evaluate("e => getComputedStyle(e).marginTop") == "64px"
         heading_font = page.locator("h1").evaluate("e => getComputedStyle(e).fontFamily")
         assert heading_font == "Georgia, serif"
-    finally:
-        page.close()
+        assert watched.log.third_party == []

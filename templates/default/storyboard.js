@@ -25,9 +25,13 @@
     loader.remove();
     frame.focus();
   }
-  var buttons = document.querySelectorAll(".storyboard button[data-sb-player]");
+  /* A fragment's script serves its own fragment only: a blog post may hold several. */
+  var here = document.currentScript;
+  var root = (here && here.closest(".storyboard")) || document;
+  var buttons = root.querySelectorAll(".sb-loader button[data-sb-player]:not([data-sb-ready])");
   for (var i = 0; i < buttons.length; i++) {
+    buttons[i].setAttribute("data-sb-ready", "");
     buttons[i].addEventListener("click", function (event) { load(event.currentTarget); });
-    (buttons[i].closest(".sb-loader") || buttons[i]).hidden = false;
+    buttons[i].closest(".sb-loader").hidden = false;
   }
 })();

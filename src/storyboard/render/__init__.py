@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from storyboard.render.build import render_story
-from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
+from storyboard.render.options import (
+    OutputFormat,
+    RenderOptions,
+    RenderResult,
+    default_assets_mode,
+)
 
-__all__ = ["OutputFormat", "RenderOptions", "RenderResult", "render_story"]
+__all__ = ["OutputFormat", "RenderOptions", "RenderResult", "default_assets_mode", "render_story"]

@@ -29,8 +29,8 @@ def render_story(
     """Write the output ``options.format`` asks for; items without a snapshot become links.
 
     ``snapshots`` is keyed by normalized URL; ``assets_dir`` is the story's archive
-    (``STORY.assets/``). Media files are copied (or inlined, or linked) only when the
-    output shows them.
+    (``STORY.assets/``). Media files are copied into ``assets/`` (and linked from there
+    or from ``asset_url``) or inlined, only when the output shows them.
     """
     registry = registry if registry is not None else ProviderRegistry.builtin()
     linker = AssetLinker(assets_dir, options.assets, options.asset_url)
@@ -48,9 +48,10 @@ def render_story(
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             text = render_html(env, template, view)
         unresolved = list(view.unresolved)
-    # Media first, so the page never points at a file that is not there yet.
+    # Media first, so the page never points at a file that is not there yet. With an
+    # asset URL the folder is still written: it is what the user uploads to that URL.
     copied = []
-    if options.assets == "copy":
+    if options.assets in ("copy", "url"):
         copied = copy_assets(linker.used, assets_dir, options.output_dir)
     written = [write_text_atomic(options.output_file, text), *copied]
     return RenderResult(written=written, unresolved=unresolved)

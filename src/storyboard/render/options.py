@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from storyboard.errors import UsageError
 from storyboard.render.media import AssetsMode
@@ -28,6 +29,21 @@ OUTPUT_FILES = {
     OutputFormat.JSON: "story.json",
 }
 
+#: Where each format's media go unless the user says otherwise: a page ships its
+#: ``assets/`` folder beside it; a fragment carries its pictures inside (``data:`` URIs),
+#: so it pastes into a blog post with nothing to upload.
+DEFAULT_ASSETS: dict[OutputFormat, AssetsMode] = {
+    OutputFormat.PAGE: "copy",
+    OutputFormat.FRAGMENT: "inline",
+    OutputFormat.MARKDOWN: "copy",
+    OutputFormat.JSON: "copy",
+}
+
+
+def default_assets_mode(output_format: OutputFormat, asset_url: str | None = None) -> AssetsMode:
+    """Return the assets mode of a run that did not name one (``url`` when given a base URL)."""
+    return "url" if asset_url else DEFAULT_ASSETS[output_format]
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -48,6 +64,10 @@ class RenderOptions:
             raise UsageError("assets mode 'url' needs an asset URL (--asset-url)")
         if self.assets not in ("copy", "inline", "url"):
             raise UsageError(f"unknown assets mode: {self.assets!r}")
+        # Every image's src starts with it: an https address or a path on the blog, never
+        # another scheme (javascript:, data:) that a typo or a paste could bring in.
+        if urlsplit((self.asset_url or "").strip()).scheme.lower() not in ("", "http", "https"):
+            raise UsageError(f"--asset-url must be an http(s) URL or a path: {self.asset_url}")
 
     @property
     def output_file(self) -> Path:
