@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from storyboard import i18n
+from storyboard.cli import main
 from storyboard.errors import RenderError
 from storyboard.i18n import (
     available_languages,
+    babel_locale,
     format_date,
     og_locale,
     resolve_language,
@@ -35,10 +38,15 @@ def test_shipped_languages() -> None:
     assert {"en", "sv", "fi"} <= set(available_languages())
 
 
-@pytest.mark.parametrize("lang", ["sv", "fi"])
+def test_available_languages_are_exactly_the_locale_files() -> None:
+    assert available_languages() == sorted(path.stem for path in LOCALES.glob("*.json"))
+
+
+@pytest.mark.parametrize("lang", [p.stem for p in sorted(LOCALES.glob("*.json")) if p.stem != "en"])
 def test_every_language_has_every_string_with_the_same_fields(lang: str) -> None:
     english = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))
     other = json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    assert babel_locale(lang).language == lang  # Babel writes its dates
 
     assert set(other) == set(english)
     for key, text in english.items():
@@ -143,3 +151,15 @@ def test_unknown_language_dates_fall_back_to_english() -> None:
 )
 def test_open_graph_locale(lang: str, expected: str) -> None:
     assert og_locale(lang) == expected
+
+
+def test_unknown_language_is_a_story_error_listing_the_languages(tmp_path: Path) -> None:
+    story = tmp_path / "story.yaml"
+    story.write_text("title: T\nlang: xx\nitems: []\n", encoding="utf-8")
+
+    result = CliRunner().invoke(main, ["check", str(story)])
+
+    assert result.exit_code == 2
+    available = ", ".join(available_languages())
+    assert f"story.yaml:2:7: lang: unknown language 'xx'; available: {available}" in result.stderr
+    assert "en, fi, sv" in available

@@ -1,27 +1,44 @@
-"""``story.json``: the story and what is known of each item, for other tools."""
+"""``story.json``: the story and what is known of each item, for other tools.
+
+The document is described by pydantic models; its JSON Schema is generated from
+them (``document_schema``) and shipped as ``storyboard/schemas/story-<N>.schema.json``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
-from typing import Literal
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from storyboard import __version__
 from storyboard.card import Card
 from storyboard.render.context import effective_embed_mode
 from storyboard.render.media import AssetLinker
 from storyboard.render.safe import markdown_html, post_text_html
-from storyboard.snapshot import Snapshot
+from storyboard.snapshot import Snapshot, SnapshotStatus
 from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.urls import normalize_url
 
+#: Bumped on any change to the document's shape (docs/json.md, "Versioning").
 SCHEMA_VERSION: Literal[1] = 1
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+ItemStatus = Literal["ok", "gone", "error", "missing"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Attribute docstrings become the schema's field descriptions; every field is
+    # always written, so the schema marks fields with defaults as required too.
+    model_config = ConfigDict(
+        extra="forbid",
+        use_attribute_docstrings=True,
+        json_schema_serialization_defaults_required=True,
+    )
 
 
 class StoryInfo(_Model):
@@ -29,11 +46,16 @@ class StoryInfo(_Model):
 
     title: str
     description: str
+    """The story's summary; empty when it has none."""
     date: dt.date | None
+    """The day the story is about (ISO 8601 date)."""
     lang: str
+    """The page language as a BCP 47 tag (sv, fi, en-GB)."""
     author: str | None
+    """The curator."""
     tags: list[str]
     embed: EmbedMode
+    """The story's embed mode (options.embed)."""
 
 
 class HeadingEntry(_Model):
@@ -41,6 +63,7 @@ class HeadingEntry(_Model):
 
     kind: Literal["heading"] = "heading"
     heading: str
+    """The heading text (plain text)."""
 
 
 class TextEntry(_Model):
@@ -48,7 +71,9 @@ class TextEntry(_Model):
 
     kind: Literal["text"] = "text"
     text: str
+    """The curator's Markdown, as written."""
     html: str
+    """The Markdown as HTML (raw HTML and images are never let through)."""
 
 
 class UrlEntry(_Model):
@@ -56,28 +81,69 @@ class UrlEntry(_Model):
 
     kind: Literal["url"] = "url"
     url: str
+    """The URL as the story gives it."""
     note: str | None
+    """The curator's note (Markdown)."""
     note_html: str | None
+    """The note as HTML."""
     title: str | None
+    """The story's title for this item, overriding the card's."""
     embed: EmbedMode
-    #: ok, gone, error, or missing (never fetched).
-    status: str
+    """How this item is shown (command, item, then story setting)."""
+    status: ItemStatus
+    """ok, gone (removed at the source, shown from the archive), error, or missing (no snapshot)."""
     resolved: bool
+    """Whether the item has a card; false means it renders as a plain link."""
     fetched_at: dt.datetime | None
+    """When the snapshot was last fetched successfully."""
     gone_since: dt.date | None
+    """The day the source first answered that the item is gone."""
     error: str | None
+    """The last fetch failure's message."""
     card: Card | None
-    #: Where this output's copies of the card's images are (``image``, ``avatar``).
-    media: dict[str, str]
+    """The static card: text (sanitized HTML), author, date, media."""
+    media: dict[str, str] = Field(
+        json_schema_extra={"propertyNames": {"enum": ["image", "avatar"]}}
+    )
+    """Where this output's copies of the card's images are, by role (image, avatar)."""
 
 
 class StoryDocument(_Model):
-    """The whole ``story.json``."""
+    """A story rendered by storyboard as story.json."""
 
     schema_version: Literal[1] = SCHEMA_VERSION
-    generator: str = f"storyboard {__version__}"
+    """The version of this document's shape; tools should refuse versions they do not know."""
+    # A factory, not a default: the version must not end up in the shipped schema.
+    generator: str = Field(default_factory=lambda: f"storyboard {__version__}")
+    """The storyboard version that wrote the document."""
     story: StoryInfo
-    items: list[HeadingEntry | TextEntry | UrlEntry]
+    items: list[Annotated[HeadingEntry | TextEntry | UrlEntry, Field(discriminator="kind")]]
+    """The story's items in order; kind tells them apart."""
+
+
+def document_schema() -> dict[str, Any]:
+    """Return the JSON Schema of ``story.json``, generated from the models above."""
+    schema = StoryDocument.model_json_schema(mode="serialization")
+    schema["title"] = f"storyboard story.json, schema version {SCHEMA_VERSION}"
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema}
+
+
+def document_schema_text() -> str:
+    """Return the schema as the text of the shipped file (sorted keys, indented)."""
+    return json.dumps(document_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def shipped_schema(version: int = SCHEMA_VERSION) -> Traversable:
+    """Return the schema file shipped in the package for ``version``."""
+    return files("storyboard") / "schemas" / f"story-{version}.schema.json"
+
+
+#: A new snapshot status must be added here and to ``ItemStatus`` (a new schema version).
+_STATUS: dict[SnapshotStatus, ItemStatus] = {
+    SnapshotStatus.OK: "ok",
+    SnapshotStatus.GONE: "gone",
+    SnapshotStatus.ERROR: "error",
+}
 
 
 def _url_entry(
@@ -97,7 +163,7 @@ def _url_entry(
         note_html=str(markdown_html(item.note)) if item.note else None,
         title=item.title,
         embed=embed,
-        status=snapshot.status.value if snapshot else "missing",
+        status=_STATUS[snapshot.status] if snapshot else "missing",
         resolved=card is not None,
         fetched_at=snapshot.fetched_at if snapshot else None,
         gone_since=snapshot.gone_since if snapshot else None,

@@ -1,0 +1,238 @@
+"""``storyboard serve``: a local preview that renders again whenever its inputs change.
+
+The server listens on loopback only and serves nothing but the output folder. It
+renders like ``render --offline``: it never fetches, so items without a snapshot
+show as plain links until ``storyboard fetch`` runs. A watcher thread polls the
+story file, its snapshot file, its assets folder and the theme folder; after each
+render the served pages reload themselves. A story that does not load is shown as
+a page listing its problems, and the server keeps going.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from storyboard.errors import StoryboardError, StoryError, UsageError
+from storyboard.pipeline import render_story_file
+from storyboard.preview_http import PreviewRequestHandler
+from storyboard.render import OutputFormat, RenderOptions
+from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.story import EmbedMode, Story
+from storyboard.story_loader import load_story
+
+#: The only address the preview listens on: it is for the person at this machine.
+LOOPBACK = "127.0.0.1"
+
+Fingerprint = tuple[tuple[str, int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class PreviewSettings:
+    """What to serve, where to render it, and how often to look for changes."""
+
+    story_path: Path
+    output_dir: Path
+    port: int = 8000
+    #: A theme folder that wins over the story's ``options.theme``.
+    theme_dir: Path | None = None
+    embed: EmbedMode | None = None
+    #: Extra provider registries, as for ``render --providers`` (player and script hosts).
+    providers_files: tuple[Path, ...] = ()
+    #: Seconds between two looks at the watched files.
+    poll_interval: float = 0.5
+
+
+def story_theme_dir(story: Story, override: Path | None) -> Path | None:
+    """Return the theme folder: ``override``, else the story's own (relative to its file)."""
+    if override is not None:
+        return override
+    if story.options.theme and story.source_path is not None:
+        return (story.source_path.parent / story.options.theme).resolve()
+    return None
+
+
+def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerprint:
+    """Return what identifies the current version of every file in ``paths`` (folders walked).
+
+    Files inside ``ignore`` (the output folder) do not count, so a theme folder that
+    holds the output cannot make each render start the next one.
+    """
+    skip = ignore.resolve() if ignore is not None else None
+    seen: list[tuple[str, int, int, int]] = []
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if skip is not None and file.resolve().is_relative_to(skip):
+                continue
+            try:
+                stat = file.stat()
+            except OSError:
+                continue  # absent, or removed while we looked: its absence is the state
+            # The inode too: editors and atomic writers replace a file by renaming onto it.
+            seen.append((str(file), stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return tuple(seen)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A stopped preview must free its port at once for the next one.
+    allow_reuse_address = True
+
+
+class PreviewServer:
+    """Render a story, serve its output folder on loopback, and render again on change."""
+
+    def __init__(
+        self, settings: PreviewSettings, *, report: Callable[[str], None] | None = None
+    ) -> None:
+        """Bind the port (0 picks a free one); nothing is rendered until ``start``."""
+        self.settings = settings
+        self._report = report or (lambda _message: None)
+        self._lock = threading.Lock()
+        self._version = 0
+        self._problems: list[str] | None = None
+        self._theme_dir = settings.theme_dir
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        handler = type("Handler", (PreviewRequestHandler,), {"state": self})
+        try:
+            self._httpd = _Server((LOOPBACK, settings.port), handler)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(f"port {settings.port} is in use; try another --port") from exc
+            raise UsageError(f"cannot listen on port {settings.port}: {exc.strerror}") from exc
+
+    @property
+    def port(self) -> int:
+        """Return the port the server listens on."""
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Return the address of the preview page."""
+        return f"http://{LOOPBACK}:{self.port}/"
+
+    @property
+    def root(self) -> Path:
+        """Return the output folder, the only place files are served from."""
+        return self.settings.output_dir
+
+    @property
+    def version(self) -> int:
+        """Return how many renders have run; pages reload when it changes."""
+        with self._lock:
+            return self._version
+
+    def snapshot(self) -> tuple[int, list[str] | None]:
+        """Return the render version and the problems of the last render (None if it worked)."""
+        with self._lock:
+            return self._version, self._problems
+
+    def watched_paths(self) -> list[Path]:
+        """Return the files and folders whose change starts a new render."""
+        story = self.settings.story_path
+        paths = [story, snapshot_path_for(story), assets_dir_for(story)]
+        paths.extend(self.settings.providers_files)
+        if self._theme_dir is not None:
+            paths.append(self._theme_dir)
+        return paths
+
+    def render(self) -> list[str] | None:
+        """Render the story once, offline; return its problems, or None when it worked."""
+        problems: list[str] | None = None
+        try:
+            self._render()
+        except StoryError as exc:
+            problems = [str(problem) for problem in exc.problems]
+        except StoryboardError as exc:
+            problems = [str(exc)]
+        except Exception as exc:  # a bug must not stop the preview; show it and go on
+            self._report("".join(traceback.format_exception(exc)).rstrip())
+            problems = [f"internal error: {type(exc).__name__}: {exc}"]
+        with self._lock:
+            self._version += 1
+            self._problems = problems
+        for problem in problems or ():
+            self._report(f"error: {problem}")
+        return problems
+
+    def _render(self) -> None:
+        loaded = load_story(self.settings.story_path)
+        for warning in loaded.warnings:
+            self._report(str(warning))
+        self._theme_dir = story_theme_dir(loaded.story, self.settings.theme_dir)
+        options = RenderOptions(
+            output_dir=self.settings.output_dir,
+            format=OutputFormat.PAGE,
+            embed=self.settings.embed,
+            theme_dir=self._theme_dir,
+        )
+        store = SnapshotStore.load(snapshot_path_for(self.settings.story_path))
+        result = render_story_file(
+            loaded, store, options=options, providers_files=self.settings.providers_files
+        )
+        for url in result.unresolved:
+            self._report(f"unresolved: {url}: no snapshot (run storyboard fetch)")
+        self._report(f"rendered {options.output_file}")
+
+    def start(self) -> None:
+        """Render once, then serve and watch in background threads."""
+        self.render()
+        watched = self._fingerprint()
+        self._threads = [
+            # A short poll interval makes stop() quick; an idle check costs next to nothing.
+            threading.Thread(
+                target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="preview-http"
+            ),
+            threading.Thread(target=self._watch, args=(watched,), name="preview-watch"),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _fingerprint(self) -> Fingerprint:
+        return fingerprint(self.watched_paths(), ignore=self.settings.output_dir)
+
+    def _watch(self, last: Fingerprint) -> None:
+        while not self._stopping.wait(self.settings.poll_interval):
+            current = self._fingerprint()
+            if current == last:
+                continue
+            # Taken before rendering: a save made while rendering starts one more render.
+            last, theme = current, self._theme_dir
+            self.render()
+            if self._theme_dir != theme:  # the story named another theme: watch that one
+                last = self._fingerprint()
+
+    def stop(self) -> None:
+        """Stop serving and watching, wait for both threads, and free the port."""
+        self._stopping.set()
+        if any(thread.is_alive() for thread in self._threads):
+            self._httpd.shutdown()
+        for thread in self._threads:
+            thread.join()
+        self._httpd.server_close()
+
+    def serve_until_interrupted(self) -> None:
+        """Run until Ctrl-C (KeyboardInterrupt), then stop cleanly."""
+        try:
+            self.start()
+            self._stopping.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def __enter__(self) -> PreviewServer:
+        """Start the preview."""
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        """Stop the preview."""
+        self.stop()
