@@ -1,0 +1,294 @@
+"""Collect the public posts of a hashtag from a Mastodon instance's tag timeline.
+
+``GET /api/v1/timelines/tag/:hashtag`` answers newest first, up to 40 statuses a page;
+the ``Link`` header's ``rel="next"`` URL (``max_id=``) gives the page before. Only
+``public`` statuses are kept; a boost stands for its original, collected once; a
+status whose author's account is suspended or deleted is skipped with a warning, as
+its page is gone or soon will be.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from requests.utils import parse_header_links
+
+from storyboard.collect.model import (
+    CollectedPost,
+    CollectFilter,
+    CollectResult,
+    first_line,
+    oldest_first,
+    utc_datetime,
+)
+from storyboard.collect.ratelimit import Pacer
+from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
+from storyboard.errors import FetchError, UsageError
+from storyboard.http import JSON_LIMIT, HttpClient
+from storyboard.sanitize import http_url
+from storyboard.urls import check_http_url, normalize_url
+
+#: Statuses asked for per page: the API's maximum.
+PAGE_SIZE = 40
+#: A page of 40 statuses with their HTML and media stays far below this.
+PAGE_BYTES = 5 * JSON_LIMIT
+#: Pages read at most in one run (10,000 statuses), whatever the filters skip.
+MAX_PAGES = 250
+_ONE_DAY_MS = 86_400_000
+
+
+def instance_base(url: str) -> str:
+    """Return ``https://host[:port]`` of an instance URL, or raise UsageError."""
+    try:
+        parts = urlsplit(check_http_url(url if "://" in url else f"https://{url}"))
+    except ValueError as exc:
+        raise UsageError(f"--mastodon {url}: {exc}") from exc
+    if parts.path.strip("/") or parts.query:
+        raise UsageError(f"--mastodon {url}: give the instance's address only (https://host)")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def clean_tag(tag: str) -> str:
+    """Return a hashtag without its ``#``, or raise UsageError."""
+    name = tag.strip().removeprefix("#")
+    if not name or any(ch.isspace() or ch in "#/?&" for ch in name):
+        raise UsageError(f"--tag {tag!r}: a hashtag is one word, without spaces")
+    return name
+
+
+def timeline_url(base: str, tag: str, *, max_id: str | None = None) -> str:
+    """Return the tag timeline URL of ``tag`` on the instance at ``base``."""
+    query: dict[str, str | int] = {"limit": PAGE_SIZE}
+    if max_id is not None:
+        query["max_id"] = max_id
+    return f"{base}/api/v1/timelines/tag/{quote(tag, safe='')}?{urlencode(query)}"
+
+
+def _snowflake_ms(status: Mapping[str, Any]) -> int | None:
+    """Return the milliseconds a Mastodon id encodes, if it does (``id >> 16``)."""
+    status_id = status.get("id")
+    created = utc_datetime(status.get("created_at"))
+    if not isinstance(status_id, str) or not status_id.isdigit() or created is None:
+        return None
+    millis = int(status_id) >> 16
+    # Other servers' ids (GoToSocial's ULIDs, Pleroma's flakes) do not read as times.
+    if abs(millis - created.timestamp() * 1000) > _ONE_DAY_MS:
+        return None
+    return millis
+
+
+def _until_max_id(until: dt.date) -> str:
+    """Return the smallest snowflake id of the day after ``until``: a ``max_id`` to jump to."""
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return str(int(end.timestamp() * 1000) << 16)
+
+
+class _MastodonCollector:
+    def __init__(
+        self, client: HttpClient, base: str, tag: str, filt: CollectFilter, pacer: Pacer
+    ) -> None:
+        self.client = client
+        self.base = base
+        self.host = urlsplit(base).hostname or base
+        self.tag = tag
+        self.filt = filt
+        self.pacer = pacer
+        self.result = CollectResult()
+        self.found: list[CollectedPost] = []
+        self.seen: set[str] = set(filt.exclude)
+        self.not_public = 0
+        self.jumped = False
+
+    def run(self, max_pages: int) -> CollectResult:
+        url: str | None = timeline_url(self.base, self.tag)
+        visited: set[str] = set()
+        while url is not None:
+            if self.result.pages >= max_pages:
+                self.result.stopped_early = f"read {max_pages} pages; stopped there"
+                break
+            visited.add(url)
+            page = self._page(url)
+            if page is None:
+                break
+            statuses, headers = page
+            older = self._take(statuses, url)
+            if len(self.found) >= self.filt.limit:
+                self.result.stopped_early = f"reached the limit of {self.filt.limit} posts"
+                break
+            if older or not statuses:
+                break
+            stop = self.pacer.after(headers, self.host)
+            if stop:
+                self.result.stopped_early, self.result.incomplete = stop, True
+                break
+            url = self._next_url(statuses, headers)
+            if url in visited:
+                break
+        if self.not_public:
+            self.result.warnings.append(
+                f"skipped {self.not_public} post(s) that are not public (unlisted, "
+                "followers-only or direct)"
+            )
+        self.result.posts = oldest_first(self.found)
+        return self.result
+
+    def _page(self, url: str) -> tuple[list[Mapping[str, Any]], Mapping[str, str]] | None:
+        try:
+            response = self.client.get(url, max_bytes=PAGE_BYTES, accept="application/json")
+            data = response.json()
+        except FetchError as exc:
+            if self.result.pages == 0:
+                raise self._first_page_error(exc) from exc
+            self.result.stopped_early = f"stopped after {self.result.pages} page(s): {exc}"
+            self.result.incomplete = True
+            return None
+        if not isinstance(data, list):
+            raise FetchError(f"unexpected answer from {url}: not a list of statuses", url=url)
+        self.result.pages += 1
+        return [s for s in data if isinstance(s, Mapping)], response.headers
+
+    def _first_page_error(self, exc: FetchError) -> FetchError:
+        if exc.status in (401, 403, 422):
+            return FetchError(
+                f"{self.host} does not show hashtag timelines without logging in "
+                f"({exc.status}); collect from another instance",
+                url=exc.url,
+                status=exc.status,
+            )
+        if exc.status == 404:
+            return FetchError(
+                f"{self.host} answered 404 for its tag timeline: is it a Mastodon instance? "
+                f"({exc})",
+                url=exc.url,
+                status=exc.status,
+            )
+        return exc
+
+    def _take(self, statuses: list[Mapping[str, Any]], page_url: str) -> bool:
+        """Keep the page's wanted posts; return True once posts older than ``since`` appear."""
+        older = False
+        for status in statuses:
+            created = utc_datetime(status.get("created_at"))
+            if created is not None and self.filt.too_old(created):
+                older = True  # newest first: every later page is older still
+            self._consider(status, page_url)
+            if len(self.found) >= self.filt.limit:
+                break
+        return older
+
+    def _consider(self, status: Mapping[str, Any], page_url: str) -> None:
+        reblog = status.get("reblog")
+        original: Mapping[str, Any] = reblog if isinstance(reblog, Mapping) else status
+        if status.get("visibility") != "public" or original.get("visibility") != "public":
+            self.not_public += 1
+            return
+        url = self._post_url(original)
+        if url is None:
+            self.result.warnings.append(
+                f"skipped status {original.get('id')!s}: it has no web address"
+            )
+            return
+        key = normalize_url(url)
+        if key in self.seen:
+            return  # already in the story, or the original of a boost seen before
+        account = original.get("account")
+        account = account if isinstance(account, Mapping) else {}
+        handle = mastodon_handle(account, instance_host=self.host)
+        if account.get("suspended") is True or handle is None:
+            self.seen.add(key)
+            self.result.warnings.append(
+                f"skipped {url}: its author's account is deleted or suspended"
+            )
+            return
+        created = utc_datetime(original.get("created_at"))
+        if created is None and self.filt.dated:
+            self.result.warnings.append(f"skipped {url}: it has no date to filter by")
+            return
+        if created is not None and (self.filt.too_new(created) or self.filt.too_old(created)):
+            return
+        self.seen.add(key)
+        snapshot = mastodon_snapshot(original, url=url, handle=handle, endpoint=page_url)
+        card = snapshot.card
+        name = card.author_name if card else None
+        content = original.get("content")
+        text = html_text(content) if isinstance(content, str) else ""
+        spoiler = original.get("spoiler_text")
+        self.found.append(
+            CollectedPost(
+                url=url,
+                author=f"{name} ({handle})" if name else handle,
+                published=created,
+                first_line=first_line(spoiler if isinstance(spoiler, str) and spoiler else text),
+                snapshot=snapshot,
+            )
+        )
+
+    @staticmethod
+    def _post_url(status: Mapping[str, Any]) -> str | None:
+        for field in ("url", "uri"):
+            value = status.get(field)
+            url = http_url(value) if isinstance(value, str) else None
+            if url is not None:
+                try:
+                    return check_http_url(url)
+                except ValueError:
+                    continue
+        return None
+
+    def _next_url(
+        self, statuses: list[Mapping[str, Any]], headers: Mapping[str, str]
+    ) -> str | None:
+        if self.filt.until is not None and not self.jumped:
+            jump = self._jump(statuses)
+            if jump is not None:
+                return jump
+        link = headers.get("link")
+        if link:
+            for entry in parse_header_links(link):
+                if entry.get("rel") == "next":
+                    return self._same_origin(entry.get("url", ""))
+            return None
+        # No Link header at all: page by the last id, as Mastodon's own links do.
+        last = statuses[-1].get("id")
+        if len(statuses) >= PAGE_SIZE and isinstance(last, str) and last:
+            return timeline_url(self.base, self.tag, max_id=last)
+        return None
+
+    def _jump(self, statuses: list[Mapping[str, Any]]) -> str | None:
+        """Skip the pages newer than ``until`` at once when ids are Mastodon snowflakes."""
+        assert self.filt.until is not None
+        last = statuses[-1]
+        created = utc_datetime(last.get("created_at"))
+        if created is None or not self.filt.too_new(created) or _snowflake_ms(last) is None:
+            return None
+        self.jumped = True
+        return timeline_url(self.base, self.tag, max_id=_until_max_id(self.filt.until))
+
+    def _same_origin(self, url: str) -> str | None:
+        """Follow a next link only on the instance asked (a page must not send us elsewhere)."""
+        absolute = http_url(url)
+        if absolute is None:
+            return None
+        parts = urlsplit(absolute)
+        if f"{parts.scheme.lower()}://{parts.netloc.lower()}" != self.base:
+            return None
+        return absolute
+
+
+def collect_mastodon(
+    client: HttpClient,
+    instance: str,
+    tag: str,
+    filt: CollectFilter,
+    *,
+    pacer: Pacer | None = None,
+    max_pages: int = MAX_PAGES,
+) -> CollectResult:
+    """Read ``#tag``'s public timeline on ``instance``, newest first, into posts oldest first."""
+    collector = _MastodonCollector(
+        client, instance_base(instance), clean_tag(tag), filt, pacer or Pacer()
+    )
+    return collector.run(max_pages)

@@ -1,0 +1,205 @@
+"""Collect posts for a story from one source, then seed their snapshots and add them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyboard.assets import AssetArchive
+from storyboard.card import MediaAsset
+from storyboard.collect.bluesky import DEFAULT_APPVIEW, collect_bluesky
+from storyboard.collect.from_file import collect_from_file
+from storyboard.collect.mastodon import collect_mastodon
+from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult, Notify
+from storyboard.collect.ratelimit import Pacer
+from storyboard.errors import FetchError, SnapshotError, UsageError
+from storyboard.http import FetchSettings, HttpClient
+from storyboard.snapshot import Snapshot
+from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.story import Story
+from storyboard.story_edit import add_items, add_items_to_text
+from storyboard.urls import normalize_url
+
+
+def _quiet(_line: str) -> None:
+    """Ignore a line of news."""
+
+
+@dataclass(frozen=True)
+class CollectSource:
+    """Where to collect from: a Mastodon instance, Bluesky's search, or a file of URLs."""
+
+    mastodon: str | None = None
+    bluesky: bool = False
+    from_file: Path | None = None
+    tag: str | None = None
+    query: str | None = None
+    bluesky_api: str = DEFAULT_APPVIEW
+
+    def check(self, filt: CollectFilter) -> None:
+        """Raise UsageError unless exactly one source is named, with what it needs."""
+        chosen = [self.mastodon is not None, self.bluesky, self.from_file is not None]
+        if sum(chosen) != 1:
+            raise UsageError("name one source: --mastodon URL, --bluesky or --from-file FILE")
+        if self.mastodon is not None and not self.tag:
+            raise UsageError("--mastodon needs --tag")
+        if self.mastodon is not None and self.query:
+            raise UsageError("--query works with --bluesky only (Mastodon reads a hashtag)")
+        if self.bluesky and not (self.tag or self.query):
+            raise UsageError("--bluesky needs --tag or --query")
+        if self.from_file is not None and (self.tag or self.query or filt.dated):
+            raise UsageError("--from-file takes no --tag, --query, --since or --until")
+
+
+def story_urls(story: Story) -> frozenset[str]:
+    """Return the normalized URLs of the story's items."""
+    return frozenset(normalize_url(item.url) for item in story.url_items())
+
+
+def collect_posts(
+    source: CollectSource,
+    filt: CollectFilter,
+    http: FetchSettings,
+    *,
+    notify: Notify = _quiet,
+) -> CollectResult:
+    """Collect the posts ``source`` has that ``filt`` keeps, oldest first."""
+    source.check(filt)
+    if source.from_file is not None:
+        return collect_from_file(source.from_file, filt)
+    pacer = Pacer(notify=notify)
+    with HttpClient(http) as client:
+        if source.mastodon is not None:
+            assert source.tag is not None
+            return collect_mastodon(client, source.mastodon, source.tag, filt, pacer=pacer)
+        return collect_bluesky(
+            client,
+            filt,
+            tag=source.tag,
+            query=source.query,
+            api=source.bluesky_api,
+            pacer=pacer,
+        )
+
+
+@dataclass
+class SaveReport:
+    """What saving collected posts did."""
+
+    added: int = 0
+    seeded: int = 0
+    media_archived: int = 0
+    media_failed: list[str] = field(default_factory=list)
+
+
+def _media_urls(snapshots: Iterable[Snapshot]) -> list[str]:
+    urls: dict[str, None] = {}
+    for snapshot in snapshots:
+        card = snapshot.card
+        for asset in (card.image, card.avatar) if card else ():
+            if asset is not None and asset.path is None:
+                urls[asset.url] = None
+    return list(urls)
+
+
+def _archive_all(
+    urls: list[str], archive: AssetArchive, concurrency: int
+) -> tuple[dict[str, MediaAsset], list[str]]:
+    """Download each image once; return the archived assets by URL and the failures."""
+
+    def one(url: str) -> MediaAsset | str:
+        try:
+            return archive.archive(MediaAsset(url=url))
+        except FetchError as exc:
+            return str(exc)  # the card still renders; only this picture is missing
+        except OSError as exc:  # a full disk or a read-only folder: stop, say where
+            raise SnapshotError(
+                f"cannot write archived media into {archive.directory}: {exc}"
+            ) from exc
+
+    archived: dict[str, MediaAsset] = {}
+    failed: list[str] = []
+    if not urls:
+        return archived, failed
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(urls)))) as pool:
+        for url, outcome in zip(urls, pool.map(one, urls), strict=True):
+            if isinstance(outcome, MediaAsset):
+                archived[url] = outcome
+            else:
+                failed.append(outcome)
+    return archived, failed
+
+
+def _with_archived(snapshot: Snapshot, archived: dict[str, MediaAsset]) -> Snapshot:
+    card = snapshot.card
+    if card is None:
+        return snapshot
+    update: dict[str, MediaAsset] = {}
+    for name in ("image", "avatar"):
+        asset: MediaAsset | None = getattr(card, name)
+        if asset is not None and asset.path is None and asset.url in archived:
+            local = archived[asset.url]
+            # Keep the API's size when the archive could not read one.
+            update[name] = local.model_copy(
+                update={"width": local.width or asset.width, "height": local.height or asset.height}
+            )
+    if not update:
+        return snapshot
+    return snapshot.model_copy(update={"card": card.model_copy(update=update)})
+
+
+def seed_snapshots(
+    story_path: Path,
+    posts: list[CollectedPost],
+    http: FetchSettings,
+    *,
+    concurrency: int = 8,
+    archive_media: bool = True,
+) -> SaveReport:
+    """Record the posts' API snapshots (with local copies of their pictures) and save.
+
+    A URL that already has a usable snapshot keeps it: an oEmbed answer is richer.
+    """
+    store = SnapshotStore.load(snapshot_path_for(story_path))
+    fresh = [
+        post.snapshot
+        for post in posts
+        if post.snapshot is not None and store.needs_fetch(post.snapshot.url)
+    ]
+    report = SaveReport()
+    if not fresh:
+        return report
+    archived: dict[str, MediaAsset] = {}
+    if archive_media:
+        with HttpClient(http) as client:
+            archive = AssetArchive(assets_dir_for(story_path), client)
+            archived, report.media_failed = _archive_all(_media_urls(fresh), archive, concurrency)
+        report.media_archived = len(archived)
+    for snapshot in fresh:
+        store.record_success(_with_archived(snapshot, archived))
+    store.save()
+    report.seeded = len(fresh)
+    return report
+
+
+def save_collected(
+    story_path: Path,
+    posts: list[CollectedPost],
+    http: FetchSettings,
+    *,
+    heading: str | None = None,
+    concurrency: int = 8,
+) -> SaveReport:
+    """Add the posts to the story file (atomically) after seeding their snapshots.
+
+    The edit is tried on the file's text first, so a story storyboard cannot add to
+    safely fails before any picture is downloaded or snapshot written.
+    """
+    urls = [post.url for post in posts]
+    data = story_path.read_bytes()
+    add_items_to_text(data.decode("utf-8-sig"), urls, path=str(story_path), heading=heading)
+    report = seed_snapshots(story_path, posts, http, concurrency=concurrency)
+    report.added = len(add_items(story_path, urls, heading=heading).added)
+    return report
