@@ -69,6 +69,13 @@ def network_options(command: F) -> F:
             help="How many requests run at once.",
         ),
         click.option(
+            "--per-host",
+            type=click.IntRange(1, 64),
+            default=2,
+            show_default=True,
+            help="How many requests run at once against one server, so none is hammered.",
+        ),
+        click.option(
             "--timeout",
             type=click.FloatRange(0.1, 600),
             default=15.0,
@@ -93,7 +100,7 @@ def _network(kwargs: dict[str, Any]) -> Any:
             connect_timeout=min(5.0, kwargs["timeout"]),
             allow_private_network=kwargs["allow_private_network"],
         ),
-        pool=PoolSettings(concurrency=kwargs["concurrency"]),
+        pool=PoolSettings(concurrency=kwargs["concurrency"], per_host=kwargs["per_host"]),
     )
 
 
@@ -136,13 +143,15 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
         click.echo(f"{story_path}: ok ({len(story.items)} items, {count} URLs)", err=True)
         return
     store = open_store(story)
+    # Without --update nothing is saved, so URLs without a snapshot stay "never fetched".
+    unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
     if not update:
         store = store.detached()
     progress = FetchProgress()
     report = fetch_story(story, store, _network(kwargs), refresh=True, progress=progress)
     progress.finish(report)
     bad = 0
-    for state in link_states(story, store):
+    for state in link_states(story, store, report, unfetched=unfetched):
         bad += state.state != "ok"
         detail = f"  {state.detail}" if state.detail else ""
         click.echo(f"{state.state:13} {state.url}{detail}")
@@ -165,6 +174,7 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     progress = FetchProgress()
     report = fetch_story(loaded.story, store, _network(kwargs), refresh=refresh, progress=progress)
     progress.finish(report)
+    _archive_imported_media(loaded.story, store, kwargs)
     if report.failures:
         sys.exit(EXIT_PARTIAL)
 
@@ -202,7 +212,8 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     "--assets",
     "assets_mode",
     type=click.Choice(["copy", "inline", "url"]),
-    help="copy media into assets/ (default), inline them as data: URIs, or link to --asset-url.",
+    help="copy media into assets/ (default for a page), inline them as data: URIs "
+    "(default for a fragment), or link to --asset-url.",
 )
 @click.option("--asset-url", help="Base URL where you will upload the assets/ folder.")
 @network_options
@@ -222,7 +233,7 @@ def render(  # click passes every option by name
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
     from storyboard.cli_progress import FetchProgress
     from storyboard.pipeline import default_output_dir, fetch_story, open_store, render_story_file
-    from storyboard.render import OutputFormat, RenderOptions
+    from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
     from storyboard.story import EmbedMode
 
     if asset_url and assets_mode not in (None, "url"):
@@ -239,15 +250,18 @@ def render(  # click passes every option by name
     theme = theme_dir
     if theme is None and story.options.theme:
         theme = (story_path.parent / story.options.theme).resolve()
+    fmt = OutputFormat(output_format)
     options = RenderOptions(
         output_dir=output_dir or default_output_dir(story_path),
-        format=OutputFormat(output_format),
+        format=fmt,
         embed=EmbedMode(embed) if embed else None,
         theme_dir=theme,
-        assets=assets_mode or ("url" if asset_url else "copy"),  # type: ignore[arg-type]
+        assets=assets_mode or default_assets_mode(fmt, asset_url),  # type: ignore[arg-type]
         asset_url=asset_url,
     )
-    result = render_story_file(loaded, store, options=options)
+    result = render_story_file(
+        loaded, store, options=options, providers_files=kwargs["providers_files"]
+    )
     for url in result.unresolved:
         snapshot = store.get(url)
         reason = (
@@ -287,3 +301,387 @@ def providers_list(providers_files: tuple[Path, ...]) -> None:
         for endpoint in provider.endpoints:
             for scheme in endpoint.schemes:
                 click.echo(f"    {scheme}")
+
+
+@main.command()
+@click.argument(
+    "story_path", metavar="STORY.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: site/<story name>/].",
+)
+@click.option(
+    "--embed",
+    type=click.Choice(["static", "click", "live"]),
+    help="How posts are shown [default: the story's options.embed, else static].",
+)
+@click.option(
+    "--theme",
+    "theme_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of templates searched before the built-in theme.",
+)
+@click.option(
+    "--providers",
+    "providers_files",
+    multiple=True,
+    envvar="STORYBOARD_PROVIDERS",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An extra provider registry, as for render (which hosts may serve players).",
+)
+@reports_errors
+def serve(
+    *,
+    story_path: Path,
+    port: int,
+    output_dir: Path | None,
+    embed: str | None,
+    theme_dir: Path | None,
+    providers_files: tuple[Path, ...],
+) -> None:
+    """Preview the page on this machine; it renders again when the story changes.
+
+    Never fetches (like render --offline): run storyboard fetch for new URLs.
+    """
+    import signal
+
+    from storyboard.pipeline import default_output_dir
+    from storyboard.preview import PreviewServer, PreviewSettings
+    from storyboard.story import EmbedMode
+
+    settings = PreviewSettings(
+        story_path=story_path,
+        output_dir=output_dir or default_output_dir(story_path),
+        port=port,
+        theme_dir=theme_dir.resolve() if theme_dir else None,
+        embed=EmbedMode(embed) if embed else None,
+        providers_files=providers_files,
+    )
+    server = PreviewServer(settings, report=lambda message: click.echo(message, err=True))
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C and a plain kill both stop cleanly, even where the shell ignored SIGINT.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    server.serve_until_interrupted()
+    click.echo("Stopped.", err=True)
+
+
+@main.command()
+@story_argument
+@click.option(
+    "--mastodon",
+    metavar="URL",
+    help="Read the public hashtag timeline of this Mastodon instance (https://social.example).",
+)
+@click.option(
+    "--bluesky", is_flag=True, help="Search Bluesky's public posts (by --tag or --query)."
+)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Add the URLs listed in this file, one a line (# starts a comment).",
+)
+@click.option("--tag", help="The hashtag to collect, with or without #.")
+@click.option("--query", help="With --bluesky: search text (with or instead of --tag).")
+@click.option(
+    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Only posts from this day on (UTC)."
+)
+@click.option(
+    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Only posts up to this day, inclusive (UTC)."
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=200,
+    show_default=True,
+    help="Add at most N posts: the most recent ones that match.",
+)
+@click.option("--heading", help="Add the posts under this heading (a new one at the end if none).")
+@click.option(
+    "--bluesky-api",
+    default="https://public.api.bsky.app/xrpc/",
+    show_default=True,
+    envvar="STORYBOARD_BLUESKY_API",
+    help="The Bluesky AppView's XRPC base URL.",
+)
+@click.option("-y", "--yes", is_flag=True, help="Add the posts without asking.")
+@click.option("--dry-run", is_flag=True, help="Only list the posts; write nothing.")
+@network_options
+@reports_errors
+def collect(  # click passes every option by name
+    *,
+    story_path: Path,
+    mastodon: str | None,
+    bluesky: bool,
+    from_file: Path | None,
+    tag: str | None,
+    query: str | None,
+    since: Any,
+    until: Any,
+    limit: int,
+    heading: str | None,
+    bluesky_api: str,
+    yes: bool,
+    dry_run: bool,
+    **kwargs: Any,
+) -> None:
+    """Add the posts of a hashtag (Mastodon, Bluesky) or a URL list to STORY.yaml.
+
+    Posts come oldest first; URLs already in the story are skipped; only public posts
+    are collected. Their snapshots are seeded from the API, so the story renders at once.
+    """
+    from storyboard.collect import (
+        CollectFilter,
+        CollectSource,
+        collect_posts,
+        describe_post,
+        save_collected,
+        story_urls,
+    )
+
+    loaded = _load(story_path)
+    try:
+        filt = CollectFilter(
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            limit=limit,
+            exclude=story_urls(loaded.story),
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since/--until") from exc
+    source = CollectSource(
+        mastodon=mastodon,
+        bluesky=bluesky,
+        from_file=from_file,
+        tag=tag,
+        query=query,
+        bluesky_api=bluesky_api,
+    )
+    network = _network(kwargs)
+    result = collect_posts(
+        source, filt, network.http, notify=lambda line: click.echo(line, err=True)
+    )
+    for warning in result.warnings:
+        click.echo(click.style("warning: ", fg="yellow") + warning, err=True)
+    if result.stopped_early:
+        click.echo(click.style("note: ", fg="yellow") + result.stopped_early, err=True)
+    posts = result.posts
+    if not posts:
+        click.echo("No new posts to add.", err=True)
+        sys.exit(EXIT_PARTIAL if result.incomplete else EXIT_OK)
+    for post in posts:
+        click.echo("\n".join(describe_post(post)))
+    count = f"{len(posts)} post{'s' if len(posts) != 1 else ''}"
+    if dry_run:
+        click.echo(f"Dry run: {count} found; nothing written.", err=True)
+        sys.exit(EXIT_PARTIAL if result.incomplete else EXIT_OK)
+    if not yes and not click.confirm(f"Add {count} to {story_path}?", default=False, err=True):
+        click.echo("Nothing written.", err=True)
+        return
+    report = save_collected(
+        story_path,
+        posts,
+        network.http,
+        heading=heading,
+        concurrency=network.pool.concurrency,
+    )
+    for failure in report.media_failed:
+        click.echo(
+            click.style("warning: ", fg="yellow") + f"picture not archived: {failure}", err=True
+        )
+    if report.seeded:
+        done = f"{report.seeded} snapshots from the API, {report.media_archived} pictures archived"
+    else:
+        done = f"run storyboard fetch {story_path} for their snapshots"
+    click.echo(f"Added {count} to {story_path} ({done}).", err=True)
+    if result.incomplete:
+        sys.exit(EXIT_PARTIAL)
+
+
+@main.command()
+@story_argument
+@click.option(
+    "--url",
+    "page_url",
+    help="The address of the published story page, for the messages.",
+)
+@reports_errors
+def quoted(story_path: Path, page_url: str | None) -> None:
+    """List the people the story quotes, by network, with messages to tell them.
+
+    Reads the story and its snapshots only; posting the messages is up to you.
+    """
+    from storyboard.pipeline import open_store
+    from storyboard.quoted import URL_PLACEHOLDER, quoted_people, report_lines
+    from storyboard.urls import check_http_url
+
+    if page_url is not None:
+        try:
+            page_url = check_http_url(page_url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--url") from exc
+    loaded = _load(story_path)
+    story = loaded.story
+    report = quoted_people(story, open_store(story).as_mapping())
+    if not report.groups:
+        click.echo("No quoted people found (run storyboard fetch first?).", err=True)
+    for line in report_lines(report, title=story.title, url=page_url):
+        click.echo(line)
+    for url in report.unknown:
+        click.echo(
+            click.style("note: ", fg="yellow") + f"no author known for {url} (no snapshot yet)",
+            err=True,
+        )
+    if page_url is None and report.groups:
+        click.echo(
+            click.style("note: ", fg="yellow")
+            + f"no --url given: replace {URL_PLACEHOLDER} with your page's address",
+            err=True,
+        )
+
+
+# -- curating: new, add, import ----------------------------------------------------------
+
+
+def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> None:
+    """Download the pictures of imported posts; a failed one is a note, not a failure."""
+    from storyboard.pipeline import archive_imported_media
+
+    media = archive_imported_media(story, store, _network(kwargs))
+    if media.archived:
+        click.echo(f"archived {media.archived} pictures of imported posts", err=True)
+    for url, reason in media.failures:
+        message = reason if url in reason else f"{url}: {reason}"
+        click.echo(
+            click.style("note: ", fg="yellow") + f"picture not archived: {message}", err=True
+        )
+
+
+@main.command()
+@story_argument
+@click.option("--title", help="The story's title [default: from the file name].")
+@click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
+@click.option(
+    "--date",
+    "story_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the story tells about, YYYY-MM-DD [default: today].",
+)
+@reports_errors
+def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None:
+    """Write a commented skeleton STORY.yaml (never overwrites a file)."""
+    from storyboard.story_edit import new_story_text, title_from_file_name, write_new_file
+
+    text = new_story_text(
+        title=title if title is not None else title_from_file_name(story_path),
+        lang=lang,
+        date=story_date.date() if story_date else None,
+        file_name=story_path.name,
+    )
+    write_new_file(story_path, text.encode("utf-8"))
+    click.echo(str(story_path))
+    click.echo(f"next: storyboard add {story_path} URL --note TEXT", err=True)
+
+
+@main.command()
+@story_argument
+@click.argument("urls", metavar="URL...", nargs=-1, required=True)
+@click.option("--note", help="A Markdown caption shown with each new item.")
+@click.option(
+    "--after",
+    type=click.IntRange(min=0),
+    help="Insert after item N (1 = the first item; 0 = before every item) [default: at the end].",
+)
+@click.option(
+    "--heading",
+    help="Add at the end of the section under this heading (a new section if none is close).",
+)
+@click.option("--fetch", "fetch_now", is_flag=True, help="Resolve the new items right away.")
+@network_options
+@reports_errors
+def add(
+    *,
+    story_path: Path,
+    urls: tuple[str, ...],
+    note: str | None,
+    after: int | None,
+    heading: str | None,
+    fetch_now: bool,
+    **kwargs: Any,
+) -> None:
+    """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
+    from storyboard.story_edit import add_items
+
+    if after is not None and heading is not None:
+        raise click.UsageError("use --after or --heading, not both")
+    result = add_items(story_path, list(urls), note=note, after=after, heading=heading)
+    if result.new_heading is not None:
+        click.echo(f"added the heading {result.new_heading!r} at the end", err=True)
+    first = result.index + 1
+    count = len(result.added)
+    where = f"item {first}" if count == 1 else f"items {first}-{first + count - 1}"
+    click.echo(f"{story_path}: added {where}", err=True)
+    if not fetch_now:
+        return
+    from storyboard.cli_progress import FetchProgress
+    from storyboard.pipeline import fetch_story, open_store
+
+    loaded = _load(story_path)
+    story = loaded.story.model_copy(update={"items": result.added})
+    store = open_store(story)
+    progress = FetchProgress()
+    report = fetch_story(story, store, _network(kwargs), progress=progress)
+    progress.finish(report)
+    if report.failures:
+        sys.exit(EXIT_PARTIAL)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import a story from another tool's export."""
+
+
+@import_.command("storify")
+@click.argument(
+    "export_path", metavar="EXPORT.json", type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    "story_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The story file to write [default: <export name>.yaml here]; never overwritten.",
+)
+@click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
+@reports_errors
+def import_storify(export_path: Path, story_path: Path | None, lang: str) -> None:
+    """Turn a Storify JSON export into a story and snapshots that render offline."""
+    from storyboard.storify import import_storify as run_import
+
+    target = story_path or Path(f"{export_path.stem}.yaml")
+    result = run_import(export_path, target, lang=lang)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)  # the problem's text already says "warning"
+    click.echo(str(result.story_path))
+    click.echo(str(result.snapshots_path))
+    click.echo(
+        f"imported {result.items} items and {result.snapshots} snapshots; "
+        f"next: storyboard render {result.story_path} --offline",
+        err=True,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from storyboard.fetching import (
     urls_to_fetch,
 )
 from storyboard.http import FetchSettings, HttpClient
+from storyboard.imported_media import MediaReport, missing_media
+from storyboard.imported_media import archive_imported_media as _archive_imported
 from storyboard.providers import ProviderRegistry
 from storyboard.render import OutputFormat, RenderOptions, RenderResult, render_story
 from storyboard.resolver import ResolveSettings, UrlResolver
@@ -70,7 +72,10 @@ def fetch_story(
         resolver = UrlResolver(
             registry=build_registry(network.providers_files),
             client=client,
-            archive=AssetArchive(assets_dir_for(story.source_path), client),
+            # A dry run (``check --links`` without ``--update``) writes no media either.
+            archive=AssetArchive(assets_dir_for(story.source_path), client)
+            if store.persist
+            else None,
             settings=ResolveSettings(
                 maxwidth=story.options.maxwidth, maxheight=story.options.maxheight
             ),
@@ -78,6 +83,22 @@ def fetch_story(
         return timed_fetch(
             wanted, store, resolver, pool=network.pool, progress=progress, skipped=skipped
         )
+    finally:
+        client.close()
+
+
+def archive_imported_media(
+    story: Story, store: SnapshotStore, network: NetworkOptions
+) -> MediaReport:
+    """Download the pictures of the story's imported snapshots (their cards stay as they are)."""
+    assert story.source_path is not None
+    urls = [item.url for item in story.url_items()]
+    if not store.persist or not any(missing_media(s) for u in urls if (s := store.get(u))):
+        return MediaReport()
+    client = HttpClient(network.http)
+    try:
+        archive = AssetArchive(assets_dir_for(story.source_path), client)
+        return _archive_imported(urls, store, archive, concurrency=network.pool.concurrency)
     finally:
         client.close()
 
@@ -94,8 +115,13 @@ def render_story_file(
     output_dir: Path | None = None,
     output_format: OutputFormat = OutputFormat.PAGE,
     options: RenderOptions | None = None,
+    providers_files: Sequence[Path] = (),
 ) -> RenderResult:
-    """Render a loaded story from its snapshots (no network)."""
+    """Render a loaded story from its snapshots (no network).
+
+    ``providers_files`` are the registries the snapshots were fetched with: they say
+    which hosts a provider's player and scripts may come from.
+    """
     story = loaded.story
     assert story.source_path is not None
     if options is None:
@@ -107,7 +133,7 @@ def render_story_file(
         store.as_mapping(),
         options,
         assets_dir=assets_dir_for(story.source_path),
-        registry=build_registry(),
+        registry=build_registry(providers_files),
     )
 
 
@@ -120,24 +146,49 @@ class LinkState:
     detail: str = ""
 
 
-def link_states(story: Story, store: SnapshotStore) -> list[LinkState]:
-    """List the state of every URL item from the snapshots alone."""
+def link_states(
+    story: Story,
+    store: SnapshotStore,
+    report: FetchReport | None = None,
+    *,
+    unfetched: Collection[str] = (),
+) -> list[LinkState]:
+    """List the state of every URL item: as this check found it, else from the snapshots.
+
+    ``report`` is the check's own fetch run: a URL that failed in it is ``error`` even
+    where an earlier snapshot is kept (and still renders). ``unfetched`` are the URLs
+    that had no snapshot before the check: they stay ``never fetched`` (with what the
+    check found) unless the check saved its findings.
+    """
+    outcomes = {normalize_url(o.url): o for o in report.outcomes} if report else {}
+    never = {normalize_url(url) for url in unfetched}
     states = []
     for item in story.url_items():
-        snapshot: Snapshot | None = store.get(item.url)
-        if snapshot is None:
-            states.append(LinkState(item.url, "never fetched"))
+        key = normalize_url(item.url)
+        snapshot: Snapshot | None = store.get(key)
+        outcome = outcomes.get(key)
+        error = snapshot.last_error.message if snapshot and snapshot.last_error else ""
+        if snapshot is None or key in never:
+            found = "answers now; storyboard fetch keeps it" if outcome and outcome.ok else error
+            states.append(LinkState(item.url, "never fetched", found))
             continue
-        detail = snapshot.last_error.message if snapshot.last_error else ""
+        state, detail = snapshot.status.value, error
         if snapshot.status is SnapshotStatus.GONE and snapshot.gone_since:
             detail = f"since {snapshot.gone_since.isoformat()}" + (f" ({detail})" if detail else "")
-        states.append(LinkState(item.url, snapshot.status.value, detail))
+        elif outcome is not None and not outcome.ok and snapshot.status is SnapshotStatus.OK:
+            state = "error"  # failing at the source now; the kept snapshot still renders
+            if snapshot.fetched_at:
+                detail += f"; the snapshot of {snapshot.fetched_at.date().isoformat()} is kept"
+        elif outcome is not None and outcome.ok:
+            detail = ""
+        states.append(LinkState(item.url, state, detail))
     return states
 
 
 __all__ = [
     "LinkState",
     "NetworkOptions",
+    "archive_imported_media",
     "build_registry",
     "default_output_dir",
     "fetch_story",
