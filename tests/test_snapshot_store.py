@@ -143,3 +143,27 @@ def test_a_broken_file_is_a_clear_error(tmp_path: Path, content: str, expected: 
     with pytest.raises(SnapshotError, match=expected) as info:
         SnapshotStore.load(path)
     assert str(path) in str(info.value)
+
+
+def test_an_imported_snapshot_is_asked_of_its_provider_once() -> None:
+    store = SnapshotStore(Path("x.json"))
+    store.record_success(good(kind=SourceKind.IMPORT))
+    assert store.needs_fetch(URL)
+    store.record_failure(URL, failure("404 Not Found from x", 404), gone=True)
+    assert not store.needs_fetch(URL)
+
+
+def test_a_provider_answer_keeps_what_only_the_import_knew() -> None:
+    store = SnapshotStore(Path("x.json"))
+    imported = good(kind=SourceKind.IMPORT)
+    assert imported.card is not None
+    store.record_success(
+        imported.model_copy(
+            update={"card": imported.card.model_copy(update={"published": NOW.date()})}
+        )
+    )
+    kept = store.record_success(good(text="<p>from the provider</p>"))
+    assert kept.card is not None
+    assert kept.card.text_html == "<p>from the provider</p>"
+    assert kept.card.published == NOW.date()
+    assert not store.needs_fetch(URL)

@@ -436,12 +436,19 @@ def test_fetch_archives_imported_pictures_and_keeps_the_imported_card(
     snapshots_path = story.with_name("s.snapshots.json")
     before = SnapshotStore.load(snapshots_path)
 
+    # The first fetch asks each imported post's source once (here none resolves:
+    # the example domains do not exist), keeps every imported card, and archives
+    # the pictures the export pointed at.
     result = run("fetch", story, "--allow-private-network")
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.count("(kept the earlier snapshot)") == 3
     assert "archived 2 pictures of imported posts" in result.stderr
     assert "picture not archived" in result.stderr
     assert "/img/missing.png" in result.stderr
-    assert not any(r.startswith("/oembed") for r in playground.requests)  # no post refetched
+    # After one try, only --refresh asks the sources again.
+    again = run("fetch", story, "--allow-private-network")
+    assert again.exit_code == 0, again.stderr
+    assert "failed" not in again.stderr
 
     after = SnapshotStore.load(snapshots_path)
     post_before = before.get("https://social.example/@anna/1")
@@ -512,11 +519,18 @@ def test_refresh_of_a_deleted_post_keeps_the_imported_snapshot(
     assert "Still here after the platform deleted it." in text
 
 
-def test_a_later_successful_fetch_replaces_the_imported_snapshot(
+def test_fetch_adds_the_oembed_data_once_and_keeps_what_only_the_import_knew(
     tmp_path: Path, playground: ProviderPlayground
 ) -> None:
     url = "https://social.example/@alive/1"
-    elements = [{"type": "quote", "permalink": url, "data": {"quote": {"text": "Imported words"}}}]
+    elements = [
+        {
+            "type": "quote",
+            "permalink": url,
+            "posted_at": "2017-01-13T10:00:00Z",
+            "data": {"quote": {"text": "Imported words"}},
+        }
+    ]
     export = write_export(tmp_path / "export.json", elements)
     story = tmp_path / "s.yaml"
     assert run("import", "storify", export, "-o", story).exit_code == 0
@@ -527,14 +541,31 @@ def test_a_later_successful_fetch_replaces_the_imported_snapshot(
         "html": "<blockquote><p>Fresh words</p></blockquote>",
     }
     providers = playground.providers_file(tmp_path)
-    # Without --refresh the imported snapshot is enough: nothing is asked.
-    assert run("fetch", story, "--providers", providers, "--allow-private-network").exit_code == 0
-    assert playground.requests == []
-    result = run("fetch", story, "--refresh", "--providers", providers, "--allow-private-network")
+    # A plain fetch asks the provider once for an imported post ...
+    result = run("fetch", story, "--providers", providers, "--allow-private-network")
     assert result.exit_code == 0, result.stderr
+    assert len(playground.requests) == 1
+    # ... and never again without --refresh.
+    assert run("fetch", story, "--providers", providers, "--allow-private-network").exit_code == 0
+    assert len(playground.requests) == 1
     snapshot = SnapshotStore.load(story.with_name("s.snapshots.json")).get(url)
     assert snapshot is not None
     assert snapshot.source is not None
     assert snapshot.source.kind.value == "provider"
     assert snapshot.card is not None
     assert snapshot.card.text_html == "<p>Fresh words</p>"
+    assert snapshot.card.published is not None  # the provider sent no date; the export did
+
+
+def test_an_imported_post_is_marked_as_imported_on_the_page(tmp_path: Path) -> None:
+    url = "https://social.example/@anna/9"
+    elements = [{"type": "quote", "permalink": url, "data": {"quote": {"text": "Old words"}}}]
+    export = write_export(tmp_path / "export.json", elements)
+    story = tmp_path / "s.yaml"
+    assert run("import", "storify", export, "-o", story, "--lang", "sv").exit_code == 0
+    out = tmp_path / "site"
+    assert run("render", story, "--offline", "-o", out).exit_code == 0
+    soup = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    note = soup.select_one(".sb-imported")
+    assert note is not None
+    assert note.get_text(strip=True) == "Arkiverad kopia, importerad från Storify."

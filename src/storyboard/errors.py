@@ -60,6 +60,10 @@ class SnapshotError(StoryboardError):
     """The snapshot file cannot be read or written."""
 
 
+#: Statuses that mean a post was removed or made private: no fallback brings it back.
+GONE_STATUSES = frozenset({401, 403, 404, 410})
+
+
 class FetchError(StoryboardError):
     """Fetching one URL failed; the message names the URL and the cause."""
 
@@ -69,6 +73,11 @@ class FetchError(StoryboardError):
         self.url = url
         self.status = status
         super().__init__(message)
+
+    @property
+    def gone(self) -> bool:
+        """Tell whether the source said the post is removed or private (404, 410, 401, 403)."""
+        return self.status in GONE_STATUSES
 
 
 class BlockedAddressError(FetchError):

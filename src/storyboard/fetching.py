@@ -8,12 +8,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from storyboard.errors import FetchError
-from storyboard.resolver import UrlResolver, discovery_failure, is_gone
 from storyboard.snapshot import FetchFailure, Snapshot
 from storyboard.snapshot_store import SnapshotStore
 from storyboard.urls import normalize_url
+
+if TYPE_CHECKING:  # the resolver pulls in HTTP, HTML and image code: only load it to fetch
+    from storyboard.resolver import UrlResolver
 
 
 @dataclass(frozen=True)
@@ -177,11 +180,11 @@ def _merge(store: SnapshotStore, url: str, future: Future[Snapshot]) -> FetchOut
         failure = FetchFailure(
             message=str(exc), at=dt.datetime.now(dt.UTC).replace(microsecond=0), status=exc.status
         )
-        kept = store.record_failure(url, failure, gone=is_gone(exc))
+        kept = store.record_failure(url, failure, gone=exc.gone)
         return FetchOutcome(url=url, snapshot=kept, error=failure_line(url, exc))
     kept = store.record_success(snapshot)
     note = None
-    reason = discovery_failure(snapshot)
+    reason = snapshot.discovery_failure
     if reason is not None:
         # The page answered but its oEmbed link did not (refused, broken, down).
         richer_kept = kept.source != snapshot.source  # the store keeps richer data it had

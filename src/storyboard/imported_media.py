@@ -12,13 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from storyboard.assets import AssetArchive
 from storyboard.card import Card, MediaAsset
 from storyboard.errors import FetchError, SnapshotError
 from storyboard.snapshot import Snapshot, SourceKind
 from storyboard.snapshot_store import SnapshotStore
 from storyboard.urls import normalize_url
+
+if TYPE_CHECKING:  # Pillow loads slowly; only a fetch that archives needs it
+    from storyboard.assets import AssetArchive
 
 #: The card fields that hold pictures.
 MEDIA_FIELDS = ("image", "avatar")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storyboard.assets import AssetArchive
 from storyboard.fetching import (
     FetchReport,
     PoolSettings,
@@ -14,17 +14,21 @@ from storyboard.fetching import (
     timed_fetch,
     urls_to_fetch,
 )
-from storyboard.http import FetchSettings, HttpClient
+from storyboard.http import FetchSettings
 from storyboard.imported_media import MediaReport, missing_media
-from storyboard.imported_media import archive_imported_media as _archive_imported
 from storyboard.providers import ProviderRegistry
-from storyboard.render import OutputFormat, RenderOptions, RenderResult, render_story
-from storyboard.resolver import ResolveSettings, UrlResolver
 from storyboard.snapshot import Snapshot, SnapshotStatus
 from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
 from storyboard.story import Story
 from storyboard.story_loader import LoadedStory, load_story
 from storyboard.urls import normalize_url
+
+if TYPE_CHECKING:
+    from storyboard.render import OutputFormat, RenderOptions, RenderResult
+
+# The resolver, the media archive and the render layer load HTML, image and template
+# code; they are imported where they are used, so a fetch with nothing to do (or a
+# check) starts fast.
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,10 @@ def fetch_story(
     if not wanted:
         return FetchReport(skipped=skipped)
     assert story.source_path is not None
+    from storyboard.assets import AssetArchive
+    from storyboard.http import HttpClient
+    from storyboard.resolver import ResolveSettings, UrlResolver
+
     client = HttpClient(network.http)
     try:
         resolver = UrlResolver(
@@ -95,10 +103,14 @@ def archive_imported_media(
     urls = [item.url for item in story.url_items()]
     if not store.persist or not any(missing_media(s) for u in urls if (s := store.get(u))):
         return MediaReport()
+    from storyboard.assets import AssetArchive
+    from storyboard.http import HttpClient
+    from storyboard.imported_media import archive_imported_media as archive_missing
+
     client = HttpClient(network.http)
     try:
         archive = AssetArchive(assets_dir_for(story.source_path), client)
-        return _archive_imported(urls, store, archive, concurrency=network.pool.concurrency)
+        return archive_missing(urls, store, archive, concurrency=network.pool.concurrency)
     finally:
         client.close()
 
@@ -113,7 +125,7 @@ def render_story_file(
     store: SnapshotStore,
     *,
     output_dir: Path | None = None,
-    output_format: OutputFormat = OutputFormat.PAGE,
+    output_format: OutputFormat | None = None,
     options: RenderOptions | None = None,
     providers_files: Sequence[Path] = (),
 ) -> RenderResult:
@@ -122,11 +134,14 @@ def render_story_file(
     ``providers_files`` are the registries the snapshots were fetched with: they say
     which hosts a provider's player and scripts may come from.
     """
+    from storyboard.render import OutputFormat, RenderOptions, render_story
+
     story = loaded.story
     assert story.source_path is not None
     if options is None:
         options = RenderOptions(
-            output_dir=output_dir or default_output_dir(story.source_path), format=output_format
+            output_dir=output_dir or default_output_dir(story.source_path),
+            format=output_format or OutputFormat.PAGE,
         )
     return render_story(
         story,

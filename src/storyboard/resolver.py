@@ -21,9 +21,6 @@ from storyboard.sanitize import sanitize_post_text
 from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.urls import host_of, normalize_url
 
-#: Statuses that mean the post is gone or private: no fallback can bring it back.
-GONE_STATUSES = frozenset({401, 403, 404, 410})
-
 _JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
 _XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
@@ -39,11 +36,6 @@ class ResolveSettings:
     maxheight: int | None = None
 
 
-def is_gone(error: FetchError) -> bool:
-    """Tell whether a failure means the source removed the post or made it private."""
-    return error.status in GONE_STATUSES
-
-
 def server_of(url: str) -> str:
     """Return ``host`` or ``host:port`` (a port other than the scheme's default) of ``url``."""
     parts = urlsplit(url)
@@ -55,14 +47,6 @@ def server_of(url: str) -> str:
     if port is None or _DEFAULT_PORTS.get(parts.scheme.lower()) == port:
         return host
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
-def discovery_failure(snapshot: Snapshot) -> str | None:
-    """Return why the page's oEmbed link failed when ``snapshot`` fell back to page metadata."""
-    if snapshot.source is None or snapshot.source.kind is not SourceKind.PAGE_METADATA:
-        return None
-    reason = (snapshot.raw or {}).get("discovery_error")
-    return reason if isinstance(reason, str) else None
 
 
 class UrlResolver:
@@ -111,7 +95,7 @@ class UrlResolver:
                     iframe_hosts=provider.iframe_hosts,
                 )
             except FetchError as exc:
-                if is_gone(exc) or not endpoint.discovery:
+                if exc.gone or not endpoint.discovery:
                     raise
                 # The endpoint is down or odd; the page may still name one or carry metadata.
                 try:
@@ -163,7 +147,7 @@ class UrlResolver:
                 snapshot = self._from_discovered(url, link, page_host=host_of(response.url))
                 return _with_page_text(snapshot, html, response.url)
             except FetchError as exc:
-                if is_gone(exc):
+                if exc.gone:
                     raise
                 discovery_error = discovery_error or exc
         meta = extract_page_metadata(html, base_url=response.url)

@@ -74,6 +74,14 @@ class Snapshot(BaseModel):
         """Tell whether a card can be rendered from this snapshot."""
         return self.card is not None
 
+    @property
+    def discovery_failure(self) -> str | None:
+        """Return why the page's oEmbed link failed, when this fell back to page metadata."""
+        if self.source is None or self.source.kind is not SourceKind.PAGE_METADATA:
+            return None
+        reason = (self.raw or {}).get("discovery_error")
+        return reason if isinstance(reason, str) else None
+
 
 class SnapshotFile(BaseModel):
     """The whole ``STORY.snapshots.json``."""

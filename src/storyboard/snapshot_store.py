@@ -12,6 +12,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from storyboard.card import Card
 from storyboard.errors import SnapshotError
 from storyboard.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
@@ -30,6 +31,16 @@ _SOURCE_RANK = {
     SourceKind.DISCOVERY: 2,
     SourceKind.PROVIDER: 2,
 }
+
+
+def _fill_card(card: Card, fallback: Card) -> Card:
+    """Return ``card`` with its empty fields taken from ``fallback``."""
+    missing = {
+        name: getattr(fallback, name)
+        for name in Card.model_fields
+        if getattr(card, name) is None and getattr(fallback, name) is not None
+    }
+    return card.model_copy(update=missing) if missing else card
 
 
 def snapshot_path_for(story_path: Path) -> Path:
@@ -116,9 +127,22 @@ class SnapshotStore:
         return dict(self._snapshots)
 
     def needs_fetch(self, url: str) -> bool:
-        """Tell whether ``url`` has no snapshot a page can be rendered from."""
+        """Tell whether ``url`` should be fetched without ``--refresh``.
+
+        True when it has no snapshot a page can be rendered from, and also once for
+        a snapshot seeded from an import (Storify, ``collect``) that has never been
+        asked of its provider: ``fetch`` then adds the oEmbed data. After one try,
+        successful or not, only ``--refresh`` asks again.
+        """
         snapshot = self.get(url)
-        return snapshot is None or not snapshot.usable
+        if snapshot is None or not snapshot.usable:
+            return True
+        return (
+            snapshot.source is not None
+            and snapshot.source.kind is SourceKind.IMPORT
+            and snapshot.status is SnapshotStatus.OK
+            and snapshot.last_error is None
+        )
 
     # -- merging ---------------------------------------------------------------------
 
@@ -153,6 +177,19 @@ class SnapshotStore:
             )
             self._put(kept)
             return kept
+        if (
+            previous is not None
+            and previous.usable
+            and previous.source
+            and previous.source.kind is SourceKind.IMPORT
+            and snapshot.card is not None
+            and previous.card is not None
+        ):
+            # The provider's card wins, but keeps what only the import knew
+            # (a photo, the date, a content warning in the text).
+            snapshot = snapshot.model_copy(
+                update={"card": _fill_card(snapshot.card, previous.card)}
+            )
         self._put(snapshot)
         return snapshot
 

@@ -26,7 +26,7 @@ from storyboard.render.views import (
     TextView,
 )
 from storyboard.sanitize import allowed_player_url, http_url
-from storyboard.snapshot import Snapshot, SnapshotStatus
+from storyboard.snapshot import Snapshot, SnapshotStatus, SourceKind
 from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.urls import host_of, normalize_url
 
@@ -259,6 +259,7 @@ class StoryViewBuilder:
                 else self.tr("view_original")
             ),
             "archived_note": self._archived_note(snapshot),
+            "imported_note": self._imported_note(snapshot),
         }
 
     def _media(
@@ -308,6 +309,12 @@ class StoryViewBuilder:
             width=card.width,
             height=card.height,
         )
+
+    def _imported_note(self, snapshot: Snapshot) -> str | None:
+        source = snapshot.source
+        if source is None or source.kind is not SourceKind.IMPORT:
+            return None
+        return self.tr("imported_note", source=source.provider_name or "an export")
 
     def _archived_note(self, snapshot: Snapshot) -> str | None:
         if snapshot.status is not SnapshotStatus.GONE:

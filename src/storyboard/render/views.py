@@ -84,6 +84,8 @@ class CardView:
     live_html: Markup | None = None
     view_label: str = ""
     archived_note: str | None = None
+    #: Says the card comes from an export or an API, not from the provider's oEmbed.
+    imported_note: str | None = None
     reason: str | None = None
     kind: str = "card"
 
