@@ -18,26 +18,20 @@ from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
 from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.sanitize import allowed_player_url, http_url, sanitize_post_text
+from storyboard.sanitize import (
+    POST_BLOCKQUOTE_CLASSES as POST_CLASSES,
+)
+from storyboard.sanitize import (
+    allowed_player_url,
+    sanitize_post_text,
+)
+from storyboard.urls import absolute_http_url
 
 if TYPE_CHECKING:
     from storyboard.oembed import OEmbed
     from storyboard.page_metadata import PageMetadata
     from storyboard.providers import Provider
 
-#: Blockquote classes of the providers whose embeds are social posts.
-POST_CLASSES = frozenset(
-    {
-        "twitter-tweet",
-        "twitter-video",
-        "bluesky-embed",
-        "mastodon-embed",
-        "tiktok-embed",
-        "instagram-media",
-        "text-post-media",
-        "reddit-embed-bq",
-    }
-)
 _BLUESKY_CLASS = "bluesky-embed"
 
 _MONTHS = {
@@ -398,7 +392,7 @@ def _int(value: object) -> int | None:
 def _asset(url: object, width: object = None, height: object = None) -> MediaAsset | None:
     if not isinstance(url, str):
         return None
-    absolute = http_url(url)
+    absolute = absolute_http_url(url)
     if absolute is None:
         return None
     return MediaAsset(url=absolute, width=_int(width), height=_int(height))
@@ -519,7 +513,7 @@ def card_from_oembed(
 
 
 def _http(value: object) -> str | None:
-    return http_url(value) if isinstance(value, str) else None
+    return absolute_http_url(value) if isinstance(value, str) else None
 
 
 def card_from_page_metadata(meta: PageMetadata, *, url: str) -> Card:

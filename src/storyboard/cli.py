@@ -147,7 +147,7 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
     unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
     if not update:
         store = store.detached()
-    progress = FetchProgress()
+    progress = FetchProgress(saving=update)
     report = fetch_story(story, store, _network(kwargs), refresh=True, progress=progress)
     progress.finish(report)
     bad = 0
@@ -232,7 +232,13 @@ def render(  # click passes every option by name
 ) -> None:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
     from storyboard.cli_progress import FetchProgress
-    from storyboard.pipeline import default_output_dir, fetch_story, open_store, render_story_file
+    from storyboard.pipeline import (
+        default_output_dir,
+        fetch_story,
+        open_store,
+        render_story_file,
+        theme_dir_for,
+    )
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
     from storyboard.story import EmbedMode
 
@@ -247,9 +253,7 @@ def render(  # click passes every option by name
         progress = FetchProgress()
         report = fetch_story(story, store, _network(kwargs), progress=progress)
         progress.finish(report)
-    theme = theme_dir
-    if theme is None and story.options.theme:
-        theme = (story_path.parent / story.options.theme).resolve()
+    theme = theme_dir_for(story, theme_dir)
     fmt = OutputFormat(output_format)
     options = RenderOptions(
         output_dir=output_dir or default_output_dir(story_path),

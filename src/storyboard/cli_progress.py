@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 class FetchProgress:
     """Print each failure as one line, and a live bar when stderr is a terminal."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, *, saving: bool = True) -> None:
         self.stream = stream or sys.stderr
+        #: False for ``check --links`` without ``--update``: nothing is kept or marked.
+        self.saving = saving
         self.interactive = self.stream.isatty()
         self.failures = 0
         self._bar_shown = False
@@ -29,7 +31,9 @@ class FetchProgress:
         if outcome.error is not None:
             self.failures += 1
             kept = ""
-            if outcome.snapshot.status is SnapshotStatus.GONE:
+            if not self.saving:
+                pass  # a dry run: the snapshot file is left exactly as it was
+            elif outcome.snapshot.status is SnapshotStatus.GONE:
                 kept = " (kept the earlier snapshot, marked gone)"
             elif outcome.snapshot.usable:
                 kept = " (kept the earlier snapshot)"

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import Comment, Declaration, Doctype, NavigableString, PageElement, Tag
 
-from storyboard.sanitize import http_url
+from storyboard.urls import absolute_http_url
 
 #: Elements dropped together with everything inside them.
 _DROPPED = frozenset(
@@ -140,7 +140,7 @@ def _link_destination(href: str) -> str | None:
     value = href.strip()
     if _MAILTO_RE.match(value):
         return value
-    absolute = http_url(value.replace(" ", "%20"))  # browsers send a space as %20
+    absolute = absolute_http_url(value.replace(" ", "%20"))  # browsers send a space as %20
     if absolute is None or not urlsplit(absolute).hostname:
         return None
     # Percent-encode what would end or break the destination; keep everything else.

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from storyboard.errors import OEmbedError
+from storyboard.urls import absolute_http_url
 
 OEmbedType = Literal["photo", "video", "rich", "link"]
 OEMBED_TYPES: tuple[str, ...] = get_args(OEmbedType)
@@ -64,17 +65,7 @@ def _count(value: object) -> int | None:
 def _http_url(value: object) -> str | None:
     """Keep an absolute http(s) URL; a protocol-relative one gets https."""
     text = _text(value) if isinstance(value, str) else None
-    if text is None:
-        return None
-    if text.startswith("//"):
-        text = "https:" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return text
+    return absolute_http_url(text) if text is not None else None
 
 
 def _oembed_type(value: object) -> object:

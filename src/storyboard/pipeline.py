@@ -115,6 +115,18 @@ def archive_imported_media(
         client.close()
 
 
+def theme_dir_for(story: Story, override: Path | None = None) -> Path | None:
+    """Return the theme folder: ``override`` (``--theme``), else the story's ``theme:``.
+
+    The story's ``theme:`` is relative to the story file, wherever the command runs.
+    """
+    if override is not None:
+        return override
+    if story.options.theme and story.source_path is not None:
+        return (story.source_path.parent / story.options.theme).resolve()
+    return None
+
+
 def default_output_dir(story_path: Path) -> Path:
     """Return ``site/<story stem>/``, relative to the working directory."""
     return Path("site") / story_path.stem

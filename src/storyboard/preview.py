@@ -19,11 +19,11 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from storyboard.errors import StoryboardError, StoryError, UsageError
-from storyboard.pipeline import render_story_file
+from storyboard.pipeline import render_story_file, theme_dir_for
 from storyboard.preview_http import PreviewRequestHandler
 from storyboard.render import OutputFormat, RenderOptions
 from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
-from storyboard.story import EmbedMode, Story
+from storyboard.story import EmbedMode
 from storyboard.story_loader import load_story
 
 #: The only address the preview listens on: it is for the person at this machine.
@@ -46,15 +46,6 @@ class PreviewSettings:
     providers_files: tuple[Path, ...] = ()
     #: Seconds between two looks at the watched files.
     poll_interval: float = 0.5
-
-
-def story_theme_dir(story: Story, override: Path | None) -> Path | None:
-    """Return the theme folder: ``override``, else the story's own (relative to its file)."""
-    if override is not None:
-        return override
-    if story.options.theme and story.source_path is not None:
-        return (story.source_path.parent / story.options.theme).resolve()
-    return None
 
 
 def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerprint:
@@ -166,7 +157,7 @@ class PreviewServer:
         loaded = load_story(self.settings.story_path)
         for warning in loaded.warnings:
             self._report(str(warning))
-        self._theme_dir = story_theme_dir(loaded.story, self.settings.theme_dir)
+        self._theme_dir = theme_dir_for(loaded.story, self.settings.theme_dir)
         options = RenderOptions(
             output_dir=self.settings.output_dir,
             format=OutputFormat.PAGE,

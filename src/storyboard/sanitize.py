@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import nh3
 from bs4 import BeautifulSoup
 
+from storyboard.urls import absolute_http_url
+
 #: ``rel`` forced on every link: third-party links get no referrer, no opener, no rank.
 LINK_REL = "nofollow noopener noreferrer ugc"
 
@@ -74,9 +76,9 @@ _EMBED_TAGS = frozenset(
     }
 )
 
-#: Classes and data attributes the providers' own embed scripts look for in ``live`` mode.
-_EMBED_CLASSES = {
-    "blockquote": {
+#: Blockquote classes of the providers whose embeds are social posts (their text is inside).
+POST_BLOCKQUOTE_CLASSES = frozenset(
+    {
         "twitter-tweet",
         "twitter-video",
         "bluesky-embed",
@@ -85,8 +87,12 @@ _EMBED_CLASSES = {
         "instagram-media",
         "text-post-media",
         "reddit-embed-bq",
-        "tumblr-post",
-    },
+    }
+)
+
+#: Classes and data attributes the providers' own embed scripts look for in ``live`` mode.
+_EMBED_CLASSES = {
+    "blockquote": {*POST_BLOCKQUOTE_CLASSES, "tumblr-post"},
 }
 _EMBED_DATA_ATTRIBUTES = frozenset(
     {
@@ -150,22 +156,6 @@ _VIMEO_PLAYER_HOST = "player.vimeo.com"
 AttributeFilter = Callable[[str, str, str], "str | None"]
 
 
-def http_url(value: str) -> str | None:
-    """Return ``value`` as an absolute http(s) URL (``//host`` becomes https), else None."""
-    text = value.strip()
-    if text.startswith("//"):
-        text = "https:" + text
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
-        return None
-    return text
-
-
 def youtube_nocookie(url: str) -> str:
     """Map a YouTube player URL to ``https://www.youtube-nocookie.com/embed/ID``; else return it."""
     try:
@@ -202,7 +192,7 @@ def _effective_hosts(iframe_hosts: Iterable[str]) -> frozenset[str]:
 
 def allowed_player_url(url: str, *, iframe_hosts: Iterable[str]) -> str | None:
     """Return the https player URL if its host is exactly one of ``iframe_hosts``, else None."""
-    absolute = http_url(url)
+    absolute = absolute_http_url(url)
     if absolute is None:
         return None
     parts = urlsplit(absolute)
@@ -220,7 +210,7 @@ def allowed_player_url(url: str, *, iframe_hosts: Iterable[str]) -> str | None:
 def _common_value(attribute: str, value: str) -> str | None:
     """Check the attributes both policies share; None drops the attribute."""
     if attribute in _URL_ATTRIBUTES:
-        return http_url(value)
+        return absolute_http_url(value)
     if attribute == "lang":
         return value if _LANG_RE.match(value) else None
     if attribute == "dir":

@@ -34,12 +34,12 @@ from storyboard.errors import OEmbedError, Problem, UsageError
 from storyboard.html_markdown import escape_markdown, html_to_markdown, sole_heading
 from storyboard.oembed import parse_oembed
 from storyboard.providers import ProviderRegistry
-from storyboard.sanitize import http_url, sanitize_post_text
+from storyboard.sanitize import sanitize_post_text
 from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshot_store import SnapshotStore, snapshot_path_for
 from storyboard.story import HeadingItem, Item, Story, TextItem, UrlItem
 from storyboard.story_edit import check_lang, dump_story_text, write_new_file
-from storyboard.urls import check_http_url, normalize_url
+from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 MAX_EXPORT_BYTES = 100_000_000
 #: The element types of Storify's API; anything else is kept as a link.
@@ -198,7 +198,7 @@ def _url(value: object) -> str | None:
     text = _str(value)
     if text is None:
         return None
-    absolute = http_url(text)
+    absolute = absolute_http_url(text)
     if absolute is None:
         return None
     try:

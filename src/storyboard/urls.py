@@ -76,6 +76,26 @@ def check_http_url(value: str) -> str:
     return text
 
 
+def absolute_http_url(value: str) -> str | None:
+    """Return ``value`` as an absolute http(s) URL (``//host`` becomes https), else None.
+
+    For URLs found in untrusted data (oEmbed fields, HTML): anything else, such as
+    ``javascript:``, ``data:`` or a relative path, is dropped rather than guessed at.
+    """
+    text = value.strip()
+    if text.startswith("//"):
+        text = "https:" + text
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in text):
+        return None
+    return text
+
+
 def is_tracking_parameter(name: str) -> bool:
     """Tell whether a query parameter only tracks a click (``utm_*``, ``fbclid``...)."""
     lowered = name.lower()

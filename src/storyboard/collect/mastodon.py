@@ -28,8 +28,7 @@ from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
 from storyboard.errors import FetchError, UsageError
 from storyboard.http import JSON_LIMIT, HttpClient
-from storyboard.sanitize import http_url
-from storyboard.urls import check_http_url, normalize_url
+from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 #: Statuses asked for per page: the API's maximum.
 PAGE_SIZE = 40
@@ -230,7 +229,7 @@ class _MastodonCollector:
     def _post_url(status: Mapping[str, Any]) -> str | None:
         for field in ("url", "uri"):
             value = status.get(field)
-            url = http_url(value) if isinstance(value, str) else None
+            url = absolute_http_url(value) if isinstance(value, str) else None
             if url is not None:
                 try:
                     return check_http_url(url)
@@ -269,7 +268,7 @@ class _MastodonCollector:
 
     def _same_origin(self, url: str) -> str | None:
         """Follow a next link only on the instance asked (a page must not send us elsewhere)."""
-        absolute = http_url(url)
+        absolute = absolute_http_url(url)
         if absolute is None:
             return None
         parts = urlsplit(absolute)

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 
 from storyboard.card import Card, CardKind, MediaAsset
 from storyboard.collect.model import utc_datetime
-from storyboard.sanitize import http_url, sanitize_post_text
+from storyboard.sanitize import sanitize_post_text
 from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.urls import host_of, normalize_url
+from storyboard.urls import absolute_http_url, host_of, normalize_url
 
 MASTODON = "Mastodon"
 BLUESKY = "Bluesky"
@@ -53,7 +53,7 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 
 def _asset(url: object, width: object = None, height: object = None) -> MediaAsset | None:
-    absolute = http_url(url) if isinstance(url, str) else None
+    absolute = absolute_http_url(url) if isinstance(url, str) else None
     if absolute is None:
         return None
     return MediaAsset(url=absolute, width=_int(width), height=_int(height))
@@ -139,7 +139,9 @@ def mastodon_snapshot(
         text_html=mastodon_text_html(status),
         author_name=_text(account.get("display_name")) or _text(account.get("username")),
         author_handle=handle,
-        author_url=http_url(account["url"]) if isinstance(account.get("url"), str) else None,
+        author_url=absolute_http_url(account["url"])
+        if isinstance(account.get("url"), str)
+        else None,
         avatar=_asset(account.get("avatar_static") or account.get("avatar")),
         published=utc_datetime(status.get("created_at")),
         provider_name=MASTODON,
@@ -170,7 +172,7 @@ def _valid_handle(handle: str) -> bool:
 def _facet_href(feature: Mapping[str, Any]) -> str | None:
     kind = feature.get("$type")
     if kind == "app.bsky.richtext.facet#link" and isinstance(feature.get("uri"), str):
-        return http_url(feature["uri"])
+        return absolute_http_url(feature["uri"])
     if kind == "app.bsky.richtext.facet#mention" and isinstance(feature.get("did"), str):
         did = feature["did"]
         return f"{BLUESKY_WEB}/profile/{quote(did, safe=':')}" if did.startswith("did:") else None

@@ -25,10 +25,10 @@ from storyboard.render.views import (
     StoryView,
     TextView,
 )
-from storyboard.sanitize import allowed_player_url, http_url
+from storyboard.sanitize import allowed_player_url
 from storyboard.snapshot import Snapshot, SnapshotStatus, SourceKind
 from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
-from storyboard.urls import host_of, normalize_url
+from storyboard.urls import absolute_http_url, host_of, normalize_url
 
 #: The template of an item that has no usable snapshot.
 UNRESOLVED_TEMPLATE = "items/unresolved.html"
@@ -209,7 +209,9 @@ class StoryViewBuilder:
             return None
         for script in provider.script_urls if provider else ():
             # Only https scripts named by the registry entry; never one from the HTML itself.
-            if (checked := http_url(script)) is not None and checked.startswith("https://"):
+            if (checked := absolute_http_url(script)) is not None and checked.startswith(
+                "https://"
+            ):
                 self._scripts[checked] = None
         return html
 
@@ -235,7 +237,7 @@ class StoryViewBuilder:
             "description": card.description,
             "author_name": card.author_name,
             "author_handle": card.author_handle,
-            "author_url": http_url(card.author_url) if card.author_url else None,
+            "author_url": absolute_http_url(card.author_url) if card.author_url else None,
             "avatar": self._media(card.avatar, "", _AVATAR_SIZE, _AVATAR_SIZE),
             "published": published,
             "published_text": format_date(published, lang, "medium") if published else None,
