@@ -404,3 +404,20 @@ def test_proxy_variables_are_honoured(
     result = run("fetch", story, "--providers", providers, env=env)
     assert result.exit_code == 0, result.stderr
     assert any(r.startswith("/oembed") for r in playground.requests)
+
+
+def test_a_picture_that_cannot_be_archived_is_a_note_not_a_failure(
+    playground: ProviderPlayground, write_story: Callable[..., Path], tmp_path: Path
+) -> None:
+    answer = post("Anna", "Med bild")
+    answer["thumbnail_url"] = playground.url("/media/deleted.png")  # answers 404
+    playground.oembed["https://social.example/@anna/1"] = answer
+    story = write_story("title: T\nitems:\n  - url: https://social.example/@anna/1\n")
+    providers = playground.providers_file(tmp_path)
+    result = run("fetch", story, "--providers", providers, "--allow-private-network")
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1
+    assert "https://social.example/@anna/1: picture not archived" in notes[0]
+    assert "404 Not Found" in notes[0]
+    assert "with a note" in result.stderr.splitlines()[-1]

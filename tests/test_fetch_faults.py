@@ -500,7 +500,7 @@ def test_discovery_link_to_the_metadata_address_is_refused(
         rf"note: {re.escape(Y)}: oEmbed discovery failed \({refused}\); used page metadata",
         next(line for line in notes if Y in line),
     )
-    assert result.stderr.splitlines()[-1].startswith("fetched 4 of 4, 2 with a fallback in ")
+    assert result.stderr.splitlines()[-1].startswith("fetched 4 of 4, 2 with a note in ")
     assert server.hits["/latest/meta-data"] == 0
     data = refresh.data()
     assert data[Y]["source"]["kind"] == "page-metadata"  # type: ignore[index]
@@ -602,6 +602,9 @@ class SleepyResolver:
 
     def request_host(self, url: str) -> str:
         return server_of(url)
+
+    def take_media_failures(self, url: str) -> list[str]:
+        return []
 
     def resolve(self, url: str) -> Snapshot:
         time.sleep(self.delay)

@@ -29,6 +29,9 @@ class RecordingResolver:
     def request_host(self, url: str) -> str:
         return host_of(url)
 
+    def take_media_failures(self, url: str) -> list[str]:
+        return []
+
     def resolve(self, url: str) -> Snapshot:
         host = host_of(url)
         with self.lock:

@@ -71,7 +71,7 @@ class FetchProgress:
         if failed:
             parts.append(f"{failed} failed")
         if report.notes:
-            parts.append(f"{len(report.notes)} with a fallback")
+            parts.append(f"{len(report.notes)} with a note")
         if report.skipped:
             parts.append(f"{report.skipped} already in snapshots")
         summary = ", ".join(parts) + (f" in {report.seconds:.1f} s" if fetched else "")

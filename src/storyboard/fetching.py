@@ -140,7 +140,7 @@ def fetch_urls(
                 for future in done:
                     url, host = in_flight.pop(future)
                     busy[host] -= 1
-                    batch.append(_merge(store, url, future))
+                    batch.append(_merge(store, url, future, resolver.take_media_failures(url)))
                     unsaved = True
                 dispatch(ex)
                 # Reported after dispatching, so the hosts shown are those being asked now.
@@ -173,7 +173,9 @@ def failure_line(url: str, error: FetchError) -> str:
     return message if url in message else f"{url}: {message}"
 
 
-def _merge(store: SnapshotStore, url: str, future: Future[Snapshot]) -> FetchOutcome:
+def _merge(
+    store: SnapshotStore, url: str, future: Future[Snapshot], media_failures: list[str]
+) -> FetchOutcome:
     try:
         snapshot = future.result()
     except FetchError as exc:
@@ -183,13 +185,15 @@ def _merge(store: SnapshotStore, url: str, future: Future[Snapshot]) -> FetchOut
         kept = store.record_failure(url, failure, gone=exc.gone)
         return FetchOutcome(url=url, snapshot=kept, error=failure_line(url, exc))
     kept = store.record_success(snapshot)
-    note = None
+    notes = []
     reason = snapshot.discovery_failure
     if reason is not None:
         # The page answered but its oEmbed link did not (refused, broken, down).
         richer_kept = kept.source != snapshot.source  # the store keeps richer data it had
         fallback = "kept the earlier snapshot" if richer_kept else "used page metadata"
-        note = f"{url}: oEmbed discovery failed ({reason}); {fallback}"
+        notes.append(f"oEmbed discovery failed ({reason}); {fallback}")
+    notes.extend(f"picture not archived ({failure})" for failure in media_failures)
+    note = f"{url}: " + "; ".join(notes) if notes else None
     return FetchOutcome(url=url, snapshot=kept, note=note)
 
 

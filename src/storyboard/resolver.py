@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -64,6 +65,14 @@ class UrlResolver:
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
+        # Pictures that could not be archived, by item URL: reported, never fatal.
+        self._media_failures: dict[str, list[str]] = {}
+        self._lock = threading.Lock()
+
+    def take_media_failures(self, url: str) -> list[str]:
+        """Return (and forget) why pictures of ``url``'s card could not be archived."""
+        with self._lock:
+            return self._media_failures.pop(normalize_url(url), [])
 
     def request_host(self, url: str) -> str:
         """Return the server the first request for ``url`` goes to (for per-host limits).
@@ -196,10 +205,10 @@ class UrlResolver:
             fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             raw=raw,
             oembed=oembed.model_dump(mode="json", exclude_none=True) if oembed else None,
-            card=self._archive_media(card),
+            card=self._archive_media(url, card),
         )
 
-    def _archive_media(self, card: Card) -> Card:
+    def _archive_media(self, url: str, card: Card) -> Card:
         """Keep local copies of the card's images; a failed download keeps the remote URL."""
         if self.archive is None:
             return card
@@ -210,8 +219,10 @@ class UrlResolver:
                 continue
             try:
                 update[field] = self.archive.archive(asset)
-            except FetchError:
-                continue  # the card still renders; only this picture is missing
+            except FetchError as exc:
+                # The card still renders; only this picture is missing. Say so.
+                with self._lock:
+                    self._media_failures.setdefault(normalize_url(url), []).append(str(exc))
             except OSError as exc:  # a full disk or a read-only folder: stop, say where
                 raise SnapshotError(
                     f"cannot write archived media into {self.archive.directory}: {exc}"
