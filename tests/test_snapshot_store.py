@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,18 @@ def test_a_provider_answer_keeps_what_only_the_import_knew() -> None:
     assert kept.card.text_html == "<p>from the provider</p>"
     assert kept.card.published == NOW.date()
     assert not store.needs_fetch(URL)
+
+
+def test_a_save_sweeps_old_temporaries_left_by_a_killed_process(tmp_path: Path) -> None:
+    path = tmp_path / "s.snapshots.json"
+    old = tmp_path / ".s.snapshots.json.abc123.tmp"
+    young = tmp_path / ".s.snapshots.json.def456.tmp"
+    for leftover in (old, young):
+        leftover.write_text("{", encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    store = SnapshotStore(path)
+    store.record_success(good())
+    store.save()
+    assert not old.exists()
+    assert young.exists()  # it may be another process's save in progress

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,6 +76,7 @@ class SnapshotStore:
         self.path = path
         #: False for a dry run (``check --links`` without ``--update``): saves do nothing.
         self.persist = persist
+        self._swept = False
         self._snapshots: dict[str, Snapshot] = dict(snapshots or {})
         self._dumped: dict[str, str] = {}
 
@@ -241,6 +243,9 @@ class SnapshotStore:
         if not self.persist:
             return
         write_atomically(self.path, self.dumps().encode("utf-8"))
+        if not self._swept:
+            self._swept = True
+            remove_stale_temporaries(self.path)
 
 
 def _file_mode(path: Path) -> int:
@@ -250,6 +255,22 @@ def _file_mode(path: Path) -> int:
         umask = os.umask(0)
         os.umask(umask)
         return 0o666 & ~umask
+
+
+#: A temporary file older than this was left by a process killed while saving.
+STALE_TEMPORARY_SECONDS = 600
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete ``.NAME.*.tmp`` files beside ``path`` left by a process killed mid-save.
+
+    Only old ones: a younger file may belong to another storyboard saving right now.
+    """
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def write_atomically(path: Path, data: bytes) -> None:
