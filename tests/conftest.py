@@ -13,6 +13,11 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+# The headless Chromium fixture, for every browser test (skips or fails loudly without it).
+from .browser_support import browser
+
+__all__ = ["browser"]  # a fixture, found by name
+
 
 @dataclass
 class ProviderPlayground:

@@ -32,7 +32,6 @@ from .browser_support import (
     PHONE_WIDTH,
     SiteServer,
     assert_no_horizontal_overflow,
-    browser,
     load,
     screenshot,
     serve,
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["browser"]  # the shared fixture, used by name
 
 POST_URL = "https://twitter.com/anna/status/820000000000000001"
 GONE_URL = "https://twitter.com/mikael/status/820000000000000002"

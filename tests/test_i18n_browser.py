@@ -14,11 +14,9 @@ from storyboard.cli import main
 from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshot_store import SnapshotStore
 
-from .browser_support import SiteServer, browser, load, serve, watched_page
+from .browser_support import SiteServer, load, serve, watched_page
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["browser"]  # the shared fixture, used by name
 
 VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 POST_URL = "https://social.example/@anna/1"

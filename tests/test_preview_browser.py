@@ -8,11 +8,9 @@ import pytest
 
 from storyboard.preview import PreviewServer, PreviewSettings
 
-from .browser_support import browser, watched_page
+from .browser_support import watched_page
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["browser"]  # the shared fixture, used by name
 
 STORY = "title: {title}\nlang: sv\ndate: 2017-01-13\nitems:\n  - text: Hej.\n"
 

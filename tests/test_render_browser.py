@@ -25,7 +25,6 @@ from .browser_support import (
     PHONE_WIDTH,
     SiteServer,
     assert_no_horizontal_overflow,
-    browser,
     load,
     screenshot,
     serve,
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
-
-__all__ = ["browser"]  # the shared fixture, used by name
 
 VIDEO_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 POST_URL = "https://social.example/@anna/1"

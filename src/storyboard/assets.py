@@ -12,6 +12,7 @@ import io
 import math
 import os
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
-from storyboard.card import MediaAsset
-from storyboard.errors import FetchError
+from storyboard.card import MEDIA_FIELDS, Card, MediaAsset
+from storyboard.errors import FetchError, SnapshotError
 from storyboard.http import IMAGE_LIMIT
 
 if TYPE_CHECKING:
@@ -175,6 +176,10 @@ class AssetArchive:
         self.client = client
         self.max_width = max_width
         self.max_bytes = max_bytes
+        # What each picture URL gave in this run: an avatar shared by many posts is
+        # downloaded once (see ``archive_once``).
+        self._outcomes: dict[str, MediaAsset | FetchError] = {}
+        self._lock = threading.Lock()
 
     def archive(self, asset: MediaAsset) -> MediaAsset:
         """Download ``asset.url``, check and store it; return the asset with its local file.
@@ -194,6 +199,29 @@ class AssetArchive:
             }
         )
 
+    def archive_once(self, asset: MediaAsset) -> MediaAsset:
+        """Like ``archive``, but a URL already tried in this run is not downloaded again."""
+        with self._lock:
+            outcome = self._outcomes.get(asset.url)
+        if outcome is None:
+            try:
+                outcome = self.archive(asset)
+            except FetchError as exc:
+                outcome = exc
+            with self._lock:
+                self._outcomes[asset.url] = outcome
+        if isinstance(outcome, FetchError):
+            raise outcome
+        return asset.model_copy(
+            update={
+                "path": outcome.path,
+                "mime": outcome.mime,
+                # Keep the size the source gave when the archive could not read one.
+                "width": outcome.width or asset.width,
+                "height": outcome.height or asset.height,
+            }
+        )
+
     def _store(self, name: str, data: bytes) -> None:
         target = self.directory / name
         if target.is_file() and target.stat().st_size == len(data):
@@ -210,3 +238,37 @@ class AssetArchive:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+@dataclass(frozen=True)
+class ArchivedCard:
+    """A card with local copies of its pictures, and the pictures that failed."""
+
+    card: Card
+    archived: int
+    #: (picture URL, why it could not be archived): the card still renders without it.
+    failures: list[tuple[str, str]]
+
+
+def archive_card_media(card: Card, archive: AssetArchive) -> ArchivedCard:
+    """Archive the card's pictures that have no local copy yet.
+
+    A picture that cannot be had is reported, not fatal; a folder that cannot be
+    written is (``SnapshotError``), since nothing could be archived at all.
+    """
+    update: dict[str, MediaAsset] = {}
+    failures: list[tuple[str, str]] = []
+    for name in MEDIA_FIELDS:
+        asset = getattr(card, name)
+        if not isinstance(asset, MediaAsset) or asset.path:
+            continue
+        try:
+            update[name] = archive.archive_once(asset)
+        except FetchError as exc:
+            failures.append((asset.url, " ".join(str(exc).split())))
+        except OSError as exc:
+            raise SnapshotError(
+                f"cannot write archived media into {archive.directory}: {exc}"
+            ) from exc
+    new_card = card.model_copy(update=update) if update else card
+    return ArchivedCard(new_card, len(update), failures)

@@ -11,6 +11,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+#: The card fields that hold pictures to archive.
+MEDIA_FIELDS = ("image", "avatar")
+
 
 class CardKind(StrEnum):
     """What a card shows; chooses the item template after the provider."""

@@ -43,18 +43,30 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: ``--providers``: also read by commands that only need the registry (render, serve).
+providers_option = click.option(
+    "--providers",
+    "providers_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="STORYBOARD_PROVIDERS",
+    help="An extra provider registry in oembed.com's providers.json format; "
+    "its entries win over the built-in ones (and say which hosts may serve players). "
+    "Repeatable.",
+)
+
+theme_option = click.option(
+    "--theme",
+    "theme_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of templates searched before the built-in theme.",
+)
+
+
 def network_options(command: F) -> F:
     """Add the options shared by every command that touches the network."""
     decorators = [
-        click.option(
-            "--providers",
-            "providers_files",
-            multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            envvar="STORYBOARD_PROVIDERS",
-            help="An extra provider registry in oembed.com's providers.json format; "
-            "its entries win over the built-in ones. Repeatable.",
-        ),
+        providers_option,
         click.option(
             "--allow-private-network",
             is_flag=True,
@@ -202,12 +214,7 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     help="How posts are shown [default: the story's options.embed, else static].",
 )
 @click.option("--offline", is_flag=True, help="Never touch the network; render from snapshots.")
-@click.option(
-    "--theme",
-    "theme_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of templates searched before the built-in theme.",
-)
+@theme_option
 @click.option(
     "--assets",
     "assets_mode",
@@ -286,14 +293,7 @@ def providers() -> None:
 
 
 @providers.command("list")
-@click.option(
-    "--providers",
-    "providers_files",
-    multiple=True,
-    envvar="STORYBOARD_PROVIDERS",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An extra registry in providers.json format, listed first.",
-)
+@providers_option
 @reports_errors
 def providers_list(providers_files: tuple[Path, ...]) -> None:
     """List the providers storyboard knows, with their URL schemes."""
@@ -330,20 +330,8 @@ def providers_list(providers_files: tuple[Path, ...]) -> None:
     type=click.Choice(["static", "click", "live"]),
     help="How posts are shown [default: the story's options.embed, else static].",
 )
-@click.option(
-    "--theme",
-    "theme_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of templates searched before the built-in theme.",
-)
-@click.option(
-    "--providers",
-    "providers_files",
-    multiple=True,
-    envvar="STORYBOARD_PROVIDERS",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="An extra provider registry, as for render (which hosts may serve players).",
-)
+@theme_option
+@providers_option
 @reports_errors
 def serve(
     *,

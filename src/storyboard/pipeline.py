@@ -15,7 +15,6 @@ from storyboard.fetching import (
     urls_to_fetch,
 )
 from storyboard.http import FetchSettings
-from storyboard.imported_media import MediaReport, missing_media
 from storyboard.providers import ProviderRegistry
 from storyboard.snapshot import Snapshot, SnapshotStatus
 from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
@@ -24,6 +23,7 @@ from storyboard.story_loader import LoadedStory, load_story
 from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:
+    from storyboard.imported_media import MediaReport
     from storyboard.render import OutputFormat, RenderOptions, RenderResult
 
 # The resolver, the media archive and the render layer load HTML, image and template
@@ -101,11 +101,14 @@ def archive_imported_media(
     """Download the pictures of the story's imported snapshots (their cards stay as they are)."""
     assert story.source_path is not None
     urls = [item.url for item in story.url_items()]
-    if not store.persist or not any(missing_media(s) for u in urls if (s := store.get(u))):
+    from storyboard.imported_media import MediaReport
+    from storyboard.imported_media import archive_imported_media as archive_missing
+
+    snapshots = (store.get(url) for url in urls)
+    if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
         return MediaReport()
     from storyboard.assets import AssetArchive
     from storyboard.http import HttpClient
-    from storyboard.imported_media import archive_imported_media as archive_missing
 
     client = HttpClient(network.http)
     try:

@@ -9,11 +9,11 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyboard.assets import AssetArchive
+from storyboard.assets import AssetArchive, archive_card_media
 from storyboard.card import Card, CardKind, MediaAsset
 from storyboard.cards import card_from_oembed, card_from_page_metadata
 from storyboard.discovery import DiscoveredEndpoint, find_oembed_links
-from storyboard.errors import FetchError, SnapshotError
+from storyboard.errors import FetchError
 from storyboard.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.oembed import OEmbed, parse_oembed, parse_oembed_xml
 from storyboard.page_metadata import extract_page_metadata
@@ -212,22 +212,14 @@ class UrlResolver:
         """Keep local copies of the card's images; a failed download keeps the remote URL."""
         if self.archive is None:
             return card
-        update: dict[str, MediaAsset] = {}
-        for field in ("image", "avatar"):
-            asset: MediaAsset | None = getattr(card, field)
-            if asset is None or asset.path:
-                continue
-            try:
-                update[field] = self.archive.archive(asset)
-            except FetchError as exc:
-                # The card still renders; only this picture is missing. Say so.
-                with self._lock:
-                    self._media_failures.setdefault(normalize_url(url), []).append(str(exc))
-            except OSError as exc:  # a full disk or a read-only folder: stop, say where
-                raise SnapshotError(
-                    f"cannot write archived media into {self.archive.directory}: {exc}"
-                ) from exc
-        return card.model_copy(update=update) if update else card
+        result = archive_card_media(card, self.archive)
+        if result.failures:
+            # The card still renders; only these pictures are missing. Say so.
+            with self._lock:
+                self._media_failures.setdefault(normalize_url(url), []).extend(
+                    reason for _, reason in result.failures
+                )
+        return result.card
 
 
 def _with_page_text(snapshot: Snapshot, html: str, page_url: str) -> Snapshot:

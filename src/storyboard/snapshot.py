@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from storyboard.card import Card
+from storyboard.card import MEDIA_FIELDS, Card, MediaAsset
 
 SNAPSHOT_FORMAT_VERSION = 1
 
@@ -73,6 +73,17 @@ class Snapshot(BaseModel):
     def usable(self) -> bool:
         """Tell whether a card can be rendered from this snapshot."""
         return self.card is not None
+
+    @property
+    def unarchived_imported_media(self) -> list[MediaAsset]:
+        """Return the pictures of an imported snapshot that have no local copy yet.
+
+        An import (Storify, ``collect``) names pictures by URL only; ``fetch`` archives them.
+        """
+        if self.card is None or self.source is None or self.source.kind is not SourceKind.IMPORT:
+            return []
+        assets = (getattr(self.card, name) for name in MEDIA_FIELDS)
+        return [asset for asset in assets if isinstance(asset, MediaAsset) and not asset.path]
 
     @property
     def discovery_failure(self) -> str | None:

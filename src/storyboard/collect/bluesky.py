@@ -27,16 +27,16 @@ from storyboard.collect.model import (
     oldest_first,
     utc_datetime,
 )
+from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import bluesky_labels, bluesky_post_url, bluesky_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.http import JSON_LIMIT, HttpClient
+from storyboard.http import HttpClient
 from storyboard.urls import check_http_url, normalize_url
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app/xrpc/"
 SEARCH_METHOD = "app.bsky.feed.searchPosts"
 PAGE_SIZE = 100
-PAGE_BYTES = 5 * JSON_LIMIT
 MAX_PAGES = 100
 #: Labels that mean a post is not for everyone to see: never collected.
 HIDDEN_LABELS = frozenset({"!no-unauthenticated", "!hide", "!takedown"})
@@ -79,7 +79,7 @@ def search_url(
     return f"{base}{SEARCH_METHOD}?{urlencode(params)}"
 
 
-class _BlueskyCollector:
+class _BlueskyCollector(PagedCollector):
     def __init__(
         self,
         client: HttpClient,
@@ -90,24 +90,16 @@ class _BlueskyCollector:
         filt: CollectFilter,
         pacer: Pacer,
     ) -> None:
-        self.client = client
-        self.base = base
-        self.host = urlsplit(base).hostname or base
+        super().__init__(client, base, filt, pacer)
         self.query = query
         self.tag = tag
-        self.filt = filt
-        self.pacer = pacer
-        self.result = CollectResult()
-        self.found: list[CollectedPost] = []
-        self.seen: set[str] = set(filt.exclude)
         self.hidden = 0
 
     def run(self, max_pages: int) -> CollectResult:
         cursor: str | None = None
         cursors: set[str] = set()
         while True:
-            if self.result.pages >= max_pages:
-                self.result.stopped_early = f"read {max_pages} pages; stopped there"
+            if self.stop_if_out_of_pages(max_pages):
                 break
             url = search_url(
                 self.base, query=self.query, tag=self.tag, filt=self.filt, cursor=cursor
@@ -118,16 +110,11 @@ class _BlueskyCollector:
             posts, next_cursor, headers = page
             for post in posts:
                 self._consider(post, url)
-                if len(self.found) >= self.filt.limit:
+                if self.full:
                     break
-            if len(self.found) >= self.filt.limit:
-                self.result.stopped_early = f"reached the limit of {self.filt.limit} posts"
+            if self.stop_if_full() or not posts or not next_cursor or next_cursor in cursors:
                 break
-            if not posts or not next_cursor or next_cursor in cursors:
-                break
-            stop = self.pacer.after(headers, self.host)
-            if stop:
-                self.result.stopped_early, self.result.incomplete = stop, True
+            if self.stop_if_paced_out(headers):
                 break
             cursors.add(next_cursor)
             cursor = next_cursor
@@ -142,29 +129,26 @@ class _BlueskyCollector:
     def _page(
         self, url: str
     ) -> tuple[list[Mapping[str, Any]], str | None, Mapping[str, str]] | None:
-        try:
-            response = self.client.get(url, max_bytes=PAGE_BYTES, accept="application/json")
-            data = response.json()
-        except FetchError as exc:
-            if self.result.pages == 0:
-                raise self._first_page_error(exc) from exc
-            reason = str(exc)
-            if exc.status in (401, 403):
-                reason = (
-                    f"{self.host} refused the next page ({exc.status}); its public search "
-                    "often gives only the first page without logging in"
-                )
-            self.result.stopped_early = f"stopped after {self.result.pages} page(s): {reason}"
-            self.result.incomplete = True
+        page = self.get_page(url)
+        if page is None:
             return None
+        data, headers = page
         if not isinstance(data, Mapping) or not isinstance(data.get("posts"), list):
             raise FetchError(f"unexpected answer from {url}: no list of posts", url=url)
         self.result.pages += 1
         cursor = data.get("cursor")
         posts = [p for p in data["posts"] if isinstance(p, Mapping)]
-        return posts, cursor if isinstance(cursor, str) and cursor else None, response.headers
+        return posts, cursor if isinstance(cursor, str) and cursor else None, headers
 
-    def _first_page_error(self, exc: FetchError) -> FetchError:
+    def later_page_reason(self, exc: FetchError) -> str:
+        if exc.status in (401, 403):
+            return (
+                f"{self.host} refused the next page ({exc.status}); its public search "
+                "often gives only the first page without logging in"
+            )
+        return str(exc)
+
+    def first_page_error(self, exc: FetchError) -> FetchError:
         if exc.status in (401, 403):
             return FetchError(
                 f"{self.host} refused the search ({exc.status}): Bluesky often switches off "

@@ -24,16 +24,16 @@ from storyboard.collect.model import (
     oldest_first,
     utc_datetime,
 )
+from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.http import JSON_LIMIT, HttpClient
+from storyboard.http import HttpClient
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 #: Statuses asked for per page: the API's maximum.
 PAGE_SIZE = 40
 #: A page of 40 statuses with their HTML and media stays far below this.
-PAGE_BYTES = 5 * JSON_LIMIT
 #: Pages read at most in one run (10,000 statuses), whatever the filters skip.
 MAX_PAGES = 250
 _ONE_DAY_MS = 86_400_000
@@ -85,19 +85,12 @@ def _until_max_id(until: dt.date) -> str:
     return str(int(end.timestamp() * 1000) << 16)
 
 
-class _MastodonCollector:
+class _MastodonCollector(PagedCollector):
     def __init__(
         self, client: HttpClient, base: str, tag: str, filt: CollectFilter, pacer: Pacer
     ) -> None:
-        self.client = client
-        self.base = base
-        self.host = urlsplit(base).hostname or base
+        super().__init__(client, base, filt, pacer)
         self.tag = tag
-        self.filt = filt
-        self.pacer = pacer
-        self.result = CollectResult()
-        self.found: list[CollectedPost] = []
-        self.seen: set[str] = set(filt.exclude)
         self.not_public = 0
         self.jumped = False
 
@@ -105,8 +98,7 @@ class _MastodonCollector:
         url: str | None = timeline_url(self.base, self.tag)
         visited: set[str] = set()
         while url is not None:
-            if self.result.pages >= max_pages:
-                self.result.stopped_early = f"read {max_pages} pages; stopped there"
+            if self.stop_if_out_of_pages(max_pages):
                 break
             visited.add(url)
             page = self._page(url)
@@ -114,14 +106,9 @@ class _MastodonCollector:
                 break
             statuses, headers = page
             older = self._take(statuses, url)
-            if len(self.found) >= self.filt.limit:
-                self.result.stopped_early = f"reached the limit of {self.filt.limit} posts"
+            if self.stop_if_full() or older or not statuses:
                 break
-            if older or not statuses:
-                break
-            stop = self.pacer.after(headers, self.host)
-            if stop:
-                self.result.stopped_early, self.result.incomplete = stop, True
+            if self.stop_if_paced_out(headers):
                 break
             url = self._next_url(statuses, headers)
             if url in visited:
@@ -135,21 +122,16 @@ class _MastodonCollector:
         return self.result
 
     def _page(self, url: str) -> tuple[list[Mapping[str, Any]], Mapping[str, str]] | None:
-        try:
-            response = self.client.get(url, max_bytes=PAGE_BYTES, accept="application/json")
-            data = response.json()
-        except FetchError as exc:
-            if self.result.pages == 0:
-                raise self._first_page_error(exc) from exc
-            self.result.stopped_early = f"stopped after {self.result.pages} page(s): {exc}"
-            self.result.incomplete = True
+        page = self.get_page(url)
+        if page is None:
             return None
+        data, headers = page
         if not isinstance(data, list):
             raise FetchError(f"unexpected answer from {url}: not a list of statuses", url=url)
         self.result.pages += 1
-        return [s for s in data if isinstance(s, Mapping)], response.headers
+        return [s for s in data if isinstance(s, Mapping)], headers
 
-    def _first_page_error(self, exc: FetchError) -> FetchError:
+    def first_page_error(self, exc: FetchError) -> FetchError:
         if exc.status in (401, 403, 422):
             return FetchError(
                 f"{self.host} does not show hashtag timelines without logging in "
@@ -174,7 +156,7 @@ class _MastodonCollector:
             if created is not None and self.filt.too_old(created):
                 older = True  # newest first: every later page is older still
             self._consider(status, page_url)
-            if len(self.found) >= self.filt.limit:
+            if self.full:
                 break
         return older
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyboard.assets import AssetArchive
-from storyboard.card import MediaAsset
+from storyboard.assets import ArchivedCard, AssetArchive, archive_card_media
+from storyboard.card import MEDIA_FIELDS, MediaAsset
 from storyboard.collect.bluesky import DEFAULT_APPVIEW, collect_bluesky
 from storyboard.collect.from_file import collect_from_file
 from storyboard.collect.mastodon import collect_mastodon
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult, Notify
 from storyboard.collect.ratelimit import Pacer
-from storyboard.errors import FetchError, SnapshotError, UsageError
+from storyboard.errors import UsageError
 from storyboard.http import FetchSettings, HttpClient
 from storyboard.snapshot import Snapshot
 from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
@@ -94,60 +93,30 @@ class SaveReport:
     media_failed: list[str] = field(default_factory=list)
 
 
-def _media_urls(snapshots: Iterable[Snapshot]) -> list[str]:
-    urls: dict[str, None] = {}
-    for snapshot in snapshots:
-        card = snapshot.card
-        for asset in (card.image, card.avatar) if card else ():
-            if asset is not None and asset.path is None:
-                urls[asset.url] = None
-    return list(urls)
+def _archive_media(
+    snapshots: list[Snapshot], archive: AssetArchive, concurrency: int
+) -> tuple[list[Snapshot], int, list[str]]:
+    """Archive the snapshots' pictures, each URL once; return them, the count and failures."""
 
+    def one(snapshot: Snapshot) -> ArchivedCard | None:
+        return archive_card_media(snapshot.card, archive) if snapshot.card else None
 
-def _archive_all(
-    urls: list[str], archive: AssetArchive, concurrency: int
-) -> tuple[dict[str, MediaAsset], list[str]]:
-    """Download each image once; return the archived assets by URL and the failures."""
-
-    def one(url: str) -> MediaAsset | str:
-        try:
-            return archive.archive(MediaAsset(url=url))
-        except FetchError as exc:
-            return str(exc)  # the card still renders; only this picture is missing
-        except OSError as exc:  # a full disk or a read-only folder: stop, say where
-            raise SnapshotError(
-                f"cannot write archived media into {archive.directory}: {exc}"
-            ) from exc
-
-    archived: dict[str, MediaAsset] = {}
-    failed: list[str] = []
-    if not urls:
-        return archived, failed
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(urls)))) as pool:
-        for url, outcome in zip(urls, pool.map(one, urls), strict=True):
-            if isinstance(outcome, MediaAsset):
-                archived[url] = outcome
-            else:
-                failed.append(outcome)
-    return archived, failed
-
-
-def _with_archived(snapshot: Snapshot, archived: dict[str, MediaAsset]) -> Snapshot:
-    card = snapshot.card
-    if card is None:
-        return snapshot
-    update: dict[str, MediaAsset] = {}
-    for name in ("image", "avatar"):
-        asset: MediaAsset | None = getattr(card, name)
-        if asset is not None and asset.path is None and asset.url in archived:
-            local = archived[asset.url]
-            # Keep the API's size when the archive could not read one.
-            update[name] = local.model_copy(
-                update={"width": local.width or asset.width, "height": local.height or asset.height}
-            )
-    if not update:
-        return snapshot
-    return snapshot.model_copy(update={"card": card.model_copy(update=update)})
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(snapshots)))) as pool:
+        results = list(pool.map(one, snapshots))
+    archived: set[str] = set()
+    failed: dict[str, str] = {}  # one line per picture, however many posts show it
+    updated = []
+    for snapshot, result in zip(snapshots, results, strict=True):
+        if result is None:
+            updated.append(snapshot)
+            continue
+        for name in MEDIA_FIELDS:
+            asset = getattr(result.card, name)
+            if isinstance(asset, MediaAsset) and asset.path:
+                archived.add(asset.url)
+        failed.update(result.failures)
+        updated.append(snapshot.model_copy(update={"card": result.card}))
+    return updated, len(archived), list(failed.values())
 
 
 def seed_snapshots(
@@ -171,14 +140,14 @@ def seed_snapshots(
     report = SaveReport()
     if not fresh:
         return report
-    archived: dict[str, MediaAsset] = {}
     if archive_media:
         with HttpClient(http) as client:
             archive = AssetArchive(assets_dir_for(story_path), client)
-            archived, report.media_failed = _archive_all(_media_urls(fresh), archive, concurrency)
-        report.media_archived = len(archived)
+            fresh, report.media_archived, report.media_failed = _archive_media(
+                fresh, archive, concurrency
+            )
     for snapshot in fresh:
-        store.record_success(_with_archived(snapshot, archived))
+        store.record_success(snapshot)
     store.save()
     report.seeded = len(fresh)
     return report
