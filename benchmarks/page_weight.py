@@ -45,11 +45,11 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from storyboard.http import FetchSettings
-from storyboard.pipeline import NetworkOptions, fetch_story, open_store, render_story_file
+from storyboard.commands.pipeline import NetworkOptions, fetch_story, open_store, render_story_file
+from storyboard.model.story import EmbedMode
+from storyboard.net.http import FetchSettings
 from storyboard.render import OutputFormat, RenderOptions
-from storyboard.story import EmbedMode
-from storyboard.story_loader import load_story
+from storyboard.storyfile.loader import load_story
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 LAUNCH_ARGS = [

@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 from pytest_httpserver import HTTPServer
 
-from storyboard.assets import (
+from storyboard.errors import FetchError, ResponseTooLargeError
+from storyboard.fetch.assets import (
     GIF,
     JPEG,
     PNG,
@@ -23,9 +24,8 @@ from storyboard.assets import (
     prepare_image,
     sniff_image_type,
 )
-from storyboard.card import MediaAsset
-from storyboard.errors import FetchError, ResponseTooLargeError
-from storyboard.http import FetchSettings, HttpClient
+from storyboard.model.card import MediaAsset
+from storyboard.net.http import FetchSettings, HttpClient
 
 NAME = re.compile(r"^[0-9a-f]{16}\.(jpg|png|gif|webp)$")
 FORMATS = [

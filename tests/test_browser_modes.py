@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from PIL import Image, ImageChops
 from pytest_httpserver import HTTPServer
 
-from storyboard.cli import main
+from storyboard.cli.main import main
 from storyboard.urls import normalize_url
 
 from .browser_support import (

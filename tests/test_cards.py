@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 from pydantic import ConfigDict
 
-from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.cards import (
+from storyboard.extract.cards import (
     card_from_oembed,
     card_from_page_metadata,
     handle_from_author_url,
     parse_post_date,
 )
-from storyboard.oembed import OEmbed, parse_oembed
-from storyboard.page_metadata import PageMetadata
+from storyboard.extract.oembed import OEmbed, parse_oembed
+from storyboard.extract.page_metadata import PageMetadata
+from storyboard.extract.sanitize import LINK_REL
+from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.providers import ProviderRegistry
-from storyboard.sanitize import LINK_REL
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oembed"
 ENDPOINT = "https://oembed.example/api"

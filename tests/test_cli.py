@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
-from storyboard.cli import main
+from storyboard.cli.main import main
 
 from .conftest import ProviderPlayground
 
@@ -319,7 +319,7 @@ def refuse(event, args):
     if event.startswith("socket.") and event != "socket.__new__":
         raise RuntimeError(f"network used: {event} {args!r}")
 sys.addaudithook(refuse)
-from storyboard.cli import main
+from storyboard.cli.main import main
 main()
 """
 

@@ -23,7 +23,7 @@ from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from storyboard.cli import main
+from storyboard.cli.main import main
 from storyboard.collect.from_file import parse_url_lines
 from storyboard.collect.mastodon import instance_base
 from storyboard.collect.model import CollectedPost, CollectFilter, first_line, oldest_first

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.discovery import DiscoveredEndpoint, find_oembed_links, parse_link_header
+from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links, parse_link_header
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 POST_URL = "https://social.example/@anna/109876543210"

@@ -35,14 +35,14 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.card import Card, CardKind
-from storyboard.cli import main
-from storyboard.cli_progress import FetchProgress
+from storyboard.cli.main import main
+from storyboard.cli.progress import FetchProgress
 from storyboard.errors import FetchError
-from storyboard.fetching import FetchOutcome, FetchReport, PoolSettings, failure_line, fetch_urls
-from storyboard.resolver import server_of
-from storyboard.snapshot import Snapshot, SnapshotStatus
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.fetch.pool import FetchOutcome, FetchReport, PoolSettings, failure_line, fetch_urls
+from storyboard.fetch.resolver import server_of
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus
+from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer, Route
 
 GOOD_A = "https://social.example/@good/a"

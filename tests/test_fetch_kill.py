@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer
 
 REPO = Path(__file__).resolve().parents[1]

@@ -7,11 +7,11 @@ import threading
 import time
 from pathlib import Path
 
-from storyboard.card import Card, CardKind
 from storyboard.errors import FetchError
-from storyboard.fetching import PoolSettings, fetch_urls, urls_to_fetch
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.fetch.pool import PoolSettings, fetch_urls, urls_to_fetch
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshots import SnapshotStore
 from storyboard.urls import host_of
 
 

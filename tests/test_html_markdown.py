@@ -7,7 +7,7 @@ import html
 import pytest
 from bs4 import BeautifulSoup
 
-from storyboard.html_markdown import escape_markdown, html_to_markdown, sole_heading
+from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
 from storyboard.render.markdown_text import render_markdown
 
 

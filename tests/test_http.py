@@ -19,7 +19,7 @@ from storyboard.errors import (
     FetchTimeoutError,
     ResponseTooLargeError,
 )
-from storyboard.http import (
+from storyboard.net.http import (
     JSON_LIMIT,
     PAGE_LIMIT,
     FetchSettings,

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyboard import i18n
-from storyboard.cli import main
+from storyboard.cli.main import main
 from storyboard.errors import RenderError
 from storyboard.i18n import (
     available_languages,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from storyboard.card import Card, CardKind
-from storyboard.cli import main
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.cli.main import main
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshots import SnapshotStore
 
 from .browser_support import SiteServer, load, serve, watched_page
 

@@ -11,8 +11,10 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator, ValidationError
 
-from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.cli import main
+from storyboard.cli.main import main
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus
+from storyboard.model.story import Story
 from storyboard.render import OutputFormat, RenderOptions, render_story
 from storyboard.render.json_output import (
     SCHEMA_VERSION,
@@ -21,8 +23,6 @@ from storyboard.render.json_output import (
     document_schema_text,
     shipped_schema,
 )
-from storyboard.snapshot import FetchFailure, Snapshot, SnapshotStatus
-from storyboard.story import Story
 from storyboard.urls import normalize_url
 
 REPO = Path(__file__).resolve().parents[1]

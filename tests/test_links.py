@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.cli import main
+from storyboard.cli.main import main
 
 from .conftest import ProviderPlayground
 

@@ -10,10 +10,10 @@ from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
-from storyboard.card import Card, CardKind
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus
+from storyboard.model.story import Story
 from storyboard.render import OutputFormat, RenderOptions, render_story
-from storyboard.snapshot import Snapshot, SnapshotStatus
-from storyboard.story import Story
 from storyboard.urls import normalize_url
 
 POST_URL = "https://social.example/@anna/1"

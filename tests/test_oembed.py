@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from storyboard.errors import FetchError, OEmbedError
-from storyboard.oembed import OEmbed, parse_oembed, parse_oembed_xml
+from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
 
 SOURCE = "https://oembed.example/oembed?url=x"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.page_metadata import PageMetadata, extract_page_metadata
+from storyboard.extract.page_metadata import PageMetadata, extract_page_metadata
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from storyboard.card import Card, CardKind
 from storyboard.errors import UsageError
-from storyboard.preview import LOOPBACK, PreviewServer, PreviewSettings, fingerprint
-from storyboard.preview_http import (
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus
+from storyboard.preview.handler import (
     VERSION_PATH,
     error_page,
     host_is_local,
@@ -30,8 +30,8 @@ from storyboard.preview_http import (
     resolve_in_root,
     with_reload_script,
 )
-from storyboard.snapshot import Snapshot, SnapshotStatus
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.preview.server import LOOPBACK, PreviewServer, PreviewSettings, fingerprint
+from storyboard.snapshots import SnapshotStore
 
 POST_URL = "https://social.example/@anna/1"
 WAIT = 15.0  # seconds: generous for a loaded CI machine; a pass takes well under one

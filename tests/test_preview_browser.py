@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.preview import PreviewServer, PreviewSettings
+from storyboard.preview.server import PreviewServer, PreviewSettings
 
 from .browser_support import watched_page
 

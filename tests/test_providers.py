@@ -9,7 +9,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from storyboard.builtin_providers import BUILTIN_PROVIDERS
 from storyboard.errors import ProviderRegistryError
 from storyboard.providers import (
     Endpoint,
@@ -21,6 +20,7 @@ from storyboard.providers import (
     provider_slug,
     registrable_domain,
 )
+from storyboard.providers.builtin import BUILTIN_PROVIDERS
 from storyboard.urls import normalize_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "providers"

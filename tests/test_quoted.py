@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from storyboard.card import Card, CardKind
-from storyboard.cli import main
-from storyboard.quoted import (
+from storyboard.cli.main import main
+from storyboard.commands.quoted import (
     BLUESKY,
     MASTODON,
     URL_PLACEHOLDER,
@@ -20,9 +19,10 @@ from storyboard.quoted import (
     quoted_messages,
     quoted_people,
 )
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore
-from storyboard.story_loader import load_story
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshots import SnapshotStore
+from storyboard.storyfile.loader import load_story
 
 STORY = """\
 title: AnkSoMe 2017

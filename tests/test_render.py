@@ -19,11 +19,11 @@ from markdown_it import MarkdownIt
 from PIL import Image
 from ruamel.yaml import YAML
 
-from storyboard.card import Card, CardKind, MediaAsset
 from storyboard.errors import RenderError, UsageError
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.model.story import EmbedMode, Story
 from storyboard.render import OutputFormat, RenderOptions, RenderResult, render_story
-from storyboard.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.story import EmbedMode, Story
 from storyboard.urls import normalize_url
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "storyboard"
@@ -602,11 +602,11 @@ def test_render_never_imports_the_network_layer(tmp_path: Path) -> None:
         "import sys\n"
         "from pathlib import Path\n"
         "from storyboard.render import RenderOptions, render_story\n"
-        "from storyboard.story import Story\n"
+        "from storyboard.model.story import Story\n"
         "story = Story.model_validate({'title': 't', 'items': [{'url': 'https://a.example/'}]})\n"
         f"render_story(story, {{}}, RenderOptions(output_dir=Path({str(tmp_path)!r})),"
         f" assets_dir=Path({str(tmp_path / 'none')!r}))\n"
-        "bad = [m for m in ('storyboard.http', 'storyboard.resolver', 'requests')\n"
+        "bad = [m for m in ('storyboard.net.http', 'storyboard.fetch.resolver', 'requests')\n"
         "       if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image
 
-from storyboard.card import Card, CardKind, MediaAsset
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.model.story import Story
 from storyboard.render import OutputFormat, RenderOptions, render_story
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.story import Story
 from storyboard.urls import normalize_url
 
 from .browser_support import (

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from storyboard.card import Card, CardKind
 from storyboard.errors import RenderError
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.model.story import Story
 from storyboard.render import OutputFormat, RenderOptions, render_story, themes
 from storyboard.render.themes import (
     builtin_templates_dir,
@@ -18,8 +20,6 @@ from storyboard.render.themes import (
     select_template,
     theme_search_path,
 )
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.story import Story
 from storyboard.urls import normalize_url
 
 REPO = Path(__file__).resolve().parents[1]

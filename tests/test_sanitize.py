@@ -7,7 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from storyboard.sanitize import (
+from storyboard.extract.sanitize import (
     IFRAME_SANDBOX,
     LINK_REL,
     allowed_player_url,

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.card import Card, CardKind
 from storyboard.errors import SnapshotError
-from storyboard.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 URL = "https://social.example/@anna/1"

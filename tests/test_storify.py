@@ -13,10 +13,10 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from storyboard.errors import UsageError
-from storyboard.snapshot_store import SnapshotStore
-from storyboard.storify import parse_storify_export, read_storify_export
-from storyboard.story import HeadingItem, TextItem, UrlItem
-from storyboard.story_loader import load_story
+from storyboard.importers.storify import parse_storify_export, read_storify_export
+from storyboard.model.story import HeadingItem, TextItem, UrlItem
+from storyboard.snapshots import SnapshotStore
+from storyboard.storyfile.loader import load_story
 
 from .conftest import ProviderPlayground
 
@@ -29,7 +29,7 @@ def run(*args: str | Path) -> Result:
 
 
 def main_command() -> Any:
-    from storyboard.cli import main
+    from storyboard.cli.main import main
 
     return main
 
@@ -386,7 +386,7 @@ def test_unreadable_and_huge_exports(tmp_path: Path, monkeypatch: pytest.MonkeyP
     bad.write_bytes(b'{"content": {"title": "\xe5"}}')
     with pytest.raises(UsageError, match="not UTF-8"):
         read_storify_export(bad)
-    monkeypatch.setattr("storyboard.storify.MAX_EXPORT_BYTES", 10)
+    monkeypatch.setattr("storyboard.importers.storify.MAX_EXPORT_BYTES", 10)
     with pytest.raises(UsageError, match="larger than 10 bytes"):
         read_storify_export(FIXTURES / "anksome-2012-old.json")
 

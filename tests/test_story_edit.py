@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from storyboard.cli import main
-from storyboard.story import HeadingItem, TextItem, UrlItem
-from storyboard.story_edit import add_items_to_text, new_story_text, yaml_scalar
-from storyboard.story_loader import load_story, parse_story
+from storyboard.cli.main import main
+from storyboard.model.story import HeadingItem, TextItem, UrlItem
+from storyboard.storyfile.edit import add_items_to_text, new_story_text, yaml_scalar
+from storyboard.storyfile.loader import load_story, parse_story
 
 from .conftest import ProviderPlayground
 

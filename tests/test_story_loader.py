@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from storyboard.errors import Problem, StoryError
-from storyboard.story import EmbedMode, HeadingItem, TextItem, UrlItem
-from storyboard.story_loader import (
+from storyboard.model.story import EmbedMode, HeadingItem, TextItem, UrlItem
+from storyboard.storyfile.loader import (
     MAX_ALIASES,
     MAX_STORY_BYTES,
     LoadedStory,
@@ -482,8 +482,8 @@ def test_a_colon_in_plain_text_gets_a_hint() -> None:
         ("!!python/object/new:pathlib.Path ['MARKER']", "!!python/object/new:pathlib.Path"),
         ("!!python/name:os.system", "!!python/name:os.system"),
         (
-            "!!python/object:storyboard.story.Story {title: x}",
-            "!!python/object:storyboard.story.Story",
+            "!!python/object:storyboard.model.story.Story {title: x}",
+            "!!python/object:storyboard.model.story.Story",
         ),
         ("!!binary aGk=", "!!binary"),
         ("!!set {a, b}", "!!set"),

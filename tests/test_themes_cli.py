@@ -9,10 +9,10 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
-from storyboard.card import Card, CardKind
-from storyboard.cli import main
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.cli.main import main
+from storyboard.model.card import Card, CardKind
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.snapshots import SnapshotStore
 
 YOUTUBE_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 VIMEO_URL = "https://vimeo.com/76979871"

@@ -1,6 +1,6 @@
 """Allow ``python -m storyboard``."""
 
-from storyboard.cli import main
+from storyboard.cli.main import main
 
 if __name__ == "__main__":
     main()

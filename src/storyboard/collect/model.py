@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storyboard.snapshot import Snapshot
+from storyboard.model.snapshot import Snapshot
 
 #: Called with one line of news while collecting ("waiting 42 s for the rate limit").
 Notify = Callable[[str], None]

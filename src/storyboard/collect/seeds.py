@@ -16,10 +16,10 @@ from urllib.parse import quote
 
 from bs4 import BeautifulSoup
 
-from storyboard.card import Card, CardKind, MediaAsset
 from storyboard.collect.model import utc_datetime
-from storyboard.sanitize import sanitize_post_text
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.urls import absolute_http_url, host_of, normalize_url
 
 MASTODON = "Mastodon"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from storyboard.model.snapshot import Snapshot
+from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
@@ -14,8 +16,6 @@ from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
 from storyboard.render.page import FRAGMENT_TEMPLATE, PAGE_TEMPLATE, entry_renderer, render_html
 from storyboard.render.themes import make_environment
-from storyboard.snapshot import Snapshot
-from storyboard.story import EmbedMode, Story
 
 
 def render_story(

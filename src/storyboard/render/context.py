@@ -10,8 +10,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from storyboard.card import Card, CardKind, MediaAsset
+from storyboard.extract.sanitize import allowed_player_url
 from storyboard.i18n import format_date, og_locale, translate
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, SourceKind
+from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.providers import Provider, ProviderRegistry, provider_slug
 from storyboard.render.media import AssetLinker
 from storyboard.render.safe import embed_html, markdown_html, post_text_html
@@ -25,9 +28,6 @@ from storyboard.render.views import (
     StoryView,
     TextView,
 )
-from storyboard.sanitize import allowed_player_url
-from storyboard.snapshot import Snapshot, SnapshotStatus, SourceKind
-from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.urls import absolute_http_url, host_of, normalize_url
 
 #: The template of an item that has no usable snapshot.

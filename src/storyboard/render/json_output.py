@@ -16,12 +16,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from storyboard import __version__
-from storyboard.card import Card
+from storyboard.model.card import Card
+from storyboard.model.snapshot import Snapshot, SnapshotStatus
+from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.render.context import effective_embed_mode
 from storyboard.render.media import AssetLinker
 from storyboard.render.safe import markdown_html, post_text_html
-from storyboard.snapshot import Snapshot, SnapshotStatus
-from storyboard.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.urls import normalize_url
 
 #: Bumped on any change to the document's shape (docs/json.md, "Versioning").

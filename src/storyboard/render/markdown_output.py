@@ -10,8 +10,8 @@ import json
 import re
 from collections.abc import Callable
 
+from storyboard.model.story import Story, TextItem
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
-from storyboard.story import Story, TextItem
 
 _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#!|~&])")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from storyboard.card import MediaAsset
+from storyboard.model.card import MediaAsset
 
 AssetsMode = Literal["copy", "inline", "url"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from storyboard.errors import UsageError
+from storyboard.model.story import EmbedMode
 from storyboard.render.media import AssetsMode
-from storyboard.story import EmbedMode
 
 
 class OutputFormat(StrEnum):

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from markupsafe import Markup
 
+from storyboard.extract.sanitize import sanitize_embed_html, sanitize_post_text
 from storyboard.render.markdown_text import render_markdown
-from storyboard.sanitize import sanitize_embed_html, sanitize_post_text
 
 
 def _trusted(html: str) -> Markup:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from storyboard import __version__
-from storyboard.card import CardKind
-from storyboard.story import EmbedMode
+from storyboard.model.card import CardKind
+from storyboard.model.story import EmbedMode
 
 
 @dataclass(frozen=True)

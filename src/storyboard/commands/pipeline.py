@@ -7,23 +7,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from storyboard.fetching import (
+from storyboard.fetch.pool import (
     FetchReport,
     PoolSettings,
     ProgressCallback,
     timed_fetch,
     urls_to_fetch,
 )
-from storyboard.http import FetchSettings
+from storyboard.model.snapshot import Snapshot, SnapshotStatus
+from storyboard.model.story import Story
+from storyboard.net.http import FetchSettings
 from storyboard.providers import ProviderRegistry
-from storyboard.snapshot import Snapshot, SnapshotStatus
-from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
-from storyboard.story import Story
-from storyboard.story_loader import LoadedStory, load_story
+from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.storyfile.loader import LoadedStory, load_story
 from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:
-    from storyboard.imported_media import MediaReport
+    from storyboard.fetch.imported_media import MediaReport
     from storyboard.render import OutputFormat, RenderOptions, RenderResult
 
 # The resolver, the media archive and the render layer load HTML, image and template
@@ -71,9 +71,9 @@ def fetch_story(
     if not wanted:
         return FetchReport(skipped=skipped)
     assert story.source_path is not None
-    from storyboard.assets import AssetArchive
-    from storyboard.http import HttpClient
-    from storyboard.resolver import ResolveSettings, UrlResolver
+    from storyboard.fetch.assets import AssetArchive
+    from storyboard.fetch.resolver import ResolveSettings, UrlResolver
+    from storyboard.net.http import HttpClient
 
     client = HttpClient(network.http)
     try:
@@ -101,14 +101,14 @@ def archive_imported_media(
     """Download the pictures of the story's imported snapshots (their cards stay as they are)."""
     assert story.source_path is not None
     urls = [item.url for item in story.url_items()]
-    from storyboard.imported_media import MediaReport
-    from storyboard.imported_media import archive_imported_media as archive_missing
+    from storyboard.fetch.imported_media import MediaReport
+    from storyboard.fetch.imported_media import archive_imported_media as archive_missing
 
     snapshots = (store.get(url) for url in urls)
     if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
         return MediaReport()
-    from storyboard.assets import AssetArchive
-    from storyboard.http import HttpClient
+    from storyboard.fetch.assets import AssetArchive
+    from storyboard.net.http import HttpClient
 
     client = HttpClient(network.http)
     try:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict
 
-from storyboard.discovery import document_base, parse_html
+from storyboard.extract.discovery import document_base, parse_html
 
 #: schema.org types that describe the site or its furniture, not the page's content.
 _AUXILIARY_TYPES = frozenset(

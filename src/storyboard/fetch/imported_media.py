@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from storyboard.assets import AssetArchive, archive_card_media
-from storyboard.card import Card
-from storyboard.snapshot import Snapshot
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.fetch.assets import AssetArchive, archive_card_media
+from storyboard.model.card import Card
+from storyboard.model.snapshot import Snapshot
+from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
 
 

@@ -10,7 +10,7 @@ sites) are found through discovery and are not listed here.
 
 from __future__ import annotations
 
-from storyboard.providers import Endpoint, Provider
+from storyboard.providers.model import Endpoint, Provider
 
 BUILTIN_PROVIDERS: tuple[Provider, ...] = (
     Provider(

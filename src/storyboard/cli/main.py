@@ -101,9 +101,9 @@ def network_options(command: F) -> F:
 
 
 def _network(kwargs: dict[str, Any]) -> Any:
-    from storyboard.fetching import PoolSettings
-    from storyboard.http import FetchSettings
-    from storyboard.pipeline import NetworkOptions
+    from storyboard.commands.pipeline import NetworkOptions
+    from storyboard.fetch.pool import PoolSettings
+    from storyboard.net.http import FetchSettings
 
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),
@@ -117,7 +117,7 @@ def _network(kwargs: dict[str, Any]) -> Any:
 
 
 def _load(path: Path) -> Any:
-    from storyboard.story_loader import load_story
+    from storyboard.storyfile.loader import load_story
 
     loaded = load_story(path)
     for warning in loaded.warnings:
@@ -145,8 +145,8 @@ def main(debug: bool) -> None:
 @reports_errors
 def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
     """Validate STORY.yaml without touching the network (unless --links)."""
-    from storyboard.cli_progress import FetchProgress
-    from storyboard.pipeline import fetch_story, link_states, open_store
+    from storyboard.cli.progress import FetchProgress
+    from storyboard.commands.pipeline import fetch_story, link_states, open_store
 
     loaded = _load(story_path)
     story = loaded.story
@@ -178,8 +178,8 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
 @reports_errors
 def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     """Resolve the story's URLs into its snapshot file."""
-    from storyboard.cli_progress import FetchProgress
-    from storyboard.pipeline import fetch_story, open_store
+    from storyboard.cli.progress import FetchProgress
+    from storyboard.commands.pipeline import fetch_story, open_store
 
     loaded = _load(story_path)
     store = open_store(loaded.story)
@@ -238,16 +238,16 @@ def render(  # click passes every option by name
     **kwargs: Any,
 ) -> None:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
-    from storyboard.cli_progress import FetchProgress
-    from storyboard.pipeline import (
+    from storyboard.cli.progress import FetchProgress
+    from storyboard.commands.pipeline import (
         default_output_dir,
         fetch_story,
         open_store,
         render_story_file,
         theme_dir_for,
     )
+    from storyboard.model.story import EmbedMode
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
-    from storyboard.story import EmbedMode
 
     if asset_url and assets_mode not in (None, "url"):
         raise click.BadParameter("--asset-url goes with --assets url", param_hint="--asset-url")
@@ -297,7 +297,7 @@ def providers() -> None:
 @reports_errors
 def providers_list(providers_files: tuple[Path, ...]) -> None:
     """List the providers storyboard knows, with their URL schemes."""
-    from storyboard.pipeline import build_registry
+    from storyboard.commands.pipeline import build_registry
 
     for provider in build_registry(providers_files):
         endpoints = ", ".join(e.url for e in provider.endpoints)
@@ -348,9 +348,9 @@ def serve(
     """
     import signal
 
-    from storyboard.pipeline import default_output_dir
-    from storyboard.preview import PreviewServer, PreviewSettings
-    from storyboard.story import EmbedMode
+    from storyboard.commands.pipeline import default_output_dir
+    from storyboard.model.story import EmbedMode
+    from storyboard.preview.server import PreviewServer, PreviewSettings
 
     settings = PreviewSettings(
         story_path=story_path,
@@ -519,8 +519,8 @@ def quoted(story_path: Path, page_url: str | None) -> None:
 
     Reads the story and its snapshots only; posting the messages is up to you.
     """
-    from storyboard.pipeline import open_store
-    from storyboard.quoted import URL_PLACEHOLDER, quoted_people, report_lines
+    from storyboard.commands.pipeline import open_store
+    from storyboard.commands.quoted import URL_PLACEHOLDER, quoted_people, report_lines
     from storyboard.urls import check_http_url
 
     if page_url is not None:
@@ -553,7 +553,7 @@ def quoted(story_path: Path, page_url: str | None) -> None:
 
 def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> None:
     """Download the pictures of imported posts; a failed one is a note, not a failure."""
-    from storyboard.pipeline import archive_imported_media
+    from storyboard.commands.pipeline import archive_imported_media
 
     media = archive_imported_media(story, store, _network(kwargs))
     if media.archived:
@@ -578,7 +578,7 @@ def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> N
 @reports_errors
 def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None:
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
-    from storyboard.story_edit import new_story_text, title_from_file_name, write_new_file
+    from storyboard.storyfile.edit import new_story_text, title_from_file_name, write_new_file
 
     text = new_story_text(
         title=title if title is not None else title_from_file_name(story_path),
@@ -618,7 +618,7 @@ def add(
     **kwargs: Any,
 ) -> None:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
-    from storyboard.story_edit import add_items
+    from storyboard.storyfile.edit import add_items
 
     if after is not None and heading is not None:
         raise click.UsageError("use --after or --heading, not both")
@@ -631,8 +631,8 @@ def add(
     click.echo(f"{story_path}: added {where}", err=True)
     if not fetch_now:
         return
-    from storyboard.cli_progress import FetchProgress
-    from storyboard.pipeline import fetch_story, open_store
+    from storyboard.cli.progress import FetchProgress
+    from storyboard.commands.pipeline import fetch_story, open_store
 
     loaded = _load(story_path)
     story = loaded.story.model_copy(update={"items": result.added})
@@ -664,7 +664,7 @@ def import_() -> None:
 @reports_errors
 def import_storify(export_path: Path, story_path: Path | None, lang: str) -> None:
     """Turn a Storify JSON export into a story and snapshots that render offline."""
-    from storyboard.storify import import_storify as run_import
+    from storyboard.importers.storify import import_storify as run_import
 
     target = story_path or Path(f"{export_path.stem}.yaml")
     result = run_import(export_path, target, lang=lang)

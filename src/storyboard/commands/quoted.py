@@ -19,9 +19,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from storyboard.cards import handle_from_author_url
-from storyboard.snapshot import Snapshot
-from storyboard.story import Story
+from storyboard.extract.cards import handle_from_author_url
+from storyboard.model.snapshot import Snapshot
+from storyboard.model.story import Story
 from storyboard.urls import host_of, normalize_url
 
 #: Written where the page's address goes when none is given; measured as a long link.

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from storyboard.card import MEDIA_FIELDS, Card, MediaAsset
+from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
 
 SNAPSHOT_FORMAT_VERSION = 1
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyboard.errors import FetchError
-from storyboard.snapshot import FetchFailure, Snapshot
-from storyboard.snapshot_store import SnapshotStore
+from storyboard.model.snapshot import FetchFailure, Snapshot
+from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:  # the resolver pulls in HTTP, HTML and image code: only load it to fetch
-    from storyboard.resolver import UrlResolver
+    from storyboard.fetch.resolver import UrlResolver
 
 
 @dataclass(frozen=True)

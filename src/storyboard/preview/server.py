@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+from storyboard.commands.pipeline import render_story_file, theme_dir_for
 from storyboard.errors import StoryboardError, StoryError, UsageError
-from storyboard.pipeline import render_story_file, theme_dir_for
-from storyboard.preview_http import PreviewRequestHandler
+from storyboard.model.story import EmbedMode
+from storyboard.preview.handler import PreviewRequestHandler
 from storyboard.render import OutputFormat, RenderOptions
-from storyboard.snapshot_store import SnapshotStore, assets_dir_for, snapshot_path_for
-from storyboard.story import EmbedMode
-from storyboard.story_loader import load_story
+from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.storyfile.loader import load_story
 
 #: The only address the preview listens on: it is for the person at this machine.
 LOOPBACK = "127.0.0.1"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from storyboard.card import Card
 from storyboard.errors import SnapshotError
-from storyboard.snapshot import (
+from storyboard.model.card import Card
+from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     FetchFailure,
     Snapshot,

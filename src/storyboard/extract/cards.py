@@ -17,19 +17,19 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
-from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.sanitize import (
+from storyboard.extract.sanitize import (
     POST_BLOCKQUOTE_CLASSES as POST_CLASSES,
 )
-from storyboard.sanitize import (
+from storyboard.extract.sanitize import (
     allowed_player_url,
     sanitize_post_text,
 )
+from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.urls import absolute_http_url
 
 if TYPE_CHECKING:
-    from storyboard.oembed import OEmbed
-    from storyboard.page_metadata import PageMetadata
+    from storyboard.extract.oembed import OEmbed
+    from storyboard.extract.page_metadata import PageMetadata
     from storyboard.providers import Provider
 
 _BLUESKY_CLASS = "bluesky-embed"

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from storyboard.snapshot import SnapshotStatus
+from storyboard.model.snapshot import SnapshotStatus
 
 if TYPE_CHECKING:
-    from storyboard.fetching import FetchOutcome, FetchReport
+    from storyboard.fetch.pool import FetchOutcome, FetchReport
 
 
 class FetchProgress:

@@ -28,17 +28,17 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.cards import card_from_oembed
 from storyboard.errors import OEmbedError, Problem, UsageError
-from storyboard.html_markdown import escape_markdown, html_to_markdown, sole_heading
-from storyboard.oembed import parse_oembed
+from storyboard.extract.cards import card_from_oembed
+from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
+from storyboard.extract.oembed import parse_oembed
+from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.model.story import HeadingItem, Item, Story, TextItem, UrlItem
 from storyboard.providers import ProviderRegistry
-from storyboard.sanitize import sanitize_post_text
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshot_store import SnapshotStore, snapshot_path_for
-from storyboard.story import HeadingItem, Item, Story, TextItem, UrlItem
-from storyboard.story_edit import check_lang, dump_story_text, write_new_file
+from storyboard.snapshots import SnapshotStore, snapshot_path_for
+from storyboard.storyfile.edit import check_lang, dump_story_text, write_new_file
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 MAX_EXPORT_BYTES = 100_000_000

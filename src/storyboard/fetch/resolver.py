@@ -9,17 +9,17 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
-from storyboard.assets import AssetArchive, archive_card_media
-from storyboard.card import Card, CardKind, MediaAsset
-from storyboard.cards import card_from_oembed, card_from_page_metadata
-from storyboard.discovery import DiscoveredEndpoint, find_oembed_links
 from storyboard.errors import FetchError
-from storyboard.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
-from storyboard.oembed import OEmbed, parse_oembed, parse_oembed_xml
-from storyboard.page_metadata import extract_page_metadata
+from storyboard.extract.cards import card_from_oembed, card_from_page_metadata
+from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
+from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
+from storyboard.extract.page_metadata import extract_page_metadata
+from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.fetch.assets import AssetArchive, archive_card_media
+from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
+from storyboard.net.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.providers import Provider, ProviderRegistry
-from storyboard.sanitize import sanitize_post_text
-from storyboard.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.urls import host_of, normalize_url
 
 _JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"

@@ -55,7 +55,7 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 
 from storyboard.errors import Problem, StoryError
 from storyboard.i18n import available_languages
-from storyboard.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
+from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
 from storyboard.urls import check_http_url, normalize_url
 
 MAX_STORY_BYTES = 5_000_000

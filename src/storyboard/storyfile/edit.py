@@ -28,9 +28,9 @@ from ruamel.yaml.error import YAMLError
 
 from storyboard.errors import StoryError, UsageError
 from storyboard.i18n import available_languages
-from storyboard.snapshot_store import write_atomically
-from storyboard.story import HeadingItem, Item, Story, StoryOptions, UrlItem
-from storyboard.story_loader import LoadedStory, load_story, parse_story
+from storyboard.model.story import HeadingItem, Item, Story, StoryOptions, UrlItem
+from storyboard.snapshots import write_atomically
+from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
 from storyboard.urls import check_http_url, normalize_url
 
 #: Indentation of new items in a story that has none yet: "items:" then "  - url: ...".

@@ -1,0 +1,5 @@
+"""The ``storyboard`` command line: click only; each command calls one ``commands`` function."""
+
+from storyboard.cli.main import main
+
+__all__ = ["main"]

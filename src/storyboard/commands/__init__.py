@@ -1,0 +1,1 @@
+"""The library API: one workflow per command; returns results, never prints."""

@@ -1,0 +1,1 @@
+"""URL to snapshot: the resolver, the media archive and the concurrent pool."""

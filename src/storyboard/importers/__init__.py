@@ -1,0 +1,1 @@
+"""Stories made elsewhere, read into a story file and its snapshots."""

@@ -1,0 +1,1 @@
+"""The only package that talks HTTP: the address guard, the bounded transport, the client."""

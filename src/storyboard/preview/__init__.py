@@ -1,0 +1,1 @@
+"""The live preview server behind ``storyboard serve``."""
