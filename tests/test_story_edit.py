@@ -12,8 +12,10 @@ from click.testing import CliRunner, Result
 
 from storyboard.cli.main import main
 from storyboard.model.story import HeadingItem, TextItem, UrlItem
-from storyboard.storyfile.edit import add_items_to_text, new_story_text, yaml_scalar
+from storyboard.storyfile.insert import add_items_to_text
 from storyboard.storyfile.loader import load_story, parse_story
+from storyboard.storyfile.skeleton import new_story_text
+from storyboard.storyfile.yaml_text import yaml_scalar
 
 from .conftest import ProviderPlayground
 

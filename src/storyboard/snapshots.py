@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from storyboard.errors import SnapshotError
+from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card import Card
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
@@ -245,54 +242,4 @@ class SnapshotStore:
         write_atomically(self.path, self.dumps().encode("utf-8"))
         if not self._swept:
             self._swept = True
-            remove_stale_temporaries(self.path)
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-#: A temporary file older than this was left by a process killed while saving.
-STALE_TEMPORARY_SECONDS = 600
-
-
-def remove_stale_temporaries(path: Path) -> None:
-    """Delete ``.NAME.*.tmp`` files beside ``path`` left by a process killed mid-save.
-
-    Only old ones: a younger file may belong to another storyboard saving right now.
-    """
-    cutoff = time.time() - STALE_TEMPORARY_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain write would.
-        os.fchmod(fd, _file_mode(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp_name).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp_name).unlink()
-        raise
-    # Make the rename itself durable; not every filesystem lets a directory be opened.
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            remove_stale_temporaries(self.path.parent, [temporary_pattern(self.path)])

@@ -578,7 +578,8 @@ def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> N
 @reports_errors
 def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None:
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
-    from storyboard.storyfile.edit import new_story_text, title_from_file_name, write_new_file
+    from storyboard.fsio import write_new_file
+    from storyboard.storyfile.skeleton import new_story_text, title_from_file_name
 
     text = new_story_text(
         title=title if title is not None else title_from_file_name(story_path),
@@ -618,7 +619,7 @@ def add(
     **kwargs: Any,
 ) -> None:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
-    from storyboard.storyfile.edit import add_items
+    from storyboard.storyfile.insert import add_items
 
     if after is not None and heading is not None:
         raise click.UsageError("use --after or --heading, not both")

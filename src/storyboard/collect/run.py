@@ -18,7 +18,7 @@ from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 from storyboard.net.http import FetchSettings, HttpClient
 from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
-from storyboard.storyfile.edit import add_items, add_items_to_text
+from storyboard.storyfile.insert import add_items, add_items_to_text
 from storyboard.urls import normalize_url
 
 

@@ -33,12 +33,14 @@ from storyboard.extract.cards import card_from_oembed
 from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
 from storyboard.extract.oembed import parse_oembed
 from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.fsio import FileTooLargeError, read_bounded, write_new_file
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import HeadingItem, Item, Story, TextItem, UrlItem
 from storyboard.providers import ProviderRegistry
 from storyboard.snapshots import SnapshotStore, snapshot_path_for
-from storyboard.storyfile.edit import check_lang, dump_story_text, write_new_file
+from storyboard.storyfile.dump import dump_story_text
+from storyboard.storyfile.skeleton import check_lang
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 MAX_EXPORT_BYTES = 100_000_000
@@ -129,12 +131,11 @@ def read_storify_export(
     """Read and convert the export at ``path``; raise ``UsageError`` naming what is wrong."""
     where = str(path)
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_EXPORT_BYTES + 1)
+        data = read_bounded(path, MAX_EXPORT_BYTES)
+    except FileTooLargeError as exc:
+        raise UsageError(f"{where}: larger than {MAX_EXPORT_BYTES:,} bytes") from exc
     except OSError as exc:
         raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_EXPORT_BYTES:
-        raise UsageError(f"{where}: larger than {MAX_EXPORT_BYTES:,} bytes")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

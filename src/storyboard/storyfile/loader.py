@@ -29,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from storyboard.errors import Problem, StoryError
+from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.i18n import available_languages
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
 from storyboard.storyfile.messages import describe, dotted_field, error_message, plain, unknown_key
@@ -68,13 +69,12 @@ def load_story(path: Path) -> LoadedStory:
     """Read and validate a story file; raise ``StoryError`` with every problem."""
     where = str(path)
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_STORY_BYTES + 1)
+        data = read_bounded(path, MAX_STORY_BYTES)
+    except FileTooLargeError as exc:
+        raise StoryError([_too_large(where)]) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise StoryError([Problem(where, None, None, "", f"cannot read: {reason}")]) from exc
-    if len(data) > MAX_STORY_BYTES:
-        raise StoryError([_too_large(where)])
     return parse_story(_decode(data, where), path=where)
 
 
