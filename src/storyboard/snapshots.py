@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError
 from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card import Card
@@ -68,9 +68,16 @@ class SnapshotStore:
     """
 
     def __init__(
-        self, path: Path, snapshots: dict[str, Snapshot] | None = None, *, persist: bool = True
+        self,
+        path: Path,
+        snapshots: dict[str, Snapshot] | None = None,
+        *,
+        persist: bool = True,
+        clock: Clock = utc_now,
     ) -> None:
         self.path = path
+        #: Stamps what this store records without a time of its own (``last_error.at``).
+        self.clock = clock
         #: False for a dry run (``check --links`` without ``--update``): saves do nothing.
         self.persist = persist
         self._swept = False
@@ -78,12 +85,12 @@ class SnapshotStore:
         self._dumped: dict[str, str] = {}
 
     @classmethod
-    def load(cls, path: Path) -> SnapshotStore:
+    def load(cls, path: Path, *, clock: Clock = utc_now) -> SnapshotStore:
         """Read ``path``; a missing file is an empty store, a broken one an error."""
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return cls(path)
+            return cls(path, clock=clock)
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
         try:
@@ -104,7 +111,7 @@ class SnapshotStore:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
-        return cls(path, parsed.snapshots)
+        return cls(path, parsed.snapshots, clock=clock)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -170,7 +177,7 @@ class SnapshotStore:
                     "last_error": FetchFailure(
                         message="the provider gave no oEmbed answer this time; "
                         "kept the earlier snapshot",
-                        at=snapshot.fetched_at or dt.datetime.now(dt.UTC),
+                        at=snapshot.fetched_at or self.clock(),
                     )
                 }
             )
@@ -233,7 +240,7 @@ class SnapshotStore:
 
     def detached(self) -> SnapshotStore:
         """Return a copy whose saves do nothing, to try a fetch without writing."""
-        return SnapshotStore(self.path, self._snapshots, persist=False)
+        return SnapshotStore(self.path, self._snapshots, persist=False, clock=self.clock)
 
     def save(self) -> None:
         """Write the file atomically: a crash leaves the old file or the new one, whole."""

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from bs4 import BeautifulSoup
 
+from storyboard.clock import utc_now
 from storyboard.collect.model import utc_datetime
 from storyboard.extract.sanitize import sanitize_post_text
 from storyboard.model.card import Card, CardKind, MediaAsset
@@ -32,7 +33,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return utc_now()
 
 
 def _text(value: object) -> str | None:

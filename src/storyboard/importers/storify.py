@@ -28,6 +28,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import OEmbedError, Problem, UsageError
 from storyboard.extract.cards import card_from_oembed
 from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
@@ -90,16 +91,19 @@ class ImportResult:
     warnings: list[Problem]
 
 
-def import_storify(export_path: Path, story_path: Path, *, lang: str = "en") -> ImportResult:
+def import_storify(
+    export_path: Path, story_path: Path, *, lang: str = "en", clock: Clock = utc_now
+) -> ImportResult:
     """Write ``story_path`` and its snapshot file from a Storify export; never overwrite."""
     if story_path.exists():
         raise UsageError(f"{story_path}: already exists; not overwriting it (choose another -o)")
     check_lang(lang)
-    imported = read_storify_export(export_path, lang=lang)
+    now = clock()
+    imported = read_storify_export(export_path, lang=lang, now=now)
     permalink = imported.permalink
     header = (
         f"Imported from the Storify export {export_path.name} "
-        f"on {dt.date.today().isoformat()} by storyboard."
+        f"on {now.date().isoformat()} by storyboard."
     )
     if permalink:
         header += f"\nThe story was at {permalink}"
@@ -110,7 +114,7 @@ def import_storify(export_path: Path, story_path: Path, *, lang: str = "en") -> 
         "\n(a post that is gone keeps its imported snapshot)."
     )
     text = dump_story_text(imported.story, header=header, path=str(story_path))
-    store = SnapshotStore.load(snapshot_path_for(story_path))
+    store = SnapshotStore.load(snapshot_path_for(story_path), clock=clock)
     for snapshot in imported.snapshots:
         if store.needs_fetch(snapshot.url):  # never replace what an earlier fetch learned
             store.record_success(snapshot)
@@ -158,7 +162,7 @@ def parse_storify_export(
     fallback_title: str = "Imported story",
 ) -> StorifyImport:
     """Convert a decoded export; ``source`` names the file in problems."""
-    converter = _Converter(source, now or dt.datetime.now(dt.UTC).replace(microsecond=0))
+    converter = _Converter(source, now or utc_now())
     return converter.convert(document, lang=lang, fallback_title=fallback_title)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from storyboard.clock import Clock, today, utc_now
 from storyboard.errors import StoryError, UsageError
 from storyboard.i18n import available_languages
 from storyboard.model.story import StoryOptions
@@ -28,14 +29,19 @@ def check_lang(lang: str) -> None:
 
 
 def new_story_text(
-    *, title: str, lang: str = "en", date: dt.date | None = None, file_name: str = "STORY.yaml"
+    *,
+    title: str,
+    lang: str = "en",
+    date: dt.date | None = None,
+    file_name: str = "STORY.yaml",
+    clock: Clock = utc_now,
 ) -> str:
     """Return a commented skeleton story that validates; raise ``UsageError`` for bad values."""
     check_lang(lang)
     languages = ", ".join(available_languages())
     if not title.strip():
         raise UsageError("--title: the title is empty")
-    day = (date or dt.date.today()).isoformat()
+    day = (date or today(clock)).isoformat()
     stem = Path(file_name).stem
     options = StoryOptions()
     text = f"""\
