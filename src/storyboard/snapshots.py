@@ -113,8 +113,6 @@ class SnapshotStore:
             raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
         return cls(path, parsed.snapshots, clock=clock)
 
-    # -- reading ---------------------------------------------------------------------
-
     def get(self, url: str) -> Snapshot | None:
         """Return the snapshot of ``url`` (any form of it), or None."""
         return self._snapshots.get(normalize_url(url))
@@ -149,8 +147,6 @@ class SnapshotStore:
             and snapshot.status is SnapshotStatus.OK
             and snapshot.last_error is None
         )
-
-    # -- merging ---------------------------------------------------------------------
 
     def _put(self, snapshot: Snapshot) -> None:
         self._snapshots[snapshot.url] = snapshot
@@ -221,8 +217,6 @@ class SnapshotStore:
             kept = Snapshot(url=key, status=SnapshotStatus.ERROR, last_error=failure)
         self._put(kept)
         return kept
-
-    # -- writing ---------------------------------------------------------------------
 
     def dumps(self) -> str:
         """Return the file's text: sorted keys, indented, so a git diff stays readable."""

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from storyboard import loose
 from storyboard.model.snapshot import Snapshot
 
 #: Called with one line of news while collecting ("waiting 42 s for the rate limit").
@@ -82,15 +83,7 @@ def first_line(text: str, length: int = FIRST_LINE_LENGTH) -> str:
 
 def utc_datetime(value: object) -> dt.datetime | None:
     """Read an API timestamp (ISO 8601) as a UTC datetime; a time without zone is UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    return loose.utc_moment(value)
 
 
 _NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)

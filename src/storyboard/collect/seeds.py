@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from bs4 import BeautifulSoup
 
+from storyboard import loose
 from storyboard.clock import utc_now
 from storyboard.collect.model import utc_datetime
 from storyboard.extract.sanitize import sanitize_post_text
@@ -37,16 +38,11 @@ def _now() -> dt.datetime:
 
 
 def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split())
-    return text or None
+    return loose.one_line(value)
 
 
 def _int(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value) if value > 0 else None
+    return loose.count(value, positive=True)
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

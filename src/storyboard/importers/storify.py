@@ -28,6 +28,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from storyboard import loose
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import OEmbedError, Problem, UsageError
 from storyboard.extract.cards import card_from_oembed
@@ -42,7 +43,7 @@ from storyboard.providers import ProviderRegistry
 from storyboard.snapshots import SnapshotStore, snapshot_path_for
 from storyboard.storyfile.dump import dump_story_text
 from storyboard.storyfile.skeleton import check_lang
-from storyboard.urls import absolute_http_url, check_http_url, normalize_url
+from storyboard.urls import check_http_url, normalize_url
 
 MAX_EXPORT_BYTES = 100_000_000
 #: The element types of Storify's API; anything else is kept as a link.
@@ -178,20 +179,9 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _str(value: object) -> str | None:
-    """Return a non-blank string (a number spelled out), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
 def _plain_text(value: object) -> str | None:
     """Return the text of a string that may hold HTML, on one line."""
-    text = _str(value)
+    text = loose.text(value)
     if text is None:
         return None
     if "<" in text or "&" in text:
@@ -200,10 +190,7 @@ def _plain_text(value: object) -> str | None:
 
 
 def _url(value: object) -> str | None:
-    text = _str(value)
-    if text is None:
-        return None
-    absolute = absolute_http_url(text)
+    absolute = loose.http_url(value)
     if absolute is None:
         return None
     try:
@@ -217,25 +204,9 @@ def _asset(value: object) -> MediaAsset | None:
     return MediaAsset(url=url) if url else None
 
 
-def _timestamp(value: object) -> dt.datetime | dt.date | None:
-    """Read ISO 8601 text or epoch seconds/milliseconds; None if it is neither."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        seconds = value / 1000 if value > 100_000_000_000 else value
-        try:
-            return dt.datetime.fromtimestamp(seconds, dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    text = _str(value)
-    if text is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+def _moment(value: object) -> dt.datetime | dt.date | None:
+    """Read an export's ISO 8601 text or epoch number; a time without zone is UTC."""
+    return loose.moment(value, naive="utc")
 
 
 def _describe(value: object) -> str:
@@ -312,7 +283,7 @@ class _Converter:
             title = fallback_title
             self.warn(f"{prefix}title", f"no title; using {title!r}")
         published = _object(content.get("date"))
-        date = _timestamp(published.get("published")) or _timestamp(published.get("created"))
+        date = _moment(published.get("published")) or _moment(published.get("created"))
         author = _object(content.get("author"))
         story = Story(
             title=title,
@@ -377,7 +348,7 @@ class _Converter:
     def text_element(self, where: str, element: dict[str, Any]) -> None:
         data = _object(element.get("data"))
         value = data.get("text")
-        text = value if isinstance(value, str) else _str(_object(value).get("text")) or ""
+        text = value if isinstance(value, str) else loose.text(_object(value).get("text")) or ""
         heading = sole_heading(text)
         if heading is not None:
             self.items.append(HeadingItem(heading=heading[1]))
@@ -425,7 +396,7 @@ class _Converter:
         username = _plain_text(attribution.get("username")) or _plain_text(origin.get("username"))
         handle = f"@{username.lstrip('@')}" if username and " " not in username else None
         posted = element.get("posted_at")
-        published = _timestamp(posted)
+        published = _moment(posted)
         if posted not in (None, "") and published is None:
             self.warn(f"{where}.posted_at", f"not a date: {str(posted)[:40]!r}; left out")
         platform = _plain_text(origin.get("name"))
@@ -484,7 +455,7 @@ class _Converter:
 
 
 def _post_card(url: str, own: dict[str, Any], data: dict[str, Any]) -> Card:
-    text = _str(own.get("text")) or ""
+    text = loose.text(own.get("text")) or ""
     return Card(kind=CardKind.POST, url=url, text_html=_quote_html(text) if text else None)
 
 

@@ -22,7 +22,6 @@ How the limits are kept:
 from __future__ import annotations
 
 import codecs
-import email.utils
 import heapq
 import ipaddress
 import itertools
@@ -60,7 +59,7 @@ from urllib3.exceptions import IncompleteRead as Urllib3IncompleteRead
 from urllib3.poolmanager import ProxyManager
 from urllib3.util.connection import create_connection
 
-from storyboard import __version__
+from storyboard import __version__, loose
 from storyboard.errors import (
     BlockedAddressError,
     FetchError,
@@ -833,13 +832,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def _http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return loose.utc_moment(value)
 
 
 def _format_size(size: int) -> str:
