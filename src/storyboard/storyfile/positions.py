@@ -13,6 +13,7 @@ Pos = tuple[int, int]
 
 
 def text_position(text: str, index: int) -> Pos:
+    """Return the line and column of the character at ``index`` of ``text``."""
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
@@ -68,4 +69,5 @@ def locate(node: Any, loc: Sequence[int | str], start: Pos) -> Pos:
 
 
 def by_position(problems: Iterable[Problem]) -> list[Problem]:
+    """Return ``problems`` in the order they appear in the file."""
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))

@@ -21,6 +21,7 @@ def _checker() -> YAML:
 
 
 def safe_char(char: str) -> bool:
+    """Tell whether ``char`` may be written raw (not as an escape) in a scalar or comment."""
     return char == "\t" or unicodedata.category(char) not in _UNSAFE_CATEGORIES
 
 
