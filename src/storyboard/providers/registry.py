@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from storyboard.providers.builtin import BUILTIN_PROVIDERS
 from storyboard.providers.json_file import read_providers_file
-from storyboard.providers.model import Endpoint, Provider, scheme_host_key
+from storyboard.providers.model import Endpoint, Provider, index_host, scheme_host_key
+from storyboard.providers.oembed_registry import load_registry
 from storyboard.urls import host_of, normalize_url
+
+#: Supplies providers consulted only after every provider of the registry itself.
+FallbackLoader = Callable[[], Sequence[Provider]]
 
 
 class ProviderRegistry:
-    """An ordered set of providers; the first whose endpoint fits a URL wins."""
+    """An ordered set of providers; the first whose endpoint fits a URL wins.
 
-    def __init__(self, providers: Iterable[Provider]) -> None:
+    A registry may have a fallback: providers (oembed.com's registry) read only when
+    a URL, a name or the whole list is asked of them, and then matched after all of
+    the registry's own. A fallback provider that one of the registry's own providers
+    shadows (same name, slug or endpoint) is left out: the curated entry knows more.
+    """
+
+    def __init__(
+        self, providers: Iterable[Provider], *, fallback: FallbackLoader | None = None
+    ) -> None:
         self._providers = tuple(providers)
+        self._fallback_loader = fallback
+        self._fallback: ProviderRegistry | None = None
         self._entries: list[tuple[Provider, Endpoint]] = [
             (provider, endpoint) for provider in self._providers for endpoint in provider.endpoints
         ]
@@ -38,8 +52,13 @@ class ProviderRegistry:
 
     @classmethod
     def builtin(cls) -> ProviderRegistry:
-        """Return the registry of the built-in provider table."""
+        """Return the registry of the built-in provider table alone."""
         return _builtin_registry()
+
+    @classmethod
+    def default(cls) -> ProviderRegistry:
+        """Return the built-in table backed by oembed.com's registry (downloaded or shipped)."""
+        return cls(BUILTIN_PROVIDERS, fallback=_oembed_registry_providers)
 
     @staticmethod
     def load_file(path: Path) -> list[Provider]:
@@ -67,10 +86,51 @@ class ProviderRegistry:
                 script_urls=twin.script_urls or present.script_urls,
             )
             extra[extra.index(twin)] = merged
-        return ProviderRegistry([*extra, *kept])
+        return ProviderRegistry([*extra, *kept], fallback=self._fallback_loader)
 
     def match(self, url: str) -> tuple[Provider, Endpoint] | None:
-        """Return the first provider endpoint whose schemes fit ``url`` or its normal form."""
+        """Return the first provider endpoint whose schemes fit ``url`` or its normal form.
+
+        The fallback is read, and asked, only when none of the registry's own fits.
+        """
+        found = self._match_own(url)
+        if found is None and self._fallback_loader is not None:
+            found = self._fallback_registry().match(url)
+        return found
+
+    def by_name(self, name: str) -> Provider | None:
+        """Return the provider with this name or slug (case does not matter)."""
+        wanted = name.casefold()
+        for provider in self._providers:
+            if wanted in (provider.name.casefold(), provider.slug):
+                return provider
+        if self._fallback_loader is not None:
+            return self._fallback_registry().by_name(name)
+        return None
+
+    def __iter__(self) -> Iterator[Provider]:
+        yield from self._providers
+        if self._fallback_loader is not None:
+            yield from self._fallback_registry()
+
+    def __len__(self) -> int:
+        fallback = len(self._fallback_registry()) if self._fallback_loader is not None else 0
+        return len(self._providers) + fallback
+
+    def _fallback_registry(self) -> ProviderRegistry:
+        if self._fallback is None:
+            loader = self._fallback_loader
+            loaded = loader() if loader is not None else ()
+            own_urls = {e.url for p in self._providers for e in p.endpoints}
+            self._fallback = ProviderRegistry(
+                p
+                for p in loaded
+                if not any(_same_provider(p, mine) for mine in self._providers)
+                and not any(e.url in own_urls for e in p.endpoints)
+            )
+        return self._fallback
+
+    def _match_own(self, url: str) -> tuple[Provider, Endpoint] | None:
         found = self._match(url)
         if found is None:
             try:
@@ -81,27 +141,13 @@ class ProviderRegistry:
                 found = self._match(normal)
         return found
 
-    def by_name(self, name: str) -> Provider | None:
-        """Return the provider with this name or slug (case does not matter)."""
-        wanted = name.casefold()
-        for provider in self._providers:
-            if wanted in (provider.name.casefold(), provider.slug):
-                return provider
-        return None
-
-    def __iter__(self) -> Iterator[Provider]:
-        return iter(self._providers)
-
-    def __len__(self) -> int:
-        return len(self._providers)
-
     def _match(self, url: str) -> tuple[Provider, Endpoint] | None:
         try:
             host = host_of(url).rstrip(".")
         except ValueError:
             host = ""
         candidates = set(self._any)
-        candidates |= self._exact.get(host, set())
+        candidates |= self._exact.get(index_host(host), set())
         labels = host.split(".")
         for start in range(len(labels)):
             candidates |= self._suffix.get(".".join(labels[start:]), set())
@@ -128,3 +174,7 @@ def _inherit_params(endpoint: Endpoint, known: Iterable[Endpoint]) -> Endpoint:
 @functools.cache
 def _builtin_registry() -> ProviderRegistry:
     return ProviderRegistry(BUILTIN_PROVIDERS)
+
+
+def _oembed_registry_providers() -> list[Provider]:
+    return load_registry()[1]
