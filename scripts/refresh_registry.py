@@ -34,6 +34,7 @@ PACKAGE = "oembed-providers"
 MAX_BYTES = 8 * 1024 * 1024
 
 sys.path.insert(0, str(ROOT / "src"))
+from storyboard.errors import ProviderRegistryError  # noqa: E402
 from storyboard.providers.json_file import parse_providers_json  # noqa: E402
 
 
@@ -59,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         origin = f"npm {PACKAGE}@{version}"
         date = _version_date(version) or dt.datetime.now(dt.UTC).date().isoformat()
 
-    providers = parse_providers_json(content, origin)  # raises on anything but a registry
+    try:
+        providers = parse_providers_json(content, origin)
+    except ProviderRegistryError as exc:
+        print(f"{exc}; nothing replaced", file=sys.stderr)
+        return 1
     if not providers:
         print(f"{origin}: the registry lists no providers; nothing replaced", file=sys.stderr)
         return 1
