@@ -17,6 +17,7 @@ from storyboard.commands.pipeline import build_registry
 from storyboard.providers import ProviderRegistry
 from storyboard.providers.oembed_registry import (
     PACKAGED_DIR,
+    RegistryTable,
     load_registry,
     packaged_copy,
 )
@@ -59,27 +60,34 @@ def test_shipped_copy_is_the_whole_registry_with_its_license() -> None:
 def test_default_registry_reads_the_registry_only_for_urls_the_table_does_not_know(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    reads: list[int] = []
+    import storyboard.providers.oembed_registry as copies
     import storyboard.providers.registry as registry_module
 
-    real = registry_module.load_registry
+    copies._table_cached.cache_clear()  # earlier tests built the whole shared table
+    tables: list[RegistryTable] = []
+    real = registry_module.current_table
 
-    def counting() -> object:
-        reads.append(1)
-        return real()
+    def counting() -> RegistryTable:
+        tables.append(real())
+        return tables[-1]
 
-    monkeypatch.setattr(registry_module, "load_registry", counting)
+    monkeypatch.setattr(registry_module, "current_table", counting)
     registry = ProviderRegistry.default()
     found = registry.match("https://www.youtube.com/watch?v=dQw4w9WgXcQ")
     assert found is not None
     assert found[0].source == "built-in"
-    assert reads == []
+    assert registry.by_name("YouTube") is found[0]
+    assert tables == []
     found = registry.match("https://www.canva.com/design/DAFa1b2c3/view")
     assert found is not None
     assert found[0].name == "Canva"
-    assert reads == [1]
-    registry.match("https://www.mixcloud.com/someone/show/")
-    assert reads == [1]  # read once per registry
+    assert len(tables) == 1
+    # Only the providers a URL or name asked for were built.
+    built = [p for p in tables[0]._built.values() if p is not None]
+    assert 0 < len(built) < 10
+    assert registry.by_name("mixcloud") is not None
+    assert registry.match("https://www.mixcloud.com/someone/show/") is not None
+    assert tables[0] is tables[-1]  # the same table, read once
 
 
 # -- precedence ---------------------------------------------------------------------------

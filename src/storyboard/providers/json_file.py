@@ -35,6 +35,13 @@ def parse_providers_json(
     content: bytes, where: str, *, source: str | None = None
 ) -> list[Provider]:
     """Parse providers.json content; errors name ``where`` (a path or URL) and the entry."""
+    label = where if source is None else source
+    entries = parse_entry_list(content, where)
+    return [provider_from_entry(entry, where, index, label) for index, entry in enumerate(entries)]
+
+
+def parse_entry_list(content: bytes, where: str) -> list[object]:
+    """Return the raw entries of providers.json content: checked to be a JSON list only."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -51,8 +58,7 @@ def parse_providers_json(
         raise ProviderRegistryError(
             f"{where}: expected a JSON list of providers, got {_json_kind(data)}"
         )
-    label = where if source is None else source
-    return [_provider_from_entry(entry, where, index, label) for index, entry in enumerate(data)]
+    return data
 
 
 def _json_kind(value: object) -> str:
@@ -62,7 +68,8 @@ def _json_kind(value: object) -> str:
     return kinds.get(type(value), "a number")
 
 
-def _provider_from_entry(entry: object, path: str, index: int, source: str) -> Provider:
+def provider_from_entry(entry: object, path: str, index: int, source: str) -> Provider:
+    """Return the provider of entry ``index``; errors name ``path``, the entry and field."""
     where = f"{path}: [{index}]"
     if not isinstance(entry, dict):
         raise ProviderRegistryError(f"{where}: expected an object, got {_json_kind(entry)}")

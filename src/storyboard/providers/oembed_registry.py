@@ -7,8 +7,9 @@ copy is used instead of the shipped one. Either way the registry comes after the
 curated built-in table, which knows more about the providers it lists (parameters,
 player hosts); see ``ProviderRegistry.default``.
 
-Reading ~400 providers costs a few milliseconds, so it happens only when a URL is not
-matched by the built-in table, and at most once per process for each copy.
+The registry is read only when a URL or name is not matched by the built-in table, at
+most once per process for each copy, and each provider is built only when a URL or
+name asks for it (see ``RegistryTable``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ from pathlib import Path
 from typing import Literal
 
 from storyboard.errors import ProviderRegistryError
-from storyboard.providers.json_file import parse_providers_json, read_providers_file
-from storyboard.providers.model import FORMAT_PLACEHOLDER, Provider
+from storyboard.providers.host_index import HostIndex
+from storyboard.providers.json_file import (
+    parse_entry_list,
+    parse_providers_json,
+    provider_from_entry,
+)
+from storyboard.providers.model import FORMAT_PLACEHOLDER, Provider, provider_slug
 from storyboard.urls import host_of
 
 #: Where oembed.com publishes the registry; ``providers update`` downloads it by default.
@@ -84,21 +90,75 @@ def downloaded_copy() -> RegistryCopy | None:
     return _copy("downloaded", directory)
 
 
-def load_registry() -> tuple[RegistryCopy, list[Provider]]:
-    """Return the copy in use and its providers: the downloaded one, else the packaged one.
+class RegistryTable:
+    """The providers of one registry copy, each built the first time a URL or name needs it.
 
-    A downloaded copy that no longer reads (edited by hand, disk trouble) is passed over
-    for the packaged one rather than stopping every command; ``providers list`` shows
-    which copy is in use.
+    Reading the JSON and filing its schemes by host takes a few milliseconds; building
+    all ~400 providers (checking URLs, compiling patterns) would take ten times that.
+    Entries that do not read are skipped: every copy was checked whole when it was
+    written, so such an entry was damaged since, and the rest stays usable.
+    """
+
+    def __init__(self, copy: RegistryCopy, entries: list[object]) -> None:
+        self.copy = copy
+        self._entries = entries
+        self._built: dict[int, Provider | None] = {}
+        self._index = HostIndex()
+        self._names: dict[str, int] = {}
+        for number, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                continue
+            name = entry.get("provider_name")
+            if isinstance(name, str):
+                self._names.setdefault(name.strip().casefold(), number)
+                self._names.setdefault(provider_slug(name.strip()), number)
+            for endpoint in entry.get("endpoints") or ():
+                schemes = endpoint.get("schemes") if isinstance(endpoint, dict) else None
+                for scheme in schemes if isinstance(schemes, list) else ():
+                    if isinstance(scheme, str):
+                        self._index.add(number, scheme.strip())
+
+    def candidates(self, url: str) -> list[Provider]:
+        """Return, in registry order, the providers whose schemes could match ``url``."""
+        found = (self._provider(number) for number in self._index.candidates(url))
+        return [provider for provider in found if provider is not None]
+
+    def named(self, name: str) -> Provider | None:
+        """Return the provider with this name or slug (case does not matter), if any."""
+        number = self._names.get(name.strip().casefold())
+        return None if number is None else self._provider(number)
+
+    def all(self) -> list[Provider]:
+        """Return every provider, in registry order."""
+        found = (self._provider(number) for number in range(len(self._entries)))
+        return [provider for provider in found if provider is not None]
+
+    def _provider(self, number: int) -> Provider | None:
+        if number not in self._built:
+            self._built[number] = _usable(self._entries[number], self.copy, number)
+        return self._built[number]
+
+
+def current_table() -> RegistryTable:
+    """Return the table of the copy in use: the downloaded one, else the packaged one.
+
+    A downloaded copy that no longer reads as a JSON list (edited by hand, disk
+    trouble) is passed over for the packaged one rather than stopping every command;
+    ``providers list`` shows which copy is in use.
     """
     downloaded = downloaded_copy()
     if downloaded is not None:
         try:
-            return downloaded, _read(downloaded)
+            return _table(downloaded)
         except ProviderRegistryError:
             pass
-    packaged = packaged_copy()
-    return packaged, _read(packaged)
+    return _table(packaged_copy())
+
+
+def load_registry() -> tuple[RegistryCopy, list[Provider]]:
+    """Return the copy in use and all of its providers."""
+    table = current_table()
+    return table.copy, table.all()
 
 
 def save_download(content: bytes, origin: str, *, today: dt.date | None = None) -> RegistryCopy:
@@ -142,7 +202,7 @@ def _copy(kind: CopyKind, directory: Path) -> RegistryCopy:
     return RegistryCopy(kind=kind, path=path, origin=origin or str(path), date=date)
 
 
-def _read(copy: RegistryCopy) -> list[Provider]:
+def _table(copy: RegistryCopy) -> RegistryTable:
     try:
         stat = copy.path.stat()
     except OSError as exc:
@@ -151,24 +211,33 @@ def _read(copy: RegistryCopy) -> list[Provider]:
         ) from exc
     # Keyed by size and time too: a later ``providers update`` in the same process
     # (or a test) sees the new file, not the one read first.
-    return list(_read_cached(copy.path, copy.label, stat.st_size, stat.st_mtime_ns))
+    return _table_cached(copy, stat.st_size, stat.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=4)
-def _read_cached(path: Path, label: str, size: int, mtime_ns: int) -> tuple[Provider, ...]:
+def _table_cached(copy: RegistryCopy, size: int, mtime_ns: int) -> RegistryTable:
     del size, mtime_ns  # only part of the cache key
-    usable: list[Provider] = []
-    for provider in read_providers_file(path, source=label):
-        endpoints = tuple(e for e in provider.endpoints if not _needs_token(e.url))
-        if endpoints:
-            usable.append(replace(provider, endpoints=endpoints))
-    return tuple(usable)
+    try:
+        content = copy.path.read_bytes()
+    except OSError as exc:
+        raise ProviderRegistryError(
+            f"cannot read providers file {copy.path}: {exc.strerror or exc}"
+        ) from exc
+    return RegistryTable(copy, parse_entry_list(content, str(copy.path)))
+
+
+def _usable(entry: object, copy: RegistryCopy, number: int) -> Provider | None:
+    try:
+        provider = provider_from_entry(entry, str(copy.path), number, copy.label)
+    except ProviderRegistryError:
+        return None
+    endpoints = tuple(e for e in provider.endpoints if not _needs_token(e.url))
+    return replace(provider, endpoints=endpoints) if endpoints else None
 
 
 def _needs_token(endpoint_url: str) -> bool:
     try:
-        return (
-            host_of(endpoint_url.replace(FORMAT_PLACEHOLDER, "json")) in TOKEN_ONLY_ENDPOINT_HOSTS
-        )
+        host = host_of(endpoint_url.replace(FORMAT_PLACEHOLDER, "json"))
     except ValueError:
         return False
+    return host in TOKEN_ONLY_ENDPOINT_HOSTS

@@ -3,52 +3,47 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from storyboard.providers.builtin import BUILTIN_PROVIDERS
+from storyboard.providers.host_index import HostIndex
 from storyboard.providers.json_file import read_providers_file
-from storyboard.providers.model import Endpoint, Provider, index_host, scheme_host_key
-from storyboard.providers.oembed_registry import load_registry
-from storyboard.urls import host_of, normalize_url
-
-#: Supplies providers consulted only after every provider of the registry itself.
-FallbackLoader = Callable[[], Sequence[Provider]]
+from storyboard.providers.model import Endpoint, Provider
+from storyboard.providers.oembed_registry import RegistryTable, current_table
+from storyboard.urls import normalize_url
 
 
 class ProviderRegistry:
     """An ordered set of providers; the first whose endpoint fits a URL wins.
 
-    A registry may have a fallback: providers (oembed.com's registry) read only when
-    a URL, a name or the whole list is asked of them, and then matched after all of
-    the registry's own. A fallback provider that one of the registry's own providers
-    shadows (same name, slug or endpoint) is left out: the curated entry knows more.
+    A registry may have a fallback: a table of providers (oembed.com's registry) read
+    only when a URL or name is not matched by the registry's own providers, or when
+    the whole list is asked for, and matched after all of them. A fallback provider
+    that one of the registry's own shadows (same name, slug or endpoint) is left out:
+    the curated entry knows more.
     """
 
     def __init__(
-        self, providers: Iterable[Provider], *, fallback: FallbackLoader | None = None
+        self,
+        providers: Iterable[Provider],
+        *,
+        fallback: Callable[[], RegistryTable] | None = None,
     ) -> None:
         self._providers = tuple(providers)
-        self._fallback_loader = fallback
-        self._fallback: ProviderRegistry | None = None
+        self._fallback = fallback
         self._entries: list[tuple[Provider, Endpoint]] = [
             (provider, endpoint) for provider in self._providers for endpoint in provider.endpoints
         ]
-        # An index from host to candidate entries, so a match tests a handful of
-        # precompiled patterns instead of every one of ~400 providers.
-        self._exact: dict[str, set[int]] = {}
-        self._suffix: dict[str, set[int]] = {}
-        self._any: set[int] = set()
-        for index, (_, endpoint) in enumerate(self._entries):
+        self._index = HostIndex()
+        for number, (_, endpoint) in enumerate(self._entries):
             for scheme in endpoint.schemes:
-                kind, key = scheme_host_key(scheme)
-                if kind == "exact":
-                    self._exact.setdefault(key, set()).add(index)
-                elif kind == "suffix":
-                    self._suffix.setdefault(key, set()).add(index)
-                else:
-                    self._any.add(index)
+                self._index.add(number, scheme)
+        self._own_names = {p.name.casefold() for p in self._providers} | {
+            p.slug for p in self._providers
+        }
+        self._own_endpoints = {endpoint.url for _, endpoint in self._entries}
 
     @classmethod
     def builtin(cls) -> ProviderRegistry:
@@ -58,7 +53,7 @@ class ProviderRegistry:
     @classmethod
     def default(cls) -> ProviderRegistry:
         """Return the built-in table backed by oembed.com's registry (downloaded or shipped)."""
-        return cls(BUILTIN_PROVIDERS, fallback=_oembed_registry_providers)
+        return cls(BUILTIN_PROVIDERS, fallback=current_table)
 
     @staticmethod
     def load_file(path: Path) -> list[Provider]:
@@ -86,17 +81,28 @@ class ProviderRegistry:
                 script_urls=twin.script_urls or present.script_urls,
             )
             extra[extra.index(twin)] = merged
-        return ProviderRegistry([*extra, *kept], fallback=self._fallback_loader)
+        return ProviderRegistry([*extra, *kept], fallback=self._fallback)
 
     def match(self, url: str) -> tuple[Provider, Endpoint] | None:
         """Return the first provider endpoint whose schemes fit ``url`` or its normal form.
 
         The fallback is read, and asked, only when none of the registry's own fits.
         """
-        found = self._match_own(url)
-        if found is None and self._fallback_loader is not None:
-            found = self._fallback_registry().match(url)
-        return found
+        for candidate in _with_normal_form(url):
+            found = self._match_own(candidate)
+            if found is not None:
+                return found
+        if self._fallback is None:
+            return None
+        table = self._fallback()
+        for candidate in _with_normal_form(url):
+            for provider in table.candidates(candidate):
+                if self._shadows(provider):
+                    continue
+                for endpoint in provider.endpoints:
+                    if endpoint.matches(candidate):
+                        return provider, endpoint
+        return None
 
     def by_name(self, name: str) -> Provider | None:
         """Return the provider with this name or slug (case does not matter)."""
@@ -104,58 +110,45 @@ class ProviderRegistry:
         for provider in self._providers:
             if wanted in (provider.name.casefold(), provider.slug):
                 return provider
-        if self._fallback_loader is not None:
-            return self._fallback_registry().by_name(name)
-        return None
+        if self._fallback is None:
+            return None
+        found = self._fallback().named(name)
+        return None if found is None or self._shadows(found) else found
 
     def __iter__(self) -> Iterator[Provider]:
         yield from self._providers
-        if self._fallback_loader is not None:
-            yield from self._fallback_registry()
+        if self._fallback is not None:
+            yield from (p for p in self._fallback().all() if not self._shadows(p))
 
     def __len__(self) -> int:
-        fallback = len(self._fallback_registry()) if self._fallback_loader is not None else 0
-        return len(self._providers) + fallback
-
-    def _fallback_registry(self) -> ProviderRegistry:
         if self._fallback is None:
-            loader = self._fallback_loader
-            loaded = loader() if loader is not None else ()
-            own_urls = {e.url for p in self._providers for e in p.endpoints}
-            self._fallback = ProviderRegistry(
-                p
-                for p in loaded
-                if not any(_same_provider(p, mine) for mine in self._providers)
-                and not any(e.url in own_urls for e in p.endpoints)
-            )
-        return self._fallback
+            return len(self._providers)
+        return sum(1 for _ in self)
+
+    def _shadows(self, provider: Provider) -> bool:
+        """Tell whether one of the registry's own providers stands for ``provider``."""
+        return (
+            provider.slug in self._own_names
+            or provider.name.casefold() in self._own_names
+            or any(e.url in self._own_endpoints for e in provider.endpoints)
+        )
 
     def _match_own(self, url: str) -> tuple[Provider, Endpoint] | None:
-        found = self._match(url)
-        if found is None:
-            try:
-                normal = normalize_url(url)
-            except ValueError:
-                return None
-            if normal != url:
-                found = self._match(normal)
-        return found
-
-    def _match(self, url: str) -> tuple[Provider, Endpoint] | None:
-        try:
-            host = host_of(url).rstrip(".")
-        except ValueError:
-            host = ""
-        candidates = set(self._any)
-        candidates |= self._exact.get(index_host(host), set())
-        labels = host.split(".")
-        for start in range(len(labels)):
-            candidates |= self._suffix.get(".".join(labels[start:]), set())
-        for index in sorted(candidates):
-            provider, endpoint = self._entries[index]
+        for number in self._index.candidates(url):
+            provider, endpoint = self._entries[number]
             if endpoint.matches(url):
                 return provider, endpoint
         return None
+
+
+def _with_normal_form(url: str) -> Iterator[str]:
+    yield url
+    try:
+        normal = normalize_url(url)
+    except ValueError:
+        return
+    if normal != url:
+        yield normal
 
 
 def _same_provider(a: Provider, b: Provider) -> bool:
@@ -174,7 +167,3 @@ def _inherit_params(endpoint: Endpoint, known: Iterable[Endpoint]) -> Endpoint:
 @functools.cache
 def _builtin_registry() -> ProviderRegistry:
     return ProviderRegistry(BUILTIN_PROVIDERS)
-
-
-def _oembed_registry_providers() -> list[Provider]:
-    return load_registry()[1]
