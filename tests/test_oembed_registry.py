@@ -400,3 +400,32 @@ def test_refresh_script_refuses_a_broken_registry(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "expected a JSON list" in proc.stderr
     assert not (out / "providers.json").exists()
+
+
+def test_a_dead_registry_endpoint_falls_back_to_the_page(
+    playground: ProviderPlayground, tmp_path: Path
+) -> None:
+    post = playground.url("/post/1")
+    registry = registry_json("Stale Video", playground.url("/post/*"), playground.endpoint)
+    playground.pages["/providers.json"] = registry
+    playground.oembed[post] = (500, '{"error": "gone away"}')
+    playground.pages["/post/1"] = (
+        '<html><head><meta property="og:title" content="Seen on the page">'
+        "</head><body></body></html>"
+    )
+    url = playground.url("/providers.json")
+    assert run("providers", "update", "--url", url, "--allow-private-network").exit_code == 0
+    story = tmp_path / "story.yaml"
+    story.write_text(f"title: T\nitems:\n  - url: {post}\n", encoding="utf-8")
+
+    fetched = run("fetch", story, "--allow-private-network")
+    assert fetched.exit_code == 0, fetched.output
+    assert any(r.startswith("/oembed?url=") for r in playground.requests)
+    snapshots = (tmp_path / "story.snapshots.json").read_text(encoding="utf-8")
+    assert "Seen on the page" in snapshots
+
+    # The same entry from a --providers file is trusted as written: no fallback.
+    mine = tmp_path / "mine.json"
+    mine.write_text(registry, encoding="utf-8")
+    refetched = run("fetch", story, "--refresh", "--allow-private-network", "--providers", mine)
+    assert refetched.exit_code == 1

@@ -26,6 +26,8 @@ from storyboard.urls import host_of
 FORMAT_PLACEHOLDER = "{format}"
 #: The source of the curated table's entries.
 BUILTIN_SOURCE = "built-in"
+#: How the sources of oembed.com's registry entries start: ``registry (packaged, DATE)``.
+REGISTRY_SOURCE_PREFIX = "registry ("
 
 #: Characters a ``*`` in a scheme's host may stand for: anything up to the end of the
 #: authority, never the userinfo separator (``https://*.video.example@evil.example``).
@@ -197,6 +199,11 @@ class Provider:
         object.__setattr__(self, "endpoints", tuple(self.endpoints))
         object.__setattr__(self, "iframe_hosts", frozenset(h.lower() for h in self.iframe_hosts))
         object.__setattr__(self, "script_urls", tuple(self.script_urls))
+
+    @property
+    def from_oembed_registry(self) -> bool:
+        """Tell whether the entry is oembed.com's registry's, known from nothing else."""
+        return self.source.startswith(REGISTRY_SOURCE_PREFIX)
 
 
 def iframe_host_allowed(host: str, allowed: Iterable[str]) -> bool:

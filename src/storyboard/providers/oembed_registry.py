@@ -29,7 +29,12 @@ from storyboard.providers.json_file import (
     parse_providers_json,
     provider_from_entry,
 )
-from storyboard.providers.model import FORMAT_PLACEHOLDER, Provider, provider_slug
+from storyboard.providers.model import (
+    FORMAT_PLACEHOLDER,
+    REGISTRY_SOURCE_PREFIX,
+    Provider,
+    provider_slug,
+)
 from storyboard.urls import host_of
 
 #: Where oembed.com publishes the registry; ``providers update`` downloads it by default.
@@ -64,7 +69,7 @@ class RegistryCopy:
     @property
     def label(self) -> str:
         """How ``providers list`` names this copy: ``registry (packaged, 2026-06-04)``."""
-        return f"registry ({self.kind}, {self.date})"
+        return f"{REGISTRY_SOURCE_PREFIX}{self.kind}, {self.date})"
 
 
 def cache_dir() -> Path:
