@@ -25,7 +25,7 @@ from storyboard.fetch.assets import (
     sniff_image_type,
 )
 from storyboard.model.card import MediaAsset
-from storyboard.net.http import FetchSettings, HttpClient
+from storyboard.net import FetchSettings, HttpClient
 
 NAME = re.compile(r"^[0-9a-f]{16}\.(jpg|png|gif|webp)$")
 FORMATS = [

@@ -31,7 +31,7 @@ from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import bluesky_labels, bluesky_post_url, bluesky_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.net.http import HttpClient
+from storyboard.net import HttpClient
 from storyboard.urls import check_http_url, normalize_url
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app/xrpc/"

@@ -28,7 +28,7 @@ from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.net.http import HttpClient
+from storyboard.net import HttpClient
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
 #: Statuses asked for per page: the API's maximum.

@@ -16,7 +16,7 @@ from storyboard.fetch.assets import ArchivedCard, AssetArchive, archive_card_med
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
-from storyboard.net.http import FetchSettings, HttpClient
+from storyboard.net import FetchSettings, HttpClient
 from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
 from storyboard.storyfile.edit import add_items, add_items_to_text
 from storyboard.urls import normalize_url

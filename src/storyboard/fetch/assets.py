@@ -22,10 +22,10 @@ from PIL import Image, ImageOps
 
 from storyboard.errors import FetchError, SnapshotError
 from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
-from storyboard.net.http import IMAGE_LIMIT
+from storyboard.net import IMAGE_LIMIT
 
 if TYPE_CHECKING:
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
 #: Largest image (in pixels) ever decoded: a 10 MB PNG of one colour can claim
 #: gigapixels, and decoding it would take that many bytes of memory.

@@ -18,7 +18,7 @@ from storyboard.extract.sanitize import sanitize_post_text
 from storyboard.fetch.assets import AssetArchive, archive_card_media
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.net.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
+from storyboard.net import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.providers import Provider, ProviderRegistry
 from storyboard.urls import host_of, normalize_url
 
