@@ -24,8 +24,10 @@ from storyboard.fetch.assets import (
     prepare_image,
     sniff_image_type,
 )
+from storyboard.fetch.resolver import UrlResolver
 from storyboard.model.card import MediaAsset
 from storyboard.net import FetchSettings, HttpClient
+from storyboard.providers import ProviderRegistry
 
 NAME = re.compile(r"^[0-9a-f]{16}\.(jpg|png|gif|webp)$")
 FORMATS = [
@@ -335,3 +337,34 @@ def test_sniff_image_type(head: bytes, expected: ImageType | None) -> None:
 def test_max_width_must_be_positive(assets_dir: Path, client: HttpClient) -> None:
     with pytest.raises(ValueError, match="max_width"):
         AssetArchive(assets_dir, client, max_width=0)
+
+
+# -- what the resolver hands back -------------------------------------------------------
+
+
+def test_resolver_returns_the_pictures_it_could_not_archive(
+    archive: AssetArchive, client: HttpClient, httpserver: HTTPServer
+) -> None:
+    photo = serve(httpserver, "/photo.png", make_image(PNG, 40, 30))
+    broken = httpserver.url_for("/gone.png")
+    httpserver.expect_request("/gone.png").respond_with_data("gone", status=404)
+    page = (
+        f'<html><head><meta property="og:title" content="A page">'
+        f'<meta property="og:image" content="{broken}"></head></html>'
+    )
+    httpserver.expect_request("/page").respond_with_data(page, content_type="text/html")
+    resolver = UrlResolver(registry=ProviderRegistry([]), client=client, archive=archive)
+
+    found = resolver.resolve(httpserver.url_for("/page"))
+    assert found.snapshot.card is not None
+    assert found.snapshot.card.image is not None
+    assert found.snapshot.card.image.url == broken  # kept remote, the card still renders
+    assert found.snapshot.card.image.path is None
+    assert len(found.unarchived) == 1
+    assert "404 Not Found" in found.unarchived[0]
+
+    fine = resolver.resolve(photo)  # an image URL is a photo card, archived
+    assert fine.unarchived == ()
+    assert fine.snapshot.card is not None
+    assert fine.snapshot.card.image is not None
+    assert fine.snapshot.card.image.path is not None

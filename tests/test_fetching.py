@@ -9,6 +9,7 @@ from pathlib import Path
 
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import PoolSettings, fetch_urls, urls_to_fetch
+from storyboard.fetch.resolver import Resolution
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
@@ -29,10 +30,7 @@ class RecordingResolver:
     def request_host(self, url: str) -> str:
         return host_of(url)
 
-    def take_media_failures(self, url: str) -> list[str]:
-        return []
-
-    def resolve(self, url: str) -> Snapshot:
+    def resolve(self, url: str) -> Resolution:
         host = host_of(url)
         with self.lock:
             self.active[host] = self.active.get(host, 0) + 1
@@ -43,11 +41,13 @@ class RecordingResolver:
             self.active[host] -= 1
         if url in self.failing:
             raise FetchError(f"404 Not Found from {url}", url=url, status=404)
-        return Snapshot(
-            url=url,
-            status=SnapshotStatus.OK,
-            source=Source(kind=SourceKind.PROVIDER),
-            card=Card(kind=CardKind.LINK, url=url),
+        return Resolution(
+            Snapshot(
+                url=url,
+                status=SnapshotStatus.OK,
+                source=Source(kind=SourceKind.PROVIDER),
+                card=Card(kind=CardKind.LINK, url=url),
+            )
         )
 
 
