@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
-from requests.utils import parse_header_links
-
 from storyboard.collect.model import (
     CollectedPost,
     CollectFilter,
@@ -28,6 +26,7 @@ from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
 from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
 from storyboard.errors import FetchError, UsageError
+from storyboard.extract.link_header import link_with_rel
 from storyboard.net import HttpClient
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
@@ -228,10 +227,8 @@ class _MastodonCollector(PagedCollector):
                 return jump
         link = headers.get("link")
         if link:
-            for entry in parse_header_links(link):
-                if entry.get("rel") == "next":
-                    return self._same_origin(entry.get("url", ""))
-            return None
+            target = link_with_rel(link, "next")
+            return None if target is None else self._same_origin(target)
         # No Link header at all: page by the last id, as Mastodon's own links do.
         last = statuses[-1].get("id")
         if len(statuses) >= PAGE_SIZE and isinstance(last, str) and last:
