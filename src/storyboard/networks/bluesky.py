@@ -48,9 +48,6 @@ _DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]+")
 _WEB_POST_PATH = re.compile(r"/profile/(?P<actor>[^/]+)/post/(?P<rkey>[^/]+)/?")
 
 
-# -- addresses ----------------------------------------------------------------------
-
-
 def bluesky_post_url(at_uri: str, handle: str) -> str | None:
     """Map ``at://DID/app.bsky.feed.post/RKEY`` to ``https://bsky.app/profile/HANDLE/post/RKEY``."""
     parts = at_uri.removeprefix("at://").split("/")
@@ -112,9 +109,6 @@ def get_posts_url(base: str, at_uris: Iterable[str]) -> str:
 
 def _day_start(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
-
-
-# -- a post view --------------------------------------------------------------------
 
 
 def _facet_href(feature: Mapping[str, Any]) -> str | None:

@@ -42,9 +42,6 @@ _STATUS_PATHS = (
 )
 
 
-# -- addresses ----------------------------------------------------------------------
-
-
 def parse_status_url(url: str) -> tuple[str, str] | None:
     """Return (``https://host[:port]``, status id) of a status's page URL, or None.
 
@@ -104,9 +101,6 @@ def first_id_after(day: dt.date) -> str:
     """Return the smallest snowflake id of the day after ``day``: a ``max_id`` to jump to."""
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     return str(int(end.timestamp() * 1000) << 16)
-
-
-# -- a status -----------------------------------------------------------------------
 
 
 def original_status(status: Mapping[str, Any]) -> Mapping[str, Any]:
