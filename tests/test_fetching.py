@@ -72,6 +72,26 @@ def test_limits_hold_and_results_keep_the_story_order(tmp_path: Path) -> None:
     assert set(saved) == set(wanted)
 
 
+class LosingPicturesResolver(RecordingResolver):
+    """Resolves every URL, but says two of its pictures could not be archived."""
+
+    def resolve(self, url: str) -> Resolution:
+        found = super().resolve(url)
+        return Resolution(found.snapshot, unarchived=("404 Not Found from a", "not an image: b"))
+
+
+def test_pictures_not_archived_reach_the_caller(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    url = "https://h.example/p/1"
+    [outcome] = fetch_urls([url], store, LosingPicturesResolver(delay=0))  # type: ignore[arg-type]
+    assert outcome.ok
+    assert outcome.unarchived == ("404 Not Found from a", "not an image: b")
+    assert outcome.note == (
+        f"{url}: picture not archived (404 Not Found from a); "
+        "picture not archived (not an image: b)"
+    )
+
+
 def test_wall_time_is_near_the_ideal_not_the_sum(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path / "s.snapshots.json")
     resolver = RecordingResolver(delay=0.1)

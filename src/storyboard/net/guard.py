@@ -116,6 +116,7 @@ def resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[IPAddr
 
 
 def refuse_non_public(addresses: list[IPAddress]) -> None:
+    """Raise BlockedAddressError naming the first address that is not public."""
     for address in addresses:
         reason = _blocked_reason(address)
         if reason is not None:
