@@ -289,7 +289,7 @@ def render(  # click passes every option by name
 
 @main.group()
 def providers() -> None:
-    """Inspect the provider registry."""
+    """Inspect the provider registry, or update its copy of oembed.com's."""
 
 
 @providers.command("list")
@@ -326,7 +326,7 @@ def providers_list(providers_files: tuple[Path, ...]) -> None:
 def providers_update(url: str | None, allow_private_network: bool) -> None:
     """Download oembed.com's current provider registry; later commands use it."""
     from storyboard.commands.providers import update_registry
-    from storyboard.net.http import FetchSettings
+    from storyboard.net import FetchSettings
 
     settings = FetchSettings(allow_private_network=allow_private_network)
     update = update_registry(url, settings) if url else update_registry(settings=settings)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyboard.net.http import FetchSettings
+from storyboard.net import FetchSettings
 from storyboard.providers import Provider
 from storyboard.providers.oembed_registry import (
     MAX_REGISTRY_BYTES,
@@ -49,7 +49,7 @@ def update_registry(
     Raises ``FetchError`` if the download fails and ``ProviderRegistryError`` if it is
     not a registry; in both cases the copy in use stays as it was.
     """
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
     with HttpClient(settings) as client:
         response = client.get(url, max_bytes=MAX_REGISTRY_BYTES, accept="application/json")
