@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from storyboard import loose
 from storyboard.model.snapshot import Snapshot
 
 #: Called with one line of news while collecting ("waiting 42 s for the rate limit").
@@ -79,11 +78,6 @@ def first_line(text: str, length: int = FIRST_LINE_LENGTH) -> str:
         if words:
             return words if len(words) <= length else words[: length - 1].rstrip() + "…"
     return ""
-
-
-def utc_datetime(value: object) -> dt.datetime | None:
-    """Read an API timestamp (ISO 8601) as a UTC datetime; a time without zone is UTC."""
-    return loose.utc_moment(value)
 
 
 _NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
