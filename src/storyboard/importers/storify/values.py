@@ -1,0 +1,166 @@
+"""Small readers of the loosely typed values Storify's exports hold.
+
+Eight years of API versions spelled the same thing many ways: a date as epoch seconds,
+epoch milliseconds, a number in a string, ISO 8601 or Twitter's ``created_at`` text;
+a size as a number or a string; a name with or without markup. Each reader here takes
+whatever it is given and returns a clean value or None, never raising.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from bs4 import BeautifulSoup
+
+from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.urls import absolute_http_url, check_http_url
+
+_HTML_HINT_RE = re.compile(r"<(?:p|br|a|div|span|strong|em|b|i)\b", re.IGNORECASE)
+_URL_IN_TEXT_RE = re.compile(r"https?://[^\s<>\"']+")
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+#: Twitter's own date text, as the 2010-2012 API copied it: "Wed Dec 29 22:18:37 +0000 2010".
+_TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"
+#: Epoch values above this are milliseconds (it is the year 5138 in seconds).
+_MILLISECONDS_FROM = 100_000_000_000
+
+
+def as_object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value: object) -> str | None:
+    """Return a non-blank string (a number spelled out), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+def plain_text(value: object) -> str | None:
+    """Return the text of a string that may hold HTML, on one line."""
+    text = as_str(value)
+    if text is None:
+        return None
+    if "<" in text or "&" in text:
+        text = BeautifulSoup(text, "html.parser").get_text(" ")
+    return " ".join(text.split()) or None
+
+
+def first(*values: object) -> object:
+    """Return the first value that is not None nor blank text."""
+    for value in values:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        return value
+    return None
+
+
+def http_url(value: object) -> str | None:
+    text = as_str(value)
+    if text is None:
+        return None
+    absolute = absolute_http_url(text)
+    if absolute is None:
+        return None
+    try:
+        return check_http_url(absolute)
+    except ValueError:
+        return None
+
+
+def dimension(value: object) -> int | None:
+    """Read a width or height given as a number or as digits in a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 0 < value < 100_000 else None
+
+
+def timestamp(value: object) -> dt.datetime | dt.date | None:
+    """Read epoch seconds or milliseconds (a number or digits), ISO 8601 or RFC 2822 text."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{9,14}(?:\.\d+)?\s*", value):
+        value = float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value <= 0:
+            return None
+        seconds = value / 1000 if value > _MILLISECONDS_FROM else value
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = as_str(value)
+    return _textual_date(text) if text is not None else None
+
+
+def _textual_date(text: str) -> dt.datetime | dt.date | None:
+    parsed: dt.datetime | None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = _rfc_date(text)
+        if parsed is None:
+            try:
+                return dt.date.fromisoformat(text[:10])
+            except ValueError:
+                return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _rfc_date(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(text, _TWITTER_DATE)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def describe(value: object) -> str:
+    """Name the JSON type of ``value`` for a message ("a list", "a string"...)."""
+    names = {list: "a list", dict: "an object", str: "a string", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def post_html(text: str) -> str | None:
+    """Return a post's text as sanitized HTML: HTML as it is, plain text in paragraphs."""
+    if _HTML_HINT_RE.search(text):
+        cleaned = sanitize_post_text(text)
+    else:
+        plain = html.unescape(text).strip()
+        paragraphs = [p for p in re.split(r"\n\s*\n", plain) if p.strip()]
+        body = "".join(
+            "<p>" + "<br>".join(_linkify(line) for line in p.strip().split("\n")) + "</p>"
+            for p in paragraphs
+        )
+        cleaned = sanitize_post_text(body)
+    return cleaned or None
+
+
+def _linkify(line: str) -> str:
+    """Escape a line of plain text, turning the http(s) addresses in it into links."""
+    out = []
+    last = 0
+    for match in _URL_IN_TEXT_RE.finditer(line):
+        url = match.group(0).rstrip(_TRAILING_PUNCTUATION)
+        end = match.start() + len(url)
+        out.append(html.escape(line[last : match.start()]))
+        out.append(f'<a href="{html.escape(url)}">{html.escape(url)}</a>')
+        last = end
+    out.append(html.escape(line[last:]))
+    return "".join(out)
