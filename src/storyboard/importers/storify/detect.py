@@ -18,7 +18,7 @@ from storyboard.importers.storify.xml_export import read_xml
 MAX_EXPORT_BYTES = 100_000_000
 _BOMS = (b"\xef\xbb\xbf",)
 _JSONP_RE = re.compile(rb"[A-Za-z_$][\w$.]*\s*\(\s*[\[{]")
-_HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
+_HTML_RE = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.IGNORECASE)
 _SNIFF_BYTES = 4096
 
 
@@ -51,7 +51,7 @@ def decode_export(data: bytes, source: str, *, page_path: Path | None = None) ->
     kind = sniff_format(data)
     if kind == "HTML":
         page = read_html(data, source, page_path)
-        return ExportDocument("HTML", page.document, local_pictures=page.local_pictures)
+        return ExportDocument("HTML", page.document, page.warnings, page.local_pictures)
     if kind == "XML":
         return ExportDocument("XML", read_xml(data, source))
     if kind is None:

@@ -24,14 +24,15 @@ oEmbed answer, the source's own data) is not in it, so it cannot be imported.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import Comment, Tag
 
-from storyboard.errors import UsageError
+from storyboard.errors import Problem, UsageError
 
 _ELEMENT_CLASSES = frozenset({"storify-element", "sf-element"})
 _KIND_CLASS_RE = re.compile(r"^(?:storify-element-|element-type-|element-|type-)([a-z]+)$")
@@ -47,11 +48,16 @@ class HtmlStory:
     document: dict[str, object]
     #: ``src`` as written in the page -> the saved file it names.
     local_pictures: dict[str, Path] = field(default_factory=dict)
+    #: Pictures the page names that could not be kept.
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def read_html(data: bytes, source: str, page_path: Path | None = None) -> HtmlStory:
     """Read a story page; raise ``UsageError`` when the page is not a Storify story."""
-    soup = BeautifulSoup(data, "html.parser")
+    with warnings.catch_warnings():
+        # An XHTML save starts with an XML declaration; it is still read as HTML.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(data, "html.parser")
     nodes = _element_nodes(soup)
     if not nodes:
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -60,7 +66,7 @@ def read_html(data: bytes, source: str, page_path: Path | None = None) -> HtmlSt
             f"{source}: an HTML page{named}, but not a Storify story "
             "(no element marked storify-element)"
         )
-    reader = _PageReader(page_path.parent if page_path else None)
+    reader = _PageReader(source, page_path.parent if page_path else None)
     elements = [reader.element(node) for node in nodes]
     story: dict[str, object] = {
         "title": _story_title(soup),
@@ -72,7 +78,7 @@ def read_html(data: bytes, source: str, page_path: Path | None = None) -> HtmlSt
         "permalink": _story_permalink(soup),
         "elements": elements,
     }
-    return HtmlStory({"content": story}, reader.local_pictures)
+    return HtmlStory({"content": story}, reader.local_pictures, reader.warnings)
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -192,8 +198,13 @@ def _story_permalink(soup: BeautifulSoup) -> str | None:
 class _PageReader:
     """Read elements of one page, noting the pictures saved beside it."""
 
+    source: str
     folder: Path | None
     local_pictures: dict[str, Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(Problem(self.source, None, None, where, message, "warning"))
 
     def element(self, node: Tag) -> dict[str, object]:
         kind = _kind(node)
@@ -203,7 +214,8 @@ class _PageReader:
         if kind == "text":
             element["description"] = body.decode_contents().strip()
             return element
-        element["permalink"] = self.permalink(node)
+        picture = self.picture(node)
+        element["permalink"] = self.permalink(node) or picture.get("href")
         title = _first_text(node, ".title", "h3", "h4")
         if title:
             element["title"] = title
@@ -218,7 +230,6 @@ class _PageReader:
         date = self.date(node)
         if date:
             element["posted_at"] = date
-        picture = self.picture(node)
         if picture:
             element["image"] = picture
         platform = _attr(node, "data-source") or _first_text(node, ".source", ".provider")
@@ -275,16 +286,16 @@ class _PageReader:
         for img in node.find_all("img", src=True):
             if "avatar" in _classes(img):
                 continue
-            src = self.picture_source(_attr(img, "src"))
-            if not src:
-                continue
+            picture: dict[str, object] = {}
             parent = img.find_parent("a", href=True)
-            picture: dict[str, object] = {"src": src}
-            for name in ("width", "height", "alt"):
-                if _attr(img, name):
-                    picture[name] = _attr(img, name)
             if isinstance(parent, Tag) and _attr(parent, "href"):
                 picture["href"] = _attr(parent, "href")
+            src = self.picture_source(_attr(img, "src"))
+            if src:
+                picture["src"] = src
+                for name in ("width", "height", "alt"):
+                    if _attr(img, name):
+                        picture[name] = _attr(img, name)
             return picture
         return {}
 
@@ -297,13 +308,22 @@ class _PageReader:
             return src
         if parts.scheme or parts.netloc or self.folder is None:
             return None  # data:, file:, javascript:...: nothing to keep
-        folder = self.folder.resolve()
-        try:
-            path = (folder / unquote(parts.path)).resolve()
-        except (OSError, ValueError):
-            return None
-        # Only files inside the page's own folder: a page cannot point the import elsewhere.
-        if not path.is_relative_to(folder) or not path.is_file():
+        path = self.saved_file(src, unquote(parts.path), self.folder.resolve())
+        if path is None:
             return None
         self.local_pictures[src] = path
         return src
+
+    def saved_file(self, src: str, relative: str, folder: Path) -> Path | None:
+        try:
+            path = (folder / relative).resolve()
+        except (OSError, ValueError):
+            return None
+        # Only files inside the page's own folder: a page cannot point the import elsewhere.
+        if not path.is_relative_to(folder):
+            self.warn(src, "the picture is outside the page's folder; not imported")
+            return None
+        if not path.is_file():
+            self.warn(src, "the picture was not saved beside the page; not imported")
+            return None
+        return path

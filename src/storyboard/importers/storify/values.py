@@ -22,6 +22,11 @@ from storyboard.urls import absolute_http_url, check_http_url
 _HTML_HINT_RE = re.compile(r"<(?:p|br|a|div|span|strong|em|b|i)\b", re.IGNORECASE)
 _URL_IN_TEXT_RE = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+#: Tags whose text stands apart from its neighbours' when a value is read as one line.
+_SPACED_TAGS = [
+    *("br", "p", "div", "li", "ul", "ol", "blockquote", "tr", "td", "th"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer"),
+]
 #: Twitter's own date text, as the 2010-2012 API copied it: "Wed Dec 29 22:18:37 +0000 2010".
 _TWITTER_DATE = "%a %b %d %H:%M:%S %z %Y"
 #: Epoch values above this are milliseconds (it is the year 5138 in seconds).
@@ -49,7 +54,12 @@ def plain_text(value: object) -> str | None:
     if text is None:
         return None
     if "<" in text or "&" in text:
-        text = BeautifulSoup(text, "html.parser").get_text(" ")
+        soup = BeautifulSoup(text, "html.parser")
+        # Space between blocks ("<p>a</p><p>b</p>"), none inside a line ("<b>a</b>,").
+        for tag in soup.find_all(_SPACED_TAGS):
+            tag.insert_before(" ")
+            tag.insert_after(" ")
+        text = soup.get_text()
     return " ".join(text.split()) or None
 
 
