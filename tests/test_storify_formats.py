@@ -457,10 +457,25 @@ def test_a_lone_surrogate_is_replaced_with_a_warning(tmp_path: Path) -> None:
     assert "\ufffd" in story_path.with_name("story.snapshots.json").read_text("utf-8")
 
 
-def test_a_page_in_a_wrong_encoding_still_imports(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("declared", "warning"),
+    [
+        ('<meta charset="utf-8">', "not valid utf-8; read as Windows-1252"),
+        ("", "not valid UTF-8; read as Windows-1252"),
+        ('<meta charset="windows-1252">', None),
+    ],
+)
+def test_a_page_in_another_encoding_still_imports(
+    tmp_path: Path, declared: str, warning: str | None
+) -> None:
     page = (FIXTURES / "storify-export-page.html").read_text("utf-8")
-    page = page.replace('<meta charset="utf-8">', "").replace("Twenty museums", "Vingt musées")
+    page = page.replace('<meta charset="utf-8">', declared)
+    page = page.replace("Twenty museums", "Vingt musées").replace("&mdash;", "-")
     export = tmp_path / "latin.html"
-    export.write_bytes(page.encode("cp1252", "replace"))
-    _, soup, _ = import_and_render(export, tmp_path)
+    export.write_bytes(page.encode("cp1252"))
+    _, soup, result = import_and_render(export, tmp_path)
     assert "Vingt musées, one night" in main_text(soup)
+    if warning is None:
+        assert "warning" not in result.stderr
+    else:
+        assert f"{export}: warning: {warning}" in result.stderr

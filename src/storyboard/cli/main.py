@@ -650,9 +650,7 @@ def import_() -> None:
 
 
 @import_.command("storify")
-@click.argument(
-    "export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",

@@ -23,6 +23,7 @@ oEmbed answer, the source's own data) is not in it, so it cannot be imported.
 
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ _ELEMENT_CLASSES = frozenset({"storify-element", "sf-element"})
 _KIND_CLASS_RE = re.compile(r"^(?:storify-element-|element-type-|element-|type-)([a-z]+)$")
 _KNOWN_KINDS = frozenset({"text", "tweet", "quote", "website", "link", "image", "video"})
 _SAVED_FROM_RE = re.compile(r"saved from url=\(\d+\)(\S+)")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_CHARSET_SCAN = 4096
 _TITLE_SUFFIX_RE = re.compile(r"\s+[·|–—-]\s+Storify\s*$")
 
 
@@ -54,10 +58,11 @@ class HtmlStory:
 
 def read_html(data: bytes, source: str, page_path: Path | None = None) -> HtmlStory:
     """Read a story page; raise ``UsageError`` when the page is not a Storify story."""
+    text, decoding_problem = _decode(data)
     with warnings.catch_warnings():
         # An XHTML save starts with an XML declaration; it is still read as HTML.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(data, "html.parser")
+        soup = BeautifulSoup(text, "html.parser")
     nodes = _element_nodes(soup)
     if not nodes:
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
@@ -78,7 +83,27 @@ def read_html(data: bytes, source: str, page_path: Path | None = None) -> HtmlSt
         "permalink": _story_permalink(soup),
         "elements": elements,
     }
+    if decoding_problem:
+        reader.warn("", decoding_problem)
     return HtmlStory({"content": story}, reader.local_pictures, reader.warnings)
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Decode by BOM, then declared charset, then UTF-8, then Windows-1252 (saying so)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, "replace"), None
+    declared = _CHARSET_RE.search(data[:_CHARSET_SCAN])
+    candidates = [declared.group(1).decode("ascii").lower()] if declared else []
+    for encoding in [*candidates, "utf-8"]:
+        try:
+            codecs.lookup(encoding)
+            return data.decode(encoding), None
+        except (LookupError, UnicodeDecodeError):
+            continue
+    # Old saves are often Windows-1252 whatever they declare: every byte but five is text.
+    named = candidates[0] if candidates else "UTF-8"
+    return data.decode("cp1252", "replace"), f"not valid {named}; read as Windows-1252"
 
 
 def _classes(tag: Tag) -> list[str]:
@@ -303,7 +328,10 @@ class _PageReader:
         """Return ``src`` if it is a web address or a picture saved beside the page."""
         if not src:
             return None
-        parts = urlsplit(src)
+        try:
+            parts = urlsplit(src)
+        except ValueError:  # "http://[" and other addresses that cannot be split
+            return None
         if parts.scheme in ("http", "https") or src.startswith("//"):
             return src
         if parts.scheme or parts.netloc or self.folder is None:
