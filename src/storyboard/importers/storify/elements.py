@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from storyboard.errors import OEmbedError, Problem, UsageError
@@ -32,6 +33,7 @@ from storyboard.importers.storify.values import (
     describe,
     dimension,
     first,
+    first_url,
     http_url,
     plain_text,
     post_html,
@@ -93,7 +95,7 @@ class ElementMapper:
     now: dt.datetime
     permalink: str | None = None
     #: Pictures saved beside an HTML export: the reference as written -> found.
-    local_pictures: Mapping[str, object] = field(default_factory=dict)
+    local_pictures: Mapping[str, Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
@@ -149,15 +151,13 @@ class ElementMapper:
 
     def embed_element(self, where: str, element: dict[str, Any], kind: str) -> None:
         fields = _ElementFields.of(element, kind)
-        url = http_url(
-            first(
-                element.get("permalink"),
-                fields.own.get("url"),
-                fields.own.get("src") if kind != "video" else None,
-                fields.image.get("href"),
-                fields.image.get("src") if kind == "image" else None,
-                element.get("url"),
-            )
+        url = first_url(
+            element.get("permalink"),
+            fields.own.get("url"),
+            fields.own.get("src") if kind != "video" else None,
+            fields.image.get("href"),
+            fields.image.get("src") if kind == "image" else None,
+            element.get("url"),
         )
         if url is None:
             self.as_text(where, element, fields)
@@ -185,27 +185,31 @@ class ElementMapper:
         self.snapshots[key] = snapshot
 
     def asset(
-        self, value: object, width: object = None, height: object = None
+        self, *candidates: object, width: object = None, height: object = None
     ) -> MediaAsset | None:
-        """A picture by its http(s) URL, or one saved beside an HTML export."""
-        reference = as_str(value)
-        if reference is None:
-            return None
-        url = http_url(reference)
-        if url is None and reference not in self.local_pictures:
-            return None
-        return MediaAsset(url=url or reference, width=dimension(width), height=dimension(height))
+        """The first candidate that is a picture's http(s) URL or one saved beside a page."""
+        for value in candidates:
+            reference = as_str(value)
+            if reference is None:
+                continue
+            url = http_url(reference)
+            if url is not None or reference in self.local_pictures:
+                return MediaAsset(
+                    url=url or reference, width=dimension(width), height=dimension(height)
+                )
+        return None
 
     def card(self, where: str, url: str, kind: str, fields: _ElementFields) -> Card:
         """Build the card of one element from its own fields and its author's."""
         own, element, image = fields.own, fields.element, fields.image
         card_kind = CARD_KINDS.get(kind, CardKind.LINK)
         picture = self.asset(
-            first(own.get("src") if kind == "image" else None, image.get("src")),
-            image.get("width"),
-            image.get("height"),
+            own.get("src") if kind == "image" else None,
+            image.get("src"),
+            width=image.get("width"),
+            height=image.get("height"),
         )
-        thumbnail = self.asset(first(own.get("thumbnail"), element.get("thumbnail"))) or picture
+        thumbnail = self.asset(own.get("thumbnail"), element.get("thumbnail")) or picture
         title = plain_text(first(own.get("title"), element.get("title")))
         description = plain_text(
             first(own.get("caption"), own.get("description"), element.get("description"))
@@ -279,15 +283,11 @@ class ElementMapper:
             update={
                 "author_name": name or (None if handle else username),
                 "author_handle": handle,
-                "author_url": http_url(
-                    first(author.get("href"), author.get("permalink"), author.get("url"))
+                "author_url": first_url(
+                    author.get("href"), author.get("permalink"), author.get("url")
                 ),
                 "avatar": self.asset(
-                    first(
-                        author.get("thumbnail"),
-                        author.get("avatar"),
-                        author.get("profile_image_url"),
-                    )
+                    author.get("thumbnail"), author.get("avatar"), author.get("profile_image_url")
                 ),
                 "published": published,
                 "provider_name": _SOURCE_NAMES.get(platform.lower(), platform)

@@ -64,11 +64,19 @@ def plain_text(value: object) -> str | None:
 
 
 def first(*values: object) -> object:
-    """Return the first value that is not None nor blank text."""
+    """Return the first text or number among ``values``, skipping blanks and objects."""
     for value in values:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        return value
+        if as_str(value) is not None:
+            return value
+    return None
+
+
+def first_url(*values: object) -> str | None:
+    """Return the first of ``values`` that is an http(s) URL."""
+    for value in values:
+        url = http_url(value)
+        if url is not None:
+            return url
     return None
 
 
