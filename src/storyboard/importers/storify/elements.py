@@ -105,7 +105,12 @@ class ElementMapper:
         self.warnings.append(Problem(self.source, None, None, where, message, "warning"))
 
     def element(self, where: str, element: object) -> None:
-        """Map one element; an element that cannot be read is skipped with a warning."""
+        """Map one element.
+
+        An element that is not an object means the file is not the export it seems and
+        stops the import; one holding a value the card model refuses is skipped with a
+        warning, so one odd element never costs the rest of the story.
+        """
         if not isinstance(element, dict):
             problem = Problem(
                 self.source,
@@ -243,8 +248,8 @@ class ElementMapper:
             )
         else:
             if kind not in CARD_KINDS:
-                title, description, thumbnail = _unknown_fields(fields, title, description)
-                thumbnail = thumbnail or self.asset(image.get("src"))
+                title, description, found = _unknown_fields(fields, title, description)
+                thumbnail = thumbnail or found
             card = card.model_copy(
                 update={"title": title, "description": description, "image": thumbnail}
             )
