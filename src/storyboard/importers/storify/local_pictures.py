@@ -8,8 +8,6 @@ exactly as ``fetch`` stores a downloaded one (content-addressed, scaled down onc
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +15,8 @@ from storyboard.errors import FetchError, Problem
 from storyboard.fetch.assets import DEFAULT_MAX_WIDTH, asset_file_name, prepare_image
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
-from storyboard.net.http import IMAGE_LIMIT
+from storyboard.net import IMAGE_LIMIT
+from storyboard.snapshots import write_atomically
 
 
 def archive_local_pictures(
@@ -96,13 +95,4 @@ def _warning(source: str, reference: str, why: str) -> Problem:
 def _store(target: Path, data: bytes) -> None:
     if target.is_file() and target.stat().st_size == len(data):
         return  # the name is the bytes' hash: already there
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data)
