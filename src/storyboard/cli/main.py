@@ -689,9 +689,7 @@ def import_() -> None:
 
 
 @import_.command("storify")
-@click.argument(
-    "export_path", metavar="EXPORT.json", type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -702,7 +700,7 @@ def import_() -> None:
 @click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
 @reports_errors
 def import_storify(export_path: Path, story_path: Path | None, lang: str) -> None:
-    """Turn a Storify JSON export into a story and snapshots that render offline."""
+    """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.importers.storify import import_storify as run_import
 
     target = story_path or Path(f"{export_path.stem}.yaml")
