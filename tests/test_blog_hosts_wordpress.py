@@ -120,3 +120,8 @@ def test_wp_embed_script_is_wordpress_host_side_resizer(wordpress_embed_js: Path
     # The host listens for the iframe's height message, matched by its data-secret.
     assert "receiveEmbedMessage" in script
     assert "data-secret" in script
+
+
+def test_content_runs_registered_shortcodes_at_display(wordpress_filters: WordPressFilters) -> None:
+    out = wordpress_filters("<p>before [sbtest] after</p>", "content")
+    assert out == "<p>before SHORTCODE-RAN after</p>\n"

@@ -89,9 +89,8 @@ def test_cards_are_single_html_blocks_a_markdown_renderer_passes_through(tmp_pat
         # at the first blank line, so no line may be blank or read as indented code.
         assert card.endswith("</figure>")
         assert all(line and not line.startswith(" ") for line in card.splitlines())
-    # The curator's text stays Markdown, untouched.
-    assert "Vi *börjar*." in body
-    assert "    indented, so code in Markdown" in body
+    # The curator's text is rendered as the page renders it, as one HTML block too.
+    assert "<p>Vi <em>börjar</em>.</p>\n<pre><code>indented, so code in Markdown" in body
 
     html = MarkdownIt("commonmark", {"html": True}).render(body)
     soup = BeautifulSoup(html, "html.parser")

@@ -954,7 +954,7 @@ def test_markdown_has_front_matter_headings_text_and_card_blocks(render: RenderF
     }
     assert "\n## Morning\n" in body
     assert "\n## Afternoon\n" in body
-    assert "We *start* at Maria 01." in body
+    assert "<p>We <em>start</em> at Maria 01.</p>" in body
     assert "<script" not in body
     assert "<button" not in body
 

@@ -6,6 +6,8 @@
   ``content_save_pre`` filters, i.e. ``wp_kses_post`` plus WordPress's other save-time filters
 - ``"autop"``: displayed by the classic editor's ``wpautop``
 - ``"both"``: saved as above, then displayed: ``wpautop(kses(html))``
+- ``"content"``: saved as above, then displayed with shortcodes: ``do_shortcode`` over
+  ``wpautop``, with one shortcode registered, ``[sbtest]``, which prints ``SHORTCODE-RAN``
 - ``"oembed"``: ``html`` as the ``html`` of an oEmbed ``rich`` answer from a provider WordPress
   does not trust (``wp_filter_oembed_result``); ``""`` when WordPress drops the embed
 
@@ -28,8 +30,8 @@ from . import require_tool
 
 WORDPRESS = Path(os.environ.get("STORYBOARD_TEST_WORDPRESS", "/usr/share/wordpress"))
 HARNESS = Path(__file__).with_name("wordpress_filters.php")
-Pipeline = Literal["kses", "autop", "both", "oembed"]
-PIPELINES: tuple[Pipeline, ...] = ("kses", "autop", "both", "oembed")
+Pipeline = Literal["kses", "autop", "both", "content", "oembed"]
+PIPELINES: tuple[Pipeline, ...] = ("kses", "autop", "both", "content", "oembed")
 WordPressFilters = Callable[[str, Pipeline], str]
 
 

@@ -12,6 +12,9 @@
  *   autop   what the classic editor's display does: wpautop() (part of `the_content`)
  *   both    a post saved by such an author, then displayed: autop over kses, the order
  *           WordPress runs them (kses once at save, wpautop on every display)
+ *   content a post saved by such an author, then displayed with shortcodes on: kses at save,
+ *           then `the_content`'s wpautop, shortcode_unautop and do_shortcode, with one
+ *           shortcode registered, [sbtest], which prints SHORTCODE-RAN where it runs
  *   oembed  what WordPress keeps of an oEmbed `rich` answer from a provider it does not
  *           trust: stdin is the answer's `html`; WP_oEmbed::data2html() runs the
  *           `oembed_dataparse` filters (wp_filter_oembed_iframe_title_attribute,
@@ -35,7 +38,7 @@ set_error_handler(
 );
 
 $pipeline = $argv[1] ?? '';
-$pipelines = array( 'kses', 'autop', 'both', 'oembed' );
+$pipelines = array( 'kses', 'autop', 'both', 'content', 'oembed' );
 if ( ! in_array( $pipeline, $pipelines, true ) ) {
 	fwrite( STDERR, 'usage: php wordpress_filters.php ' . implode( '|', $pipelines ) . " [WORDPRESS_DIR] < in.html\n" );
 	exit( 2 );
@@ -113,6 +116,20 @@ function harness_display( $html ) {
 	return wpautop( $html );
 }
 
+/**
+ * Display a saved post with shortcodes, in the_content's order (wpautop at 10, then
+ * shortcode_unautop and do_shortcode at 11), with a test shortcode a plugin would add.
+ */
+function harness_content( $html ) {
+	add_shortcode(
+		'sbtest',
+		static function () {
+			return 'SHORTCODE-RAN';
+		}
+	);
+	return do_shortcode( shortcode_unautop( wpautop( $html ) ) );
+}
+
 /** What WordPress keeps of a `rich` oEmbed answer whose `html` is $html. */
 function harness_oembed( $html ) {
 	// An address no provider of WordPress's own list matches: an untrusted provider.
@@ -136,6 +153,9 @@ switch ( $pipeline ) {
 		break;
 	case 'both':
 		$out = harness_display( harness_save( $html ) );
+		break;
+	case 'content':
+		$out = harness_content( harness_save( $html ) );
 		break;
 	case 'oembed':
 		$out = harness_oembed( $html );

@@ -1,7 +1,9 @@
 """``story.md``: front matter and Markdown for static-site generators (Hugo, Jekyll, Eleventy).
 
-Headings and text stay Markdown; each URL item is its static card as one compact
-HTML block (no blank line inside, so Markdown leaves it alone).
+Headings stay Markdown; a text item is the curator's Markdown rendered as the page renders
+it (raw HTML escaped), and each URL item is its static card, each as one compact HTML block
+(no blank line inside, so Markdown leaves it alone). Nothing from a provider, a collected
+post or an import can become the site generator's template code (``render.inert``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import re
 from collections.abc import Callable
 
 from storyboard.model.story import Story, TextItem
+from storyboard.render.inert import inert_markdown_text
+from storyboard.render.safe import markdown_html
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
 
 _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
@@ -40,7 +44,7 @@ def front_matter(story: Story) -> str:
 def markdown_heading(text: str) -> str:
     """Return a level-2 Markdown heading whose text is taken literally."""
     flat = " ".join(text.split())
-    return "## " + _MARKDOWN_SPECIAL_RE.sub(r"\\\1", flat)
+    return "## " + inert_markdown_text(_MARKDOWN_SPECIAL_RE.sub(r"\\\1", flat))
 
 
 def compact_html(html: str) -> str:
@@ -59,7 +63,8 @@ def render_markdown_document(
         if isinstance(item, HeadingView):
             blocks.append(markdown_heading(item.text))
         elif isinstance(item, TextView) and isinstance(source, TextItem):
-            blocks.append(source.text.strip())
+            # The same HTML as on the page: in Markdown, raw HTML would pass through.
+            blocks.append(compact_html(markdown_html(source.text)))
         elif isinstance(item, CardView):
             blocks.append(compact_html(render_entry(item)))
     return "\n\n".join(blocks) + "\n"

@@ -8,15 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from storyboard.extract.sanitize import sanitize_embed_html, sanitize_post_text
+from storyboard.render.inert import inert_html
 from storyboard.render.markdown_text import render_markdown
 
 
 def _trusted(html: str) -> Markup:
-    # Callers below pass only the output of a sanitizer or of the raw-HTML-free Markdown parser.
-    return Markup(html)  # noqa: S704
+    # Callers below pass only the output of a sanitizer or of the raw-HTML-free Markdown parser
+    # (no <script>, no <style>), so template delimiters can become references everywhere.
+    return Markup(inert_html(html))  # noqa: S704
+
+
+def escape_text(value: object) -> Markup:
+    """Return a plain value as escaped HTML that no blog's template language reads as code.
+
+    The Jinja environment's ``finalize``: every ``{{ value }}`` a template prints goes
+    through here; HTML made safe above passes unchanged.
+    """
+    if isinstance(value, Markup):
+        return value
+    return Markup(inert_html(str(escape(value))))  # noqa: S704
 
 
 def post_text_html(html: str) -> Markup:

@@ -19,10 +19,14 @@ from jinja2 import (
     TemplateNotFound,
     TemplatesNotFound,
     TemplateSyntaxError,
+    pass_eval_context,
     select_autoescape,
 )
+from jinja2.nodes import EvalContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from storyboard.errors import RenderError
+from storyboard.render.safe import escape_text
 
 #: The prefix that always reaches a built-in template, so a theme can extend it.
 BUILTIN_PREFIX = "default"
@@ -50,6 +54,10 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
 
     The built-in templates are also reachable as ``default:<name>``, so a theme's
     ``page.html`` can ``{% extends "default:page.html" %}`` and change one block.
+
+    A theme is someone else's code (a story folder pulled from elsewhere, re-rendered by
+    ``serve`` on every change): it runs in Jinja's immutable sandbox, which refuses
+    ``__globals__``-style escapes and changing the data it is given.
     """
     if theme_dir is not None and not theme_dir.is_dir():
         raise RenderError(f"theme folder not found: {theme_dir}")
@@ -58,8 +66,10 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         FileSystemLoader(path) for path in theme_search_path(theme_dir)
     ]
     loaders.append(PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"))
-    return Environment(
+    return ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),
+        # Every printed value is escaped, and made inert for blogs' template languages.
+        finalize=_finalize,
         # "default:page.html" ends with .html too, so prefixed names are escaped alike.
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
         undefined=StrictUndefined,
@@ -67,6 +77,12 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+@pass_eval_context
+def _finalize(eval_ctx: EvalContext, value: Any) -> Any:
+    # Only where autoescape is on (HTML): CSS and scripts print their values as they are.
+    return escape_text(value) if eval_ctx.autoescape else value
 
 
 def item_template_names(provider_slug: str | None, card_kind: str) -> list[str]:
