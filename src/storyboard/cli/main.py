@@ -156,11 +156,15 @@ def main(debug: bool) -> None:
 def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
     """Validate STORY.yaml without touching the network (unless --links)."""
     from storyboard.cli.progress import FetchProgress
-    from storyboard.commands.pipeline import fetch_story, link_states, open_store
+    from storyboard.commands.pipeline import fetch_story, link_states, open_store, theme_dir_for
+    from storyboard.render.themes import check_theme
 
     loaded = _load(story_path)
     story = loaded.story
     count = len(story.url_items())
+    theme = theme_dir_for(loaded)
+    if theme is not None:
+        check_theme(theme)
     if not links:
         click.echo(f"{story_path}: ok ({len(story.items)} items, {count} URLs)", err=True)
         return
@@ -270,7 +274,7 @@ def render(  # click passes every option by name
         progress = FetchProgress()
         report = fetch_story(story, store, _network(kwargs), progress=progress)
         progress.finish(report)
-    theme = theme_dir_for(story, theme_dir)
+    theme = theme_dir_for(loaded, theme_dir)
     fmt = OutputFormat(output_format)
     options = RenderOptions(
         output_dir=output_dir or default_output_dir(story_path),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from storyboard.clock import Clock, utc_now
+from storyboard.errors import Problem, StoryError
 from storyboard.fetch.pool import (
     FetchReport,
     PoolSettings,
@@ -120,16 +121,35 @@ def archive_imported_media(
         client.close()
 
 
-def theme_dir_for(story: Story, override: Path | None = None) -> Path | None:
+def theme_dir_for(loaded: LoadedStory, override: Path | None = None) -> Path | None:
     """Return the theme folder: ``override`` (``--theme``), else the story's ``theme:``.
 
-    The story's ``theme:`` is relative to the story file, wherever the command runs.
+    The story's ``theme:`` is relative to the story file, wherever the command runs, and
+    must stay inside the story's folder: a theme is code, and a story folder pulled from
+    someone else must not run templates from elsewhere on the machine. A theme from
+    anywhere else is the user's own choice, made with ``--theme``.
     """
     if override is not None:
         return override
-    if story.options.theme and story.source_path is not None:
-        return (story.source_path.parent / story.options.theme).resolve()
-    return None
+    story = loaded.story
+    if not story.options.theme or story.source_path is None:
+        return None
+    folder = story.source_path.parent.resolve()
+    named = Path(story.options.theme)
+    theme = (folder / named).resolve()
+    line, column = loaded.theme_pos or (None, None)
+
+    def refuse(message: str) -> StoryError:
+        return StoryError([Problem(str(story.source_path), line, column, "options.theme", message)])
+
+    if named.is_absolute() or ".." in named.parts or not theme.is_relative_to(folder):
+        raise refuse(
+            f"the theme {story.options.theme!r} is outside the story's folder; "
+            "put it in a folder beside the story, or name it with --theme"
+        )
+    if not theme.is_dir():
+        raise refuse(f"theme folder not found: {theme}")
+    return theme
 
 
 def default_output_dir(story_path: Path) -> Path:

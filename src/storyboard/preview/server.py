@@ -157,7 +157,7 @@ class PreviewServer:
         loaded = load_story(self.settings.story_path)
         for warning in loaded.warnings:
             self._report(str(warning))
-        self._theme_dir = theme_dir_for(loaded.story, self.settings.theme_dir)
+        self._theme_dir = theme_dir_for(loaded, self.settings.theme_dir)
         options = RenderOptions(
             output_dir=self.settings.output_dir,
             format=OutputFormat.PAGE,

@@ -85,6 +85,18 @@ def _finalize(eval_ctx: EvalContext, value: Any) -> Any:
     return escape_text(value) if eval_ctx.autoescape else value
 
 
+def check_theme(theme_dir: Path) -> None:
+    """Compile every template of the theme in ``theme_dir``; RenderError at the first broken one."""
+    env = make_environment(theme_dir)
+    for path in sorted(theme_dir.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".css", ".js"):
+            name = path.relative_to(theme_dir).as_posix()
+            try:
+                env.get_template(name)
+            except TemplateError as exc:
+                raise RenderError(describe_template_error(exc, fallback=name)) from exc
+
+
 def item_template_names(provider_slug: str | None, card_kind: str) -> list[str]:
     """Return the templates tried for one card, most specific first."""
     names = []

@@ -63,6 +63,7 @@ class LoadedStory:
     story: Story
     warnings: list[Problem]
     item_lines: list[int]  # 1-based line of each item in story.items
+    theme_pos: Pos | None = None  # where options.theme is written, for problems with it
 
 
 def load_story(path: Path) -> LoadedStory:
@@ -163,6 +164,7 @@ class _StoryChecker:
         self.check_keys(root, _STORY_KEYS, "")
         story = self.check_top(root)
         options = self.check_options(root)
+        theme_pos = self.theme_pos(root)
         items, item_lines = self.check_items(root)
         if story is None or options is None or items is None:
             return None
@@ -171,7 +173,14 @@ class _StoryChecker:
             update={"options": options, "items": items, "source_path": Path(self.path)}
         )
         warnings = [p for p in self.problems if p.severity == "warning"]
-        return LoadedStory(full, by_position(warnings), item_lines)
+        return LoadedStory(full, by_position(warnings), item_lines, theme_pos)
+
+    def theme_pos(self, root: CommentedMap) -> Pos | None:
+        """Return where ``options.theme`` is written, when it is."""
+        node = root.get("options")
+        if isinstance(node, CommentedMap) and "theme" in node:
+            return value_pos(node, "theme")
+        return None
 
     def check_keys(
         self, mapping: CommentedMap, allowed: Sequence[str], prefix: str, kind: str = ""
