@@ -204,7 +204,7 @@ class AssetArchive:
 
     def _store(self, name: str, data: bytes) -> None:
         target = self.directory / name
-        if target.is_file() and target.stat().st_size == len(data):
+        if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data):
             return  # same name, same length: the same bytes (the name is their hash)
         with self._lock:
             sweep, self._swept = not self._swept, True

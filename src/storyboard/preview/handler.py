@@ -88,8 +88,9 @@ def request_path(target: str) -> str:
 def resolve_in_root(root: Path, path: str) -> Path | None:
     """Return the file ``path`` names inside ``root``; None for anything outside or absent.
 
-    ``..`` segments are refused before any lookup, and the resolved file (symbolic
-    links followed) must still be inside ``root``. A folder serves its ``index.html``;
+    ``..`` segments are refused before any lookup, and so is any symbolic link on the
+    way: only the regular files written into ``root`` are served, never what a link
+    (committed beside a story, say) points at. A folder serves its ``index.html``;
     there are no directory listings.
     """
     if "\x00" in path or "\\" in path:
@@ -105,7 +106,7 @@ def resolve_in_root(root: Path, path: str) -> Path | None:
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
-    if not resolved.is_relative_to(base) or not resolved.is_file():
+    if resolved != candidate or not resolved.is_file():
         return None
     return resolved
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from storyboard.errors import RenderError
 from storyboard.fsio import write_atomically
-from storyboard.render.media import ASSETS_FOLDER
+from storyboard.render.media import ASSETS_FOLDER, read_archived_file
 
 
 def write_text_atomic(target: Path, text: str) -> Path:
@@ -20,15 +20,20 @@ def write_text_atomic(target: Path, text: str) -> Path:
 
 
 def copy_assets(names: Iterable[str], assets_dir: Path, output_dir: Path) -> list[Path]:
-    """Copy the named archived files into ``output_dir/assets/``; return the files written."""
+    """Copy the named archived files into ``output_dir/assets/``; return the files written.
+
+    Each is checked first (``read_archived_file``): a link or a non-picture is refused.
+    """
     written = []
     folder = output_dir / ASSETS_FOLDER
     for name in names:
         source, target = assets_dir / name, folder / name
+        data, _ = read_archived_file(assets_dir, name)
         try:
             # Names are content-addressed: a file already there with that name is the same file.
-            if not (target.is_file() and target.stat().st_size == source.stat().st_size):
-                write_atomically(target, source)
+            fresh = target.is_file() and not target.is_symlink()
+            if not (fresh and target.stat().st_size == len(data)):
+                write_atomically(target, data)
         except OSError as exc:
             raise RenderError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from exc
         written.append(target)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import base64
+import os
+import stat
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-from storyboard.extract.image_types import sniff_image_type
+from storyboard.errors import RenderError
+from storyboard.extract.image_types import ImageType, sniff_image_type
 from storyboard.model.card import MediaAsset
 
 AssetsMode = Literal["copy", "inline", "url"]
@@ -19,6 +22,42 @@ ASSETS_FOLDER = "assets"
 def is_plain_file_name(name: str) -> bool:
     """Tell whether ``name`` is one file inside the assets folder (no path, not hidden)."""
     return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def read_archived_file(assets_dir: Path, name: str) -> tuple[bytes, ImageType]:
+    """Return the bytes and type of the archived picture ``name``, checked as fetch checks them.
+
+    An archived file is a regular file in the assets folder holding an image: a symbolic
+    link (a committed ``a.png`` pointing at ``~/.ssh/id_rsa``) or anything that is not a
+    picture by its bytes would publish whatever it points at. ``RenderError`` names it.
+    """
+    path = assets_dir / name
+    if not is_plain_file_name(name):
+        raise RenderError(f"{path}: not a file name inside the assets folder; refusing it")
+    try:
+        # O_NOFOLLOW: the check and the read are of the same file, never a link's target.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if path.is_symlink():
+            raise RenderError(
+                f"{path}: a symbolic link, not an archived picture; refusing to publish it "
+                "(delete it and run storyboard fetch)"
+            ) from exc
+        raise RenderError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RenderError(f"{path}: not a regular file; refusing to publish it")
+        with os.fdopen(os.dup(fd), "rb") as file:
+            data = file.read()
+    finally:
+        os.close(fd)
+    kind = sniff_image_type(data)
+    if kind is None:
+        raise RenderError(
+            f"{path}: not a picture by its bytes; refusing to publish it "
+            "(delete it and run storyboard fetch)"
+        )
+    return data, kind
 
 
 class AssetLinker:
@@ -43,7 +82,8 @@ class AssetLinker:
         if asset is None or asset.path is None or not is_plain_file_name(asset.path):
             return None
         path = self.assets_dir / asset.path
-        return path if path.is_file() else None
+        # lexists: a link whose target is missing is still refused, not quietly skipped.
+        return path if os.path.lexists(path) else None
 
     def src(self, asset: MediaAsset | None) -> str | None:
         """Return the ``src`` for ``asset``, or None: never the remote original (privacy)."""
@@ -51,10 +91,7 @@ class AssetLinker:
         if asset is None or asset.path is None or path is None:
             return None
         if self.mode == "inline":
-            data = path.read_bytes()
-            kind = sniff_image_type(data)
-            if kind is None:
-                return None
+            data, kind = read_archived_file(self.assets_dir, asset.path)
             return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"
         self._used[asset.path] = None
         if self.mode == "url":

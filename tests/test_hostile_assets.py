@@ -1,0 +1,112 @@
+"""A file in ``STORY.assets/`` that is not an archived picture is never published or served."""
+
+from __future__ import annotations
+
+import io
+import os
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from PIL import Image
+
+from storyboard.cli.main import main
+from storyboard.preview.server import PreviewServer, PreviewSettings
+
+from .conftest import ProviderPlayground
+
+POST = "https://social.example/@anna/1"
+SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n"
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def fetched(
+    playground: ProviderPlayground, write_story: Callable[..., Path], tmp_path: Path
+) -> tuple[Path, Path]:
+    """A fetched story whose post has one archived picture; return (story, the picture)."""
+    playground.images["/media/a.png"] = png()
+    playground.oembed[POST] = {
+        "type": "rich",
+        "version": "1.0",
+        "author_name": "Anna",
+        "html": "<blockquote><p>Hej</p></blockquote>",
+        "thumbnail_url": playground.url("/media/a.png"),
+    }
+    story = write_story(f"title: T\nitems:\n  - url: {POST}\n")
+    providers = playground.providers_file(tmp_path)
+    result = run("fetch", story, "--providers", providers, "--allow-private-network")
+    assert result.exit_code == 0, result.stderr
+    (picture,) = (tmp_path / "story.assets").iterdir()
+    return story, picture
+
+
+def plant(picture: Path, tmp_path: Path, how: str) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_text(SECRET, encoding="utf-8")
+    picture.unlink()
+    if how == "symlink":
+        picture.symlink_to(secret)
+    elif how == "hardlink":
+        os.link(secret, picture)
+    else:  # a folder where the picture was
+        picture.mkdir()
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink", "folder"])
+@pytest.mark.parametrize("fmt", ["page", "fragment"])  # copied, or inlined as data: URIs
+def test_render_refuses_an_archived_file_that_is_not_a_picture(
+    fetched: tuple[Path, Path], tmp_path: Path, how: str, fmt: str
+) -> None:
+    story, picture = fetched
+    plant(picture, tmp_path, how)
+    out = tmp_path / "site"
+    result = run("render", story, "-o", out, "--offline", "--format", fmt)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert str(picture) in lines[0]
+    assert "refusing" in lines[0]
+    written = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert all("secret" not in p.read_text("utf-8", "replace") for p in written)
+    assert "Traceback" not in result.stderr
+
+
+def test_a_good_archive_still_renders(fetched: tuple[Path, Path], tmp_path: Path) -> None:
+    story, picture = fetched
+    out = tmp_path / "site"
+    assert run("render", story, "-o", out, "--offline").exit_code == 0
+    assert (out / "assets" / picture.name).read_bytes() == picture.read_bytes()
+
+
+def test_serve_never_follows_a_link_in_the_output_folder(
+    fetched: tuple[Path, Path], tmp_path: Path
+) -> None:
+    story, _ = fetched
+    secret = tmp_path / "id_rsa"
+    secret.write_text(SECRET, encoding="utf-8")
+    out = tmp_path / "site"
+    settings = PreviewSettings(story_path=story, output_dir=out, port=0, poll_interval=0.1)
+    with PreviewServer(settings, report=lambda _message: None) as server:
+        (out / "assets").mkdir(exist_ok=True)
+        (out / "assets" / "key.png").symlink_to(secret)
+        (out / "inside.html").symlink_to(out / "index.html")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        for path in ("/assets/key.png", "/inside.html"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                opener.open(f"http://127.0.0.1:{server.port}{path}", timeout=10)
+            assert refused.value.code == 404
+            refused.value.close()
+        with opener.open(f"http://127.0.0.1:{server.port}/", timeout=10) as page:
+            assert page.status == 200
