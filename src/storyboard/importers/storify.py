@@ -37,9 +37,10 @@ from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import HeadingItem, Item, Story, TextItem, UrlItem
 from storyboard.providers import ProviderRegistry
-from storyboard.snapshots import SnapshotStore, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.edit import check_lang, dump_story_text, write_new_file
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
+from storyboard.workspace import Workspace
 
 MAX_EXPORT_BYTES = 100_000_000
 #: The element types of Storify's API; anything else is kept as a link.
@@ -102,13 +103,13 @@ def import_storify(export_path: Path, story_path: Path, *, lang: str = "en") -> 
     if permalink:
         header += f"\nThe story was at {permalink}"
     header += (
-        f"\nEach post is kept in {snapshot_path_for(story_path).name} as Storify saved it:"
+        f"\nEach post is kept in {Workspace(story_path).snapshot_path.name} as Storify saved it:"
         "\nthe page renders from it even where the post is long gone. `storyboard fetch`"
         "\ndownloads the pictures; `storyboard fetch --refresh` asks the platforms again"
         "\n(a post that is gone keeps its imported snapshot)."
     )
     text = dump_story_text(imported.story, header=header, path=str(story_path))
-    store = SnapshotStore.load(snapshot_path_for(story_path))
+    store = SnapshotStore.load(Workspace(story_path).snapshot_path)
     for snapshot in imported.snapshots:
         if store.needs_fetch(snapshot.url):  # never replace what an earlier fetch learned
             store.record_success(snapshot)

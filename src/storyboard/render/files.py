@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from storyboard.errors import RenderError
+from storyboard.errors import OutputWriteError
 from storyboard.render.media import ASSETS_FOLDER
 
 
@@ -33,7 +33,7 @@ def write_text_atomic(target: Path, text: str) -> Path:
     try:
         _replace_from_temp(target, text)
     except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OutputWriteError.from_os_error(exc, target) from exc
     return target
 
 
@@ -48,6 +48,8 @@ def copy_assets(names: Iterable[str], assets_dir: Path, output_dir: Path) -> lis
             if not (target.is_file() and target.stat().st_size == source.stat().st_size):
                 _replace_from_temp(target, source)
         except OSError as exc:
-            raise RenderError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from exc
+            raise OutputWriteError(
+                f"cannot copy {source} to {target}: {exc.strerror or exc}"
+            ) from exc
         written.append(target)
     return written
