@@ -405,20 +405,10 @@ def new(story_path: Path, title: str | None, lang: str, story_date: dt.datetime 
 @network_options
 def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
-    from storyboard.commands.add import Placement
     from storyboard.commands.add import add as run
 
-    placement = Placement(after=kwargs["after"], heading=kwargs["heading"])
-    result = run(
-        story_path,
-        list(urls),
-        _network(kwargs),
-        FetchProgress(),
-        note=kwargs["note"],
-        placement=placement,
-        fetch_now=kwargs["fetch_now"],
-    )
-    return show(result)
+    options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
+    return show(run(story_path, list(urls), _network(kwargs), FetchProgress(), **options))
 
 
 @main.group("import", cls=click.Group)

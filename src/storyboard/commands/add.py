@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyboard.commands.feedback import Feedback, Note, Outcome
+from storyboard.commands.feedback import Feedback, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
 from storyboard.commands.opened import open_story
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.fetch.pool import FetchReport
 from storyboard.storyfile.edit import add_items
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where new items go: after item ``after`` (0 = first), under ``heading``, else the end."""
-
-    after: int | None = None
-    heading: str | None = None
 
 
 @dataclass(kw_only=True)
@@ -38,13 +30,18 @@ def add(
     feedback: Feedback,
     *,
     note: str | None = None,
-    placement: Placement = Placement(),
+    after: int | None = None,
+    heading: str | None = None,
     fetch_now: bool = False,
 ) -> AddResult:
-    """Add ``urls``, leaving every other line of the file as it is; then fetch if asked."""
-    if placement.after is not None and placement.heading is not None:
+    """Add ``urls``, leaving every other line of the file as it is; then fetch if asked.
+
+    They go after item ``after`` (0 = before every item), else at the end of the
+    section under ``heading``, else at the end.
+    """
+    if after is not None and heading is not None:
         raise UsageError("use --after or --heading, not both")
-    added = add_items(story_path, urls, note=note, after=placement.after, heading=placement.heading)
+    added = add_items(story_path, urls, note=note, after=after, heading=heading)
     if added.new_heading is not None:
         feedback.message(f"added the heading {added.new_heading!r} at the end")
     first, count = added.index + 1, len(added.added)
@@ -56,6 +53,3 @@ def add(
     report = fetch_story(opened, opened.load_snapshots(), network, feedback, items=added.added)
     exit_code = EXIT_PARTIAL if report.failures else EXIT_OK
     return AddResult(first=first, count=count, report=report, exit_code=exit_code)
-
-
-__all__ = ["AddResult", "Note", "Placement", "add"]
