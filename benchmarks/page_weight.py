@@ -51,7 +51,7 @@ from storyboard.commands.network import NetworkOptions
 from storyboard.commands.opened import open_story
 from storyboard.commands.render import render_story_file
 from storyboard.model.story import EmbedMode
-from storyboard.net.http import FetchSettings
+from storyboard.net import FetchSettings
 from storyboard.render import OutputFormat, RenderOptions
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")

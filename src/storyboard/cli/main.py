@@ -134,7 +134,7 @@ def _network(kwargs: dict[str, Any]) -> NetworkOptions:
     """Build the network options from the ``network_options`` flags."""
     from storyboard.commands.network import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
-    from storyboard.net.http import FetchSettings
+    from storyboard.net import FetchSettings
 
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),

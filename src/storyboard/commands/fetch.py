@@ -47,7 +47,7 @@ def fetch_story(
         return report
     from storyboard.fetch.assets import AssetArchive
     from storyboard.fetch.resolver import ResolveSettings, UrlResolver
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
     client = HttpClient(network.http)
     try:
@@ -78,7 +78,7 @@ def archive_imported_media(
     if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
         return MediaReport()
     from storyboard.fetch.assets import AssetArchive
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
     client = HttpClient(network.http)
     try:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyboard.fetch.pool import PoolSettings
-from storyboard.net.http import FetchSettings
+from storyboard.net import FetchSettings
 from storyboard.providers import ProviderRegistry
 
 
