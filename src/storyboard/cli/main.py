@@ -247,7 +247,7 @@ def render(story_path: Path, **kwargs: Any) -> int:
 
 @main.group(cls=click.Group)
 def providers() -> None:
-    """Inspect the provider registry."""
+    """Inspect the provider registry, or update its copy of oembed.com's."""
 
 
 @providers.command("list")
@@ -257,6 +257,27 @@ def providers_list(providers_files: tuple[Path, ...]) -> int:
     from storyboard.commands.providers import list_providers
 
     return show(list_providers(providers_files))
+
+
+@providers.command("update")
+@click.option(
+    "--url",
+    help="Where to download the registry from, in oembed.com's providers.json format "
+    "[default: https://oembed.com/providers.json].",
+)
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    envvar="STORYBOARD_ALLOW_PRIVATE_NETWORK",
+    help="Let the URL resolve to loopback or private addresses (off by default).",
+)
+def providers_update(url: str | None, allow_private_network: bool) -> int:
+    """Download oembed.com's current provider registry; later commands use it."""
+    from storyboard.commands.providers import update_registry
+    from storyboard.net import FetchSettings
+
+    settings = FetchSettings(allow_private_network=allow_private_network)
+    return show(update_registry(url, settings) if url else update_registry(settings=settings))
 
 
 @main.command()
