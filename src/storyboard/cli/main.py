@@ -16,6 +16,7 @@ import click
 
 from storyboard import __version__
 from storyboard.cli.progress import FetchProgress
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
 from storyboard.errors import StoryboardError, StoryError, WriteError
 from storyboard.model.story import EmbedMode
@@ -147,6 +148,15 @@ def _network(kwargs: dict[str, Any]) -> NetworkOptions:
     )
 
 
+def run_clock() -> Clock:
+    """Return the clock stamps come from: the system's, unless the caller of ``main`` gave one.
+
+    A program (or a test) running the CLI in-process passes a ``Clock`` as click's ``obj``.
+    """
+    given = click.get_current_context().find_root().obj
+    return given if callable(given) else utc_now
+
+
 def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -200,7 +210,8 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> int:
     from storyboard.commands.check import check as run
 
     feedback = FetchProgress(saving=update)
-    return show(run(story_path, _network(kwargs), feedback, links=links, update=update))
+    network = _network(kwargs)
+    return show(run(story_path, network, feedback, links=links, update=update, clock=run_clock()))
 
 
 @main.command()
@@ -211,7 +222,8 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     """Resolve the story's URLs into its snapshot file."""
     from storyboard.commands.fetch import fetch as run
 
-    return show(run(story_path, _network(kwargs), FetchProgress(), refresh=refresh))
+    network = _network(kwargs)
+    return show(run(story_path, network, FetchProgress(), refresh=refresh, clock=run_clock()))
 
 
 @main.command()
@@ -242,7 +254,7 @@ def render(story_path: Path, **kwargs: Any) -> int:
     from storyboard.commands.render import render as run
 
     request = RenderRequest(**_pick(kwargs, RenderRequest))
-    return show(run(story_path, request, _network(kwargs), FetchProgress()))
+    return show(run(story_path, request, _network(kwargs), FetchProgress(), clock=run_clock()))
 
 
 @main.group(cls=click.Group)
@@ -406,7 +418,8 @@ def new(story_path: Path, title: str | None, lang: str, story_date: dt.datetime 
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
     from storyboard.commands.new import new as run
 
-    return show(run(story_path, title=title, lang=lang, date=_day(story_date)))
+    date, clock = _day(story_date), run_clock()
+    return show(run(story_path, title=title, lang=lang, date=date, clock=clock))
 
 
 @main.command()
@@ -429,7 +442,8 @@ def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     from storyboard.commands.add import add as run
 
     options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
-    return show(run(story_path, list(urls), _network(kwargs), FetchProgress(), **options))
+    network, feedback = _network(kwargs), FetchProgress()
+    return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
 
 
 @main.group("import", cls=click.Group)
@@ -453,4 +467,4 @@ def import_storify(export_path: Path, story_path: Path | None, lang: str) -> int
     """Turn a Storify JSON export into a story and snapshots that render offline."""
     from storyboard.commands.import_storify import import_storify as run
 
-    return show(run(export_path, story_path, lang=lang))
+    return show(run(export_path, story_path, lang=lang, clock=run_clock()))

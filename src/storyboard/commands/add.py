@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
 from storyboard.commands.opened import open_story
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.fetch.pool import FetchReport
-from storyboard.storyfile.edit import add_items
+from storyboard.storyfile.insert import add_items
 
 
 @dataclass(kw_only=True)
@@ -33,6 +34,7 @@ def add(
     after: int | None = None,
     heading: str | None = None,
     fetch_now: bool = False,
+    clock: Clock = utc_now,
 ) -> AddResult:
     """Add ``urls``, leaving every other line of the file as it is; then fetch if asked.
 
@@ -49,7 +51,7 @@ def add(
     feedback.message(f"{story_path}: added {where}")
     if not fetch_now:
         return AddResult(first=first, count=count)
-    opened = open_story(story_path, feedback)
+    opened = open_story(story_path, feedback, clock=clock)
     report = fetch_story(opened, opened.load_snapshots(), network, feedback, items=added.added)
     exit_code = EXIT_PARTIAL if report.failures else EXIT_OK
     return AddResult(first=first, count=count, report=report, exit_code=exit_code)

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
@@ -41,12 +42,13 @@ def check(
     *,
     links: bool = False,
     update: bool = False,
+    clock: Clock = utc_now,
 ) -> CheckResult:
     """Validate ``story_path`` (no network); with ``links``, fetch every URL again.
 
     Without ``update`` nothing is saved: the snapshot file and media stay as they were.
     """
-    opened = open_story(story_path, feedback)
+    opened = open_story(story_path, feedback, clock=clock)
     story = opened.story
     if not links:
         counts = f"{len(story.items)} items, {len(story.url_items())} URLs"

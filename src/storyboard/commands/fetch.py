@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
@@ -57,6 +58,7 @@ def fetch_story(
             # A dry run (``check --links`` without ``--update``) writes no media either.
             archive=AssetArchive(opened.workspace.assets_dir, client) if store.persist else None,
             settings=ResolveSettings(maxwidth=options.maxwidth, maxheight=options.maxheight),
+            clock=store.clock,
         )
         report = timed_fetch(
             wanted, store, resolver, pool=network.pool, progress=feedback, skipped=skipped
@@ -108,10 +110,15 @@ class FetchResult(Outcome):
 
 
 def fetch(
-    story_path: Path, network: NetworkOptions, feedback: Feedback, *, refresh: bool = False
+    story_path: Path,
+    network: NetworkOptions,
+    feedback: Feedback,
+    *,
+    refresh: bool = False,
+    clock: Clock = utc_now,
 ) -> FetchResult:
     """Fetch what has no snapshot (everything with ``refresh``), then imported pictures."""
-    opened = open_story(story_path, feedback)
+    opened = open_story(story_path, feedback, clock=clock)
     story, store = opened.story, opened.load_snapshots()
     report = fetch_story(opened, store, network, feedback, refresh=refresh)
     media = archive_imported_media(story.url_items(), store, opened.workspace, network)

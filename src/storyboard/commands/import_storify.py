@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Note, Outcome
 from storyboard.importers.storify import import_storify as run_import
 
 
-def import_storify(export_path: Path, story_path: Path | None, *, lang: str = "en") -> Outcome:
+def import_storify(
+    export_path: Path, story_path: Path | None, *, lang: str = "en", clock: Clock = utc_now
+) -> Outcome:
     """Write the story (default ``<export name>.yaml`` here) and its snapshot file."""
-    result = run_import(export_path, story_path or Path(f"{export_path.stem}.yaml"), lang=lang)
+    target = story_path or Path(f"{export_path.stem}.yaml")
+    result = run_import(export_path, target, lang=lang, clock=clock)
     # A warning's text already says "warning".
     notes = [Note(str(warning)) for warning in result.warnings]
     notes.append(

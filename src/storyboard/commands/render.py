@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions, build_registry
@@ -91,11 +92,16 @@ class RenderOutcome(Outcome):
 
 
 def render(
-    story_path: Path, request: RenderRequest, network: NetworkOptions, feedback: Feedback
+    story_path: Path,
+    request: RenderRequest,
+    network: NetworkOptions,
+    feedback: Feedback,
+    *,
+    clock: Clock = utc_now,
 ) -> RenderOutcome:
     """Fetch the URLs without a snapshot (unless ``request.offline``), then render."""
     request.check()
-    opened = open_story(story_path, feedback)
+    opened = open_story(story_path, feedback, clock=clock)
     store = opened.load_snapshots()
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):

@@ -28,18 +28,22 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
+from storyboard import loose
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import OEmbedError, Problem, UsageError
 from storyboard.extract.cards import card_from_oembed
 from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
 from storyboard.extract.oembed import parse_oembed
 from storyboard.extract.sanitize import sanitize_post_text
+from storyboard.fsio import FileTooLargeError, read_bounded, write_new_file
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import HeadingItem, Item, Story, TextItem, UrlItem
 from storyboard.providers import ProviderRegistry
 from storyboard.snapshots import SnapshotStore
-from storyboard.storyfile.edit import check_lang, dump_story_text, write_new_file
-from storyboard.urls import absolute_http_url, check_http_url, normalize_url
+from storyboard.storyfile.dump import dump_story_text
+from storyboard.storyfile.skeleton import check_lang
+from storyboard.urls import check_http_url, normalize_url
 from storyboard.workspace import Workspace
 
 MAX_EXPORT_BYTES = 100_000_000
@@ -89,16 +93,19 @@ class ImportResult:
     warnings: list[Problem]
 
 
-def import_storify(export_path: Path, story_path: Path, *, lang: str = "en") -> ImportResult:
+def import_storify(
+    export_path: Path, story_path: Path, *, lang: str = "en", clock: Clock = utc_now
+) -> ImportResult:
     """Write ``story_path`` and its snapshot file from a Storify export; never overwrite."""
     if story_path.exists():
         raise UsageError(f"{story_path}: already exists; not overwriting it (choose another -o)")
     check_lang(lang)
-    imported = read_storify_export(export_path, lang=lang)
+    now = clock()
+    imported = read_storify_export(export_path, lang=lang, now=now)
     permalink = imported.permalink
     header = (
         f"Imported from the Storify export {export_path.name} "
-        f"on {dt.date.today().isoformat()} by storyboard."
+        f"on {now.date().isoformat()} by storyboard."
     )
     if permalink:
         header += f"\nThe story was at {permalink}"
@@ -109,7 +116,7 @@ def import_storify(export_path: Path, story_path: Path, *, lang: str = "en") -> 
         "\n(a post that is gone keeps its imported snapshot)."
     )
     text = dump_story_text(imported.story, header=header, path=str(story_path))
-    store = SnapshotStore.load(Workspace(story_path).snapshot_path)
+    store = SnapshotStore.load(Workspace(story_path).snapshot_path, clock=clock)
     for snapshot in imported.snapshots:
         if store.needs_fetch(snapshot.url):  # never replace what an earlier fetch learned
             store.record_success(snapshot)
@@ -130,12 +137,11 @@ def read_storify_export(
     """Read and convert the export at ``path``; raise ``UsageError`` naming what is wrong."""
     where = str(path)
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_EXPORT_BYTES + 1)
+        data = read_bounded(path, MAX_EXPORT_BYTES)
+    except FileTooLargeError as exc:
+        raise UsageError(f"{where}: larger than {MAX_EXPORT_BYTES:,} bytes") from exc
     except OSError as exc:
         raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_EXPORT_BYTES:
-        raise UsageError(f"{where}: larger than {MAX_EXPORT_BYTES:,} bytes")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -158,7 +164,7 @@ def parse_storify_export(
     fallback_title: str = "Imported story",
 ) -> StorifyImport:
     """Convert a decoded export; ``source`` names the file in problems."""
-    converter = _Converter(source, now or dt.datetime.now(dt.UTC).replace(microsecond=0))
+    converter = _Converter(source, now or utc_now())
     return converter.convert(document, lang=lang, fallback_title=fallback_title)
 
 
@@ -174,20 +180,9 @@ def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _str(value: object) -> str | None:
-    """Return a non-blank string (a number spelled out), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
-
-
 def _plain_text(value: object) -> str | None:
     """Return the text of a string that may hold HTML, on one line."""
-    text = _str(value)
+    text = loose.text(value)
     if text is None:
         return None
     if "<" in text or "&" in text:
@@ -196,10 +191,7 @@ def _plain_text(value: object) -> str | None:
 
 
 def _url(value: object) -> str | None:
-    text = _str(value)
-    if text is None:
-        return None
-    absolute = absolute_http_url(text)
+    absolute = loose.http_url(value)
     if absolute is None:
         return None
     try:
@@ -213,25 +205,9 @@ def _asset(value: object) -> MediaAsset | None:
     return MediaAsset(url=url) if url else None
 
 
-def _timestamp(value: object) -> dt.datetime | dt.date | None:
-    """Read ISO 8601 text or epoch seconds/milliseconds; None if it is neither."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        seconds = value / 1000 if value > 100_000_000_000 else value
-        try:
-            return dt.datetime.fromtimestamp(seconds, dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    text = _str(value)
-    if text is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+def _moment(value: object) -> dt.datetime | dt.date | None:
+    """Read an export's ISO 8601 text or epoch number; a time without zone is UTC."""
+    return loose.moment(value, naive="utc")
 
 
 def _describe(value: object) -> str:
@@ -308,7 +284,7 @@ class _Converter:
             title = fallback_title
             self.warn(f"{prefix}title", f"no title; using {title!r}")
         published = _object(content.get("date"))
-        date = _timestamp(published.get("published")) or _timestamp(published.get("created"))
+        date = _moment(published.get("published")) or _moment(published.get("created"))
         author = _object(content.get("author"))
         story = Story(
             title=title,
@@ -373,7 +349,7 @@ class _Converter:
     def text_element(self, where: str, element: dict[str, Any]) -> None:
         data = _object(element.get("data"))
         value = data.get("text")
-        text = value if isinstance(value, str) else _str(_object(value).get("text")) or ""
+        text = value if isinstance(value, str) else loose.text(_object(value).get("text")) or ""
         heading = sole_heading(text)
         if heading is not None:
             self.items.append(HeadingItem(heading=heading[1]))
@@ -421,7 +397,7 @@ class _Converter:
         username = _plain_text(attribution.get("username")) or _plain_text(origin.get("username"))
         handle = f"@{username.lstrip('@')}" if username and " " not in username else None
         posted = element.get("posted_at")
-        published = _timestamp(posted)
+        published = _moment(posted)
         if posted not in (None, "") and published is None:
             self.warn(f"{where}.posted_at", f"not a date: {str(posted)[:40]!r}; left out")
         platform = _plain_text(origin.get("name"))
@@ -480,7 +456,7 @@ class _Converter:
 
 
 def _post_card(url: str, own: dict[str, Any], data: dict[str, Any]) -> Card:
-    text = _str(own.get("text")) or ""
+    text = loose.text(own.get("text")) or ""
     return Card(kind=CardKind.POST, url=url, text_html=_quote_html(text) if text else None)
 
 
