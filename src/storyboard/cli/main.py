@@ -452,9 +452,7 @@ def import_() -> None:
 
 
 @import_.command("storify")
-@click.argument(
-    "export_path", metavar="EXPORT.json", type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -464,7 +462,7 @@ def import_() -> None:
 )
 @lang_option
 def import_storify(export_path: Path, story_path: Path | None, lang: str) -> int:
-    """Turn a Storify JSON export into a story and snapshots that render offline."""
+    """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.commands.import_storify import import_storify as run
 
     return show(run(export_path, story_path, lang=lang, clock=run_clock()))
