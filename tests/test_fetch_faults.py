@@ -4,8 +4,8 @@ Each case runs the real CLI against a loopback server that misbehaves for two it
 a four-item story. One of them (X) had a good snapshot before, the other (Y) is new.
 For each fault: one ``failed:`` line per faulty item that names it and the cause, exit
 status 1, the two good items fetched fine, and X's good snapshot byte-identical after
-the ``--refresh`` apart from the failure recorded beside it (DESIGN.md: "keeps the good
-snapshot and records the failure beside it"). 404, 410 and 401 say the post is gone:
+the ``--refresh`` apart from the failure recorded beside it (a refresh keeps the good
+snapshot and records the failure beside it). 404, 410 and 401 say the post is gone:
 X keeps every byte of its data and is marked ``gone``.
 
 Provider faults run directly against 127.0.0.1 (``--allow-private-network``). The guard
