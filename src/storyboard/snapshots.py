@@ -20,6 +20,7 @@ from storyboard.model.snapshot import (
     SnapshotStatus,
     SourceKind,
 )
+from storyboard.untrusted_text import without_surrogates
 from storyboard.urls import normalize_url
 
 #: A refresh that could only read page metadata does not replace richer data.
@@ -230,7 +231,9 @@ class SnapshotStore:
         """Write the file atomically: a crash leaves the old file or the new one, whole."""
         if not self.persist:
             return
-        write_atomically(self.path, self.dumps().encode("utf-8"))
+        # Lone surrogates are cleaned where text comes in; should one slip through, the
+        # file is still written (as U+FFFD) rather than failing every save from now on.
+        write_atomically(self.path, without_surrogates(self.dumps()).encode("utf-8"))
         if not self._swept:
             self._swept = True
             remove_stale_temporaries(self.path.parent, [temporary_pattern(self.path)])

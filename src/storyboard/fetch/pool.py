@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyboard.errors import FetchError
+from storyboard.errors import FetchError, StoryboardError
 from storyboard.model.snapshot import FetchFailure, Snapshot
 from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
@@ -174,9 +174,21 @@ def failure_line(url: str, error: FetchError) -> str:
     return message if url in message else f"{url}: {message}"
 
 
+def _unexpected(url: str, exc: Exception) -> FetchError:
+    # What an answer's bytes made some parser raise that no earlier step turned into a
+    # FetchError: this item fails, with the cause, and the rest of the run goes on.
+    message = f"could not read what was sent for {url} ({type(exc).__name__}: {exc})"
+    return FetchError(message[:500], url=url)
+
+
 def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchOutcome:
     try:
-        resolution = future.result()
+        try:
+            resolution = future.result()
+        except StoryboardError:
+            raise  # FetchError below; a folder that cannot be written stops the run
+        except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
+            raise _unexpected(url, exc) from exc
     except FetchError as exc:
         failure = FetchFailure(message=str(exc), at=store.clock(), status=exc.status)
         kept = store.record_failure(url, failure, gone=exc.gone)

@@ -132,7 +132,7 @@ class HttpClient:
             while True:
                 current = chain[-1]
                 with closing(self._send(session, current, accept, scope)) as response:
-                    location = session.get_redirect_target(response)
+                    location = _redirect_location(response, current)
                     if location is None:
                         return self._read(response, current, max_bytes, scope)
                     chain.append(self._redirect_target(chain, location))
@@ -141,8 +141,13 @@ class HttpClient:
         self, session: requests.Session, url: str, accept: str | None, scope: TryScope
     ) -> requests.Response:
         headers = {"Accept": accept} if accept else {}
-        prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
-        env = self._environment(session, url)
+        try:
+            prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
+            env = self._environment(session, url)
+        except requests.RequestException as exc:  # InvalidURL: a host no IDNA codec takes
+            raise FetchError(f"cannot fetch {url}: {exc}", url=url) from exc
+        except ValueError as exc:  # UnicodeError included
+            raise FetchError(f"cannot fetch {url}: not a valid URL ({exc})", url=url) from exc
         verify: bool | str = True if env["verify"] is None else env["verify"]
         remaining = scope.remaining()
         if remaining <= 0:
@@ -163,6 +168,8 @@ class HttpClient:
             raise BlockedAddressError(f"{exc} ({url})", url=url) from exc
         except requests.RequestException as exc:
             raise self._failure(exc, url, scope) from exc
+        except UnicodeError as exc:  # the host name, IDNA-encoded on the way to DNS
+            raise FetchError(f"cannot fetch {url}: invalid host name ({exc})", url=url) from exc
         # As Session.send would; requests leaves this helper untyped.
         extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
         return response
@@ -275,6 +282,20 @@ class HttpClient:
         return ResponseTooLargeError(
             f"response larger than {_format_size(max_bytes)}: {url}", url=url
         )
+
+
+def _redirect_location(response: requests.Response, url: str) -> str | None:
+    """Return a redirect's Location, or None; ``FetchError`` when its bytes are not UTF-8.
+
+    As ``Session.get_redirect_target``, which lets the UnicodeDecodeError out.
+    """
+    if not response.is_redirect:
+        return None
+    raw = response.headers["location"]
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError as exc:
+        raise FetchError(f"bad redirect from {url}: its Location is not UTF-8", url=url) from exc
 
 
 def _declared_length(response: requests.Response) -> int:

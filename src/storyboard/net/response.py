@@ -12,6 +12,7 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 
 from storyboard.errors import FetchError
+from storyboard.untrusted_text import clean_decoded, without_surrogates
 
 _JSON_MIME = re.compile(r"^application/(.+\+)?json$|^text/json$")
 _HTML_MIMES = frozenset({"text/html", "application/xhtml+xml"})
@@ -51,7 +52,8 @@ class HttpResponse:
         """Parse the body as JSON whatever its content type, or raise FetchError naming the URL."""
         text = self.text()
         try:
-            return json.loads(text)
+            # Lone surrogates (valid JSON escapes) become U+FFFD here, at the boundary.
+            return clean_decoded(json.loads(text))
         except (ValueError, RecursionError) as exc:
             if self.content_type in _HTML_MIMES or _HTML_START.match(text):
                 raise FetchError(
@@ -70,7 +72,10 @@ def decode_text(content: bytes, content_type: str = "") -> str:
     """Decode a body as its BOM, Content-Type or markup declares; fall back without raising."""
     declared = _declared_encoding(content, content_type)
     if declared is not None:
-        return content.decode(declared, errors="replace")
+        try:
+            return without_surrogates(content.decode(declared, errors="replace"))
+        except (UnicodeError, ValueError, LookupError):
+            pass  # a codec that still raises on some input: read it as undeclared
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -98,12 +103,20 @@ def _declared_encoding(content: bytes, content_type: str) -> str | None:
     return None
 
 
+#: Codecs Python has that no web page is written in: labels naming them are ignored.
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"undefined", "idna", "punycode", "raw_unicode_escape", "unicode_escape", "rot-13"}
+)
+
+
 def _text_codec(label: str) -> str | None:
     try:
         name = codecs.lookup(label).name
         # Rejects codecs that are not text encodings ("base64", "zlib"); empty input would not.
         b"\x00".decode(name, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        return None
+    if name in _NOT_PAGE_ENCODINGS:
         return None
     # Browsers read these labels as windows-1252, a superset; servers mean it too.
     return "cp1252" if name in {"ascii", "iso8859-1"} else name

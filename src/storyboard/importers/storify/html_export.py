@@ -99,7 +99,7 @@ def _decode(data: bytes) -> tuple[str, str | None]:
         try:
             codecs.lookup(encoding)
             return data.decode(encoding), None
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError, ValueError):  # "undefined" and "idna" raise UnicodeError
             continue
     # Old saves are often Windows-1252 whatever they declare: every byte but five is text.
     named = candidates[0] if candidates else "UTF-8"
