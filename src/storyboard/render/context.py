@@ -134,7 +134,7 @@ class StoryViewBuilder:
                 title_level=title_level,
             )
         card = snapshot.card
-        provider = self.find_provider(snapshot, card, item.url)
+        provider = self.find_provider(item.url)
         provider_name = card.provider_name or (provider.name if provider else None)
         slug = provider.slug if provider else None
         if slug is None and provider_name:
@@ -162,12 +162,13 @@ class StoryViewBuilder:
         static = self._static_fields(item, snapshot, card, provider, mode)
         return CardView(mode=mode, **common, **static)
 
-    def find_provider(self, snapshot: Snapshot, card: Card, url: str) -> Provider | None:
-        """Return the registry's provider for a snapshot: by recorded name, else by URL."""
-        names = [snapshot.source.provider_name if snapshot.source else None, card.provider_name]
-        for name in names:
-            if name and (provider := self.registry.by_name(name)) is not None:
-                return provider
+    def find_provider(self, url: str) -> Provider | None:
+        """Return the registry's provider whose schemes match ``url``, or None.
+
+        Only the registry says who a provider is: what decides which scripts and players
+        a page loads must never come from a name an answer (or a snapshot file) claims;
+        an unknown site answering ``provider_name: "Twitter"`` stays an unknown site.
+        """
         found = self.registry.match(url)
         return found[0] if found else None
 
