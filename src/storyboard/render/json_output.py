@@ -16,13 +16,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from storyboard import __version__
-from storyboard.model.card import Card
+from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.render.context import effective_embed_mode
-from storyboard.render.media import AssetLinker
+from storyboard.render.media import AssetLinker, is_plain_file_name
 from storyboard.render.safe import markdown_html, post_text_html
-from storyboard.urls import normalize_url
+from storyboard.urls import absolute_http_url, normalize_url
 
 #: Bumped on any change to the document's shape (docs/json.md, "Versioning").
 SCHEMA_VERSION: Literal[1] = 1
@@ -146,14 +146,44 @@ _STATUS: dict[SnapshotStatus, ItemStatus] = {
 }
 
 
+def _checked_asset(asset: MediaAsset | None) -> MediaAsset | None:
+    if asset is None:
+        return None
+    url = absolute_http_url(asset.url)
+    if url is None:
+        return None
+    path = asset.path if asset.path and is_plain_file_name(asset.path) else None
+    return asset.model_copy(update={"url": url, "path": path})
+
+
+def checked_card(card: Card) -> Card:
+    """Return ``card`` with every URL checked again, as the HTML outputs check them.
+
+    A snapshot file is data from elsewhere (a provider's answer, someone's commit): a
+    ``player_url: javascript:...`` or a ``data:`` image must not reach the tools that
+    read story.json. URLs that are not absolute http(s) become null; the text is
+    sanitized again.
+    """
+    update: dict[str, object] = {
+        name: absolute_http_url(value) if value else None
+        for name in ("author_url", "provider_url", "player_url")
+        if (value := getattr(card, name)) is not None
+    }
+    update["url"] = absolute_http_url(card.url) or ""
+    update["image"] = _checked_asset(card.image)
+    update["avatar"] = _checked_asset(card.avatar)
+    if card.text_html:
+        update["text_html"] = str(post_text_html(card.text_html))
+    return card.model_copy(update=update)
+
+
 def _url_entry(
     item: UrlItem, snapshot: Snapshot | None, embed: EmbedMode, linker: AssetLinker
 ) -> UrlEntry:
     card = snapshot.card if snapshot else None
     media: dict[str, str] = {}
     if card is not None:
-        if card.text_html:
-            card = card.model_copy(update={"text_html": str(post_text_html(card.text_html))})
+        card = checked_card(card)
         for name, asset in (("image", card.image), ("avatar", card.avatar)):
             if (src := linker.src(asset)) is not None:
                 media[name] = src
