@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from storyboard.extract.cards import handle_from_author_url
+from storyboard.extract.handles import handle_from_author_url
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 from storyboard.urls import host_of, normalize_url
