@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from storyboard.extract.handles import handle_from_author_url
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
-from storyboard.urls import host_of, normalize_url
+from storyboard.urls import host_of, normalize_url, site_host
 
 #: Written where the page's address goes when none is given; measured as a long link.
 URL_PLACEHOLDER = "<URL of your page>"
@@ -139,7 +139,7 @@ def _network_for(url: str, handle: str | None, provider: str | None) -> Network:
         return known
     if handle and _FEDIVERSE_HANDLE.match(handle):
         return MASTODON
-    label = provider or host.removeprefix("www.") or "other"
+    label = provider or site_host(host) or "other"
     return Network(f"other:{label.lower()}", label)
 
 

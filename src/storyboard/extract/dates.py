@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from storyboard.urls import canonical_host
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -37,7 +39,8 @@ _ISO_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _UNIX_SECONDS = re.compile(r"^\d{9,10}(?:\.\d+)?$")
 
 _X_STATUS = re.compile(r"/status(?:es)?/(\d{6,20})")
-_X_HOSTS = frozenset({"twitter.com", "x.com", "mobile.twitter.com", "mobile.x.com"})
+#: X's host in the URL normal form (``x.com``, ``mobile.twitter.com``... map to it).
+_X_HOST = "twitter.com"
 #: Twitter's snowflake IDs carry their creation time: milliseconds since this epoch.
 _SNOWFLAKE_EPOCH_MS = 1288834974657
 _SNOWFLAKE_MIN_ID = 1 << 32  # smaller ids predate snowflakes (2010) and carry no time
@@ -104,13 +107,9 @@ def _date(year: str, month_name: str, day: str) -> dt.date | None:
 
 def snowflake_date(status_url: str) -> dt.date | None:
     """Return the UTC date an X/Twitter status was created, read from its id."""
-    try:
-        parts = urlsplit(status_url)
-    except ValueError:
+    if canonical_host(status_url) != _X_HOST:
         return None
-    if (parts.hostname or "").lower().removeprefix("www.") not in _X_HOSTS:
-        return None
-    match = _X_STATUS.search(parts.path)
+    match = _X_STATUS.search(urlsplit(status_url).path)
     if match is None or int(match.group(1)) < _SNOWFLAKE_MIN_ID:
         return None
     millis = (int(match.group(1)) >> 22) + _SNOWFLAKE_EPOCH_MS

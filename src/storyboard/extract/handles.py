@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from storyboard.urls import site_host
+
 _NAME_AND_HANDLE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<handle>@[^\s()]+)\s*\)")
 _HANDLE_ONLY = re.compile(r"^(?P<handle>@[^\s()]+)")
 
@@ -51,7 +53,7 @@ def handle_from_author_url(url: str | None) -> str | None:
     except ValueError:
         return None
     hostname = (parts.hostname or "").lower()
-    host = hostname.removeprefix("www.").removeprefix("m.").removeprefix("mobile.")
+    host = site_host(hostname)
     segments = [s for s in parts.path.split("/") if s]
     if not host or not segments:
         return None
