@@ -175,6 +175,39 @@ def test_theme_page_can_extend_the_builtin_page(tmp_path: Path) -> None:
     assert len(soup.select("article.sb-card")) == 2  # the rest is the built-in page
 
 
+def test_theme_fragment_can_extend_the_builtin_fragment(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    write(
+        theme / "fragment.html",
+        '{% extends "default:fragment.html" %}\n'
+        "{% block styles %}.mine{color:red}{% endblock %}\n"
+        '{% block content %}<p class="intro">{{ story.title }}</p>{{ super() }}{% endblock %}\n',
+    )
+    soup = render_with_theme(tmp_path, theme, OutputFormat.FRAGMENT)
+
+    root = soup.select_one("div.storyboard")
+    assert root is not None
+    assert root.style is not None
+    assert root.style.get_text().strip() == ".mine{color:red}"
+    assert root.select_one("p.intro").get_text() == "Themed"  # type: ignore[union-attr]
+    assert len(root.select("article.sb-card")) == 2  # super(): the built-in items follow
+
+
+def test_a_theme_can_use_the_entry_title_macro(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    write(
+        theme / "items" / "video.html",
+        '{% from "default:partials/headings.html" import entry_title %}\n'
+        '<article class="sb-card mine">{{ entry_title(3, item.title, item.url) }}</article>\n',
+    )
+    soup = render_with_theme(tmp_path, theme)
+
+    title = soup.select_one("article.mine h3.sb-title a")
+    assert title is not None
+    assert title.get_text() == "A talk"
+    assert title["href"] == VIDEO_URL
+
+
 def test_theme_item_template_applies_to_its_provider_only(tmp_path: Path) -> None:
     theme = tmp_path / "theme"
     write(

@@ -24,8 +24,10 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from storyboard.errors import RenderError
+from storyboard.render.safe import theme_file_text
 
 #: The prefix that always reaches a built-in template, so a theme can extend it.
 BUILTIN_PREFIX = "default"
@@ -91,6 +93,16 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def raw_theme_file(env: Environment, name: str) -> Markup:
+    """Return a theme file (``storyboard.js``) as it is: static, never run as a template.
+
+    It comes from the theme's folder or the built-in one, both trusted like templates.
+    """
+    assert env.loader is not None  # make_environment always sets one
+    source, _, _ = env.loader.get_source(env, name)
+    return theme_file_text(source)
 
 
 def item_template_names(provider_slug: str | None, card_kind: str) -> list[str]:
