@@ -3,8 +3,9 @@
 providers.json says nothing about players, so such a provider is trusted for its own
 domain and every subdomain of it (``*.video.localhost``). This follows that rule from
 the file through ``storyboard fetch`` and ``storyboard render --embed click`` into
-Chromium, where the reader's click swaps the card's picture for the player. Names
-under ``.localhost`` resolve to loopback in Chromium, so nothing leaves the machine.
+Chromium, where the reader's click swaps the card's picture for the player (and
+``--embed live`` keeps the provider's iframe). Names under ``.localhost`` resolve to
+loopback in Chromium, and the page's route stops anything leaving its own origin.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def test_click_loads_a_loaded_providers_player_from_its_subdomain(
     assert _cli("fetch", story, *network) == 0
     out = tmp_path / "site"
     assert _cli("render", story, "-o", out, "--offline", "--embed", "click", *network) == 0
+    live = out / "live"
+    assert _cli("render", story, "-o", live, "--offline", "--embed", "live", *network) == 0
 
     with serve(out) as site, watched_page(browser, site.origin) as watched:
         load(watched, site.url("index.html"))
@@ -81,3 +84,9 @@ def test_click_loads_a_loaded_providers_player_from_its_subdomain(
         assert log.third_party, "the player was never requested"
         assert log.third_party[0] == PLAYER_URL
         assert log.errors == []
+
+        # Live mode keeps the provider's own iframe, from the same subdomain.
+        log.clear()
+        load(watched, site.url("live/index.html"))
+        assert page.locator(".sb-live iframe").get_attribute("src") == PLAYER_URL
+        assert PLAYER_URL in log.third_party
