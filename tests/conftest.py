@@ -13,10 +13,21 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+# WordPress's filters and an Eleventy build, for tests of what blogs and static sites make
+# of storyboard's output (skip or fail loudly without php/WordPress or node/npm).
+from .blog_hosts.eleventy import eleventy_build, eleventy_cmd
+from .blog_hosts.wordpress import wordpress_embed_js, wordpress_filters
+
 # The headless Chromium fixture, for every browser test (skips or fails loudly without it).
 from .browser_support import browser
 
-__all__ = ["browser"]  # a fixture, found by name
+__all__ = [  # fixtures, found by name
+    "browser",
+    "eleventy_build",
+    "eleventy_cmd",
+    "wordpress_embed_js",
+    "wordpress_filters",
+]
 
 
 @dataclass
