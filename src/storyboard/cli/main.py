@@ -103,7 +103,7 @@ def network_options(command: F) -> F:
 def _network(kwargs: dict[str, Any]) -> Any:
     from storyboard.commands.pipeline import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
-    from storyboard.net.http import FetchSettings
+    from storyboard.net import FetchSettings
 
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),
