@@ -41,8 +41,8 @@ class NetworkOptions:
 
 
 def build_registry(providers_files: Sequence[Path] = ()) -> ProviderRegistry:
-    """Return the built-in registry with the user's registries in front of it."""
-    registry = ProviderRegistry.builtin()
+    """Return the default registry (built-in table, oembed.com's) behind the user's files."""
+    registry = ProviderRegistry.default()
     # Later files win over earlier ones, and all of them over the built-in table.
     for path in providers_files:
         registry = registry.with_extra(ProviderRegistry.load_file(path))

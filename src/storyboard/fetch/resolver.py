@@ -112,7 +112,8 @@ class UrlResolver:
                     iframe_hosts=provider.iframe_hosts,
                 )
             except FetchError as exc:
-                if exc.gone or not endpoint.discovery:
+                # oembed.com's registry lists endpoints that have since gone away.
+                if exc.gone or not (endpoint.discovery or provider.from_oembed_registry):
                     raise
                 # The endpoint is down or odd; the page may still name one or carry metadata.
                 try:
