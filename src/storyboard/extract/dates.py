@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from urllib.parse import urlsplit
 
+from storyboard import loose
 from storyboard.urls import canonical_host
 
 _MONTHS = {
@@ -70,29 +71,13 @@ def parse_timestamp(text: str) -> dt.date | dt.datetime | None:
     """Read a date that may also be Unix seconds (``"1484325300"``) as a UTC datetime."""
     value = text.strip()
     if _UNIX_SECONDS.match(value):
-        try:
-            return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+        return loose.moment(float(value))
     return parse_post_date(value)
 
 
 def _parse_iso(value: str) -> dt.date | dt.datetime | None:
-    if len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(dt.UTC)
+    # A time without a zone was the local time of an unknown reader: keep only its date.
+    return loose.moment(value, naive="date")
 
 
 def _date(year: str, month_name: str, day: str) -> dt.date | None:

@@ -8,14 +8,8 @@ from typing import TYPE_CHECKING
 from bs4 import BeautifulSoup
 from bs4.element import Tag
 
-from storyboard.extract.card_values import (
-    first_image,
-    http_url,
-    media_asset,
-    one_line,
-    player_url,
-    positive_int,
-)
+from storyboard import loose
+from storyboard.extract.card_values import first_image, media_asset, player_url
 from storyboard.extract.dates import parse_timestamp
 from storyboard.extract.handles import handle_from_author_url, split_name_and_handle
 from storyboard.extract.post_text import PostParts, find_post_blockquote, parse_html, parse_post
@@ -69,12 +63,12 @@ def card_from_oembed(
     post = parse_post(quote, soup) if quote is not None and soup is not None else PostParts()
 
     author_name, author_handle = None, None
-    raw_author = one_line(oembed.author_name)
+    raw_author = loose.one_line(oembed.author_name)
     if raw_author:
         author_name, author_handle = split_name_and_handle(raw_author)
         if author_handle is None:
             author_name = raw_author
-    author_url = http_url(oembed.author_url)
+    author_url = loose.http_url(oembed.author_url)
 
     player = None
     if kind in (CardKind.VIDEO, CardKind.RICH, CardKind.POST):
@@ -83,17 +77,17 @@ def card_from_oembed(
     return Card(
         kind=kind,
         url=url,
-        title=one_line(oembed.title),
+        title=loose.one_line(oembed.title),
         text_html=post.text_html,
-        description=one_line(oembed.description),
+        description=loose.one_line(oembed.description),
         author_name=post.author_name or author_name,
         author_handle=(post.author_handle or author_handle or handle_from_author_url(author_url)),
         author_url=author_url,
         published=post.published or _published(oembed),
-        provider_name=one_line(oembed.provider_name) or (provider.name if provider else None),
-        provider_url=http_url(oembed.provider_url) or (provider.url if provider else None),
+        provider_name=loose.one_line(oembed.provider_name) or (provider.name if provider else None),
+        provider_url=loose.http_url(oembed.provider_url) or (provider.url if provider else None),
         image=_image(oembed, kind, soup),
         player_url=player,
-        width=positive_int(oembed.width),
-        height=positive_int(oembed.height),
+        width=loose.count(oembed.width, positive=True),
+        height=loose.count(oembed.height, positive=True),
     )

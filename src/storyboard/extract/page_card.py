@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from storyboard.extract.card_values import media_asset, one_line
+from storyboard import loose
+from storyboard.extract.card_values import media_asset
 from storyboard.model.card import Card, CardKind
 
 if TYPE_CHECKING:
@@ -16,10 +17,10 @@ def card_from_page_metadata(meta: PageMetadata, *, url: str) -> Card:
     return Card(
         kind=CardKind.LINK,
         url=url,
-        title=one_line(meta.title),
-        description=one_line(meta.description),
-        author_name=one_line(meta.author),
+        title=loose.one_line(meta.title),
+        description=loose.one_line(meta.description),
+        author_name=loose.one_line(meta.author),
         published=meta.published,
-        provider_name=one_line(meta.site_name),
+        provider_name=loose.one_line(meta.site_name),
         image=media_asset(meta.image, meta.image_width, meta.image_height),
     )
