@@ -31,16 +31,6 @@ _SOURCE_RANK = {
 }
 
 
-def snapshot_path_for(story_path: Path) -> Path:
-    """Return ``STORY.snapshots.json`` for ``STORY.yaml``."""
-    return story_path.with_name(f"{story_path.stem}.snapshots.json")
-
-
-def assets_dir_for(story_path: Path) -> Path:
-    """Return ``STORY.assets/`` for ``STORY.yaml``: where archived media live."""
-    return story_path.with_name(f"{story_path.stem}.assets")
-
-
 def _dump_entry(snapshot: Snapshot) -> str:
     return json.dumps(
         snapshot.model_dump(mode="json", exclude_none=True),
