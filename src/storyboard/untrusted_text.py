@@ -18,7 +18,10 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 #: C0 and C1 controls and DEL, but tab (kept as it is); newlines are handled per use.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: An ANSI escape sequence (CSI or OSC), removed whole so no parameter bytes remain.
-_ESCAPE_SEQUENCE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?)")
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"  # CSI, in its 7-bit and 8-bit forms
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC (window title)
+)
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 

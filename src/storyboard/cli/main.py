@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from storyboard import __version__
+from storyboard.cli.output import echo
 from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
@@ -33,7 +34,7 @@ _NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresol
 def _report(error: StoryboardError) -> None:
     problems = error.problems if isinstance(error, StoryError) else [error]
     for problem in problems:
-        click.echo(click.style("error: ", fg="red") + str(problem), err=True)
+        echo(str(problem), err=True, label="error: ", colour="red")
 
 
 class StoryboardGroup(click.Group):
@@ -67,10 +68,10 @@ class StoryboardGroup(click.Group):
 def show(outcome: Outcome) -> int:
     """Print a command's result (output to stdout, notes to stderr); return its exit status."""
     for line in outcome.lines:
-        click.echo(line)
+        echo(line)
     for note in outcome.notes:
-        prefix = click.style(f"{note.kind}: ", fg=_NOTE_COLOURS[note.kind]) if note.kind else ""
-        click.echo(prefix + note.text, err=True)
+        label = f"{note.kind}: " if note.kind else ""
+        echo(note.text, err=True, label=label, colour=_NOTE_COLOURS.get(note.kind))
     return outcome.exit_code
 
 
@@ -315,13 +316,13 @@ def serve(story_path: Path, **kwargs: Any) -> None:
     from storyboard.preview.server import PreviewServer, PreviewSettings
 
     settings = PreviewSettings.for_story(story_path, **kwargs)
-    server = PreviewServer(settings, report=lambda message: click.echo(message, err=True))
+    server = PreviewServer(settings, report=lambda message: echo(message, err=True))
     # Ctrl-C and a plain kill both stop cleanly, even where the shell ignored SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    echo(f"Serving {server.url} (Ctrl-C to stop)")
     server.serve_until_interrupted()
-    click.echo("Stopped.", err=True)
+    echo("Stopped.", err=True)
 
 
 @main.command()
@@ -384,7 +385,7 @@ def collect(story_path: Path, yes: bool, dry_run: bool, heading: str | None, **k
     if not yes and not click.confirm(
         f"Add {found.count} to {story_path}?", default=False, err=True
     ):
-        click.echo("Nothing written.", err=True)
+        echo("Nothing written.", err=True)
         return 0
     return show(add_posts(story_path, found, network, heading=heading))
 

@@ -6,8 +6,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-import click
-
+from storyboard.cli.output import clean, echo
 from storyboard.model.snapshot import SnapshotStatus
 
 if TYPE_CHECKING:
@@ -40,16 +39,16 @@ class FetchProgress:
                 kept = " (kept the earlier snapshot, marked gone)"
             elif outcome.snapshot.usable:
                 kept = " (kept the earlier snapshot)"
-            click.echo(click.style("failed: ", fg="yellow") + outcome.error + kept, err=True)
+            echo(outcome.error + kept, err=True, label="failed: ", colour="yellow")
         elif outcome.note is not None:
-            click.echo(click.style("note: ", fg="cyan") + outcome.note, err=True)
+            echo(outcome.note, err=True, label="note: ", colour="cyan")
         if self.interactive:
             self._draw_bar(done, total, hosts)
 
     def message(self, text: str) -> None:
         """Print a line from the workflow (a story file warning, a rate limit wait)."""
         self._clear_bar()
-        click.echo(text, err=True)
+        echo(text, err=True)
 
     def _draw_bar(self, done: int, total: int, hosts: list[str]) -> None:
         width = shutil.get_terminal_size((80, 20)).columns
@@ -60,7 +59,7 @@ class FetchProgress:
             text += f", {self.failures} failed"
         if hosts:
             text += f"  {', '.join(hosts[:3])}"
-        self.stream.write("\r" + text[: width - 1])
+        self.stream.write("\r" + clean(text)[: width - 1])
         self.stream.flush()
         self._bar_shown = True
 
@@ -83,4 +82,4 @@ class FetchProgress:
         if report.skipped:
             parts.append(f"{report.skipped} already in snapshots")
         summary = ", ".join(parts) + (f" in {report.seconds:.1f} s" if fetched else "")
-        click.echo(summary, err=True)
+        echo(summary, err=True)
