@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
+from requests import PreparedRequest
+from requests.auth import AuthBase
 from requests.cookies import extract_cookies_to_jar
 from requests.utils import requote_uri, select_proxy
 from urllib3.exceptions import IncompleteRead as Urllib3IncompleteRead
@@ -51,6 +53,14 @@ class _RetryableError(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+
+
+class _NoCredentials(AuthBase):
+    """Authentication that adds nothing: set on a session, requests skips ``~/.netrc``."""
+
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        """Send ``request`` as it is."""
+        return request
 
 
 class HttpClient:
@@ -116,6 +126,9 @@ class HttpClient:
         if session is None:
             session = requests.Session()  # trust_env stays on: proxies and CA bundles from env
             session.headers["User-Agent"] = self.settings.user_agent
+            # ...but never ~/.netrc: requests would send its passwords to whatever host an
+            # untrusted URL or redirect names. storyboard is given no credentials to send.
+            session.auth = _NoCredentials()
             adapter = CheckedAdapter()
             session.mount("http://", adapter)
             session.mount("https://", adapter)
