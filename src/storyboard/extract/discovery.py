@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from bs4.builder import ParserRejectedMarkup
 
 from storyboard.extract.link_header import parse_link_header
+from storyboard.extract.page_head import page_head_markup
 
 OEMBED_TYPES: dict[str, Literal["json", "xml"]] = {
     "application/json+oembed": "json",
@@ -68,7 +69,7 @@ def find_oembed_links(
             fmt = _oembed_format(params.get("rel", ""), params.get("type", ""))
             if fmt is not None:
                 found.append(DiscoveredEndpoint(urljoin(base_url, target), fmt))
-    soup = parse_html(html)
+    soup = parse_html(page_head_markup(html))
     base = document_base(soup, base_url)
     for link in soup.find_all("link", href=True):
         rel = link.get("rel")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storyboard import loose
 from storyboard.extract.discovery import document_base, parse_html
+from storyboard.extract.page_head import page_head_markup
 
 #: schema.org types that describe the site or its furniture, not the page's content.
 _AUXILIARY_TYPES = frozenset(
@@ -92,7 +93,7 @@ class _Image:
 
 def extract_page_metadata(html: str, *, base_url: str) -> PageMetadata:
     """Read the metadata of a page fetched from ``base_url``."""
-    soup = parse_html(html)
+    soup = parse_html(page_head_markup(html))
     base = document_base(soup, base_url)
     meta = _MetaTags(soup)
     ld = _JsonLd(soup)

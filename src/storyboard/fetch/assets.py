@@ -46,6 +46,10 @@ ASSET_TEMPORARY_PATTERNS = (".*.tmp", ".tmp-*.part")
 _ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.1"
 
 
+#: One image is decoded at a time, whatever the number of workers: a decoded picture
+#: takes up to ``MAX_PIXELS`` x 4 bytes, and eight at once would take gigabytes.
+_DECODING = threading.Lock()
+
 #: What is archived: the formats every browser shows and Pillow re-encodes.
 ARCHIVED_TYPES = frozenset({JPEG, PNG, GIF, WEBP})
 
@@ -158,6 +162,9 @@ class AssetArchive:
         # What each picture URL gave in this run: an avatar shared by many posts is
         # downloaded once (see ``archive_once``).
         self._outcomes: dict[str, MediaAsset | FetchError] = {}
+        #: One lock per picture URL: workers wanting a picture another is downloading
+        #: wait for that download instead of starting their own.
+        self._url_locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
         self._swept = False  # leftovers of a killed run are removed at the first write
 
@@ -167,7 +174,8 @@ class AssetArchive:
         Raises ``FetchError`` when the download fails or the bytes are not a usable image.
         """
         response = self.client.get(asset.url, max_bytes=self.max_bytes, accept=_ACCEPT)
-        prepared = prepare_image(response.content, url=asset.url, max_width=self.max_width)
+        with _DECODING:
+            prepared = prepare_image(response.content, url=asset.url, max_width=self.max_width)
         name = asset_file_name(prepared.data, prepared.kind)
         self._store(name, prepared.data)
         return asset.model_copy(
@@ -180,16 +188,19 @@ class AssetArchive:
         )
 
     def archive_once(self, asset: MediaAsset) -> MediaAsset:
-        """Like ``archive``, but a URL already tried in this run is not downloaded again."""
+        """Like ``archive``, but a URL tried (or being tried) in this run is downloaded once."""
         with self._lock:
-            outcome = self._outcomes.get(asset.url)
-        if outcome is None:
-            try:
-                outcome = self.archive(asset)
-            except FetchError as exc:
-                outcome = exc
+            url_lock = self._url_locks.setdefault(asset.url, threading.Lock())
+        with url_lock:
             with self._lock:
-                self._outcomes[asset.url] = outcome
+                outcome = self._outcomes.get(asset.url)
+            if outcome is None:
+                try:
+                    outcome = self.archive(asset)
+                except FetchError as exc:
+                    outcome = exc
+                with self._lock:
+                    self._outcomes[asset.url] = outcome
         if isinstance(outcome, FetchError):
             raise outcome
         return asset.model_copy(

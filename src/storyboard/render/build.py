@@ -12,6 +12,7 @@ from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
 from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
 from storyboard.render.markdown_output import render_markdown_document
+from storyboard.render.markdown_text import markdown_budget
 from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
 from storyboard.render.page import FRAGMENT_TEMPLATE, PAGE_TEMPLATE, entry_renderer, render_html
@@ -32,6 +33,18 @@ def render_story(
     (``STORY.assets/``). Media files are copied into ``assets/`` (and linked from there
     or from ``asset_url``) or inlined, only when the output shows them.
     """
+    with markdown_budget():  # the curator's Markdown, bounded per run
+        return _render(story, snapshots, options, assets_dir=assets_dir, registry=registry)
+
+
+def _render(
+    story: Story,
+    snapshots: Mapping[str, Snapshot],
+    options: RenderOptions,
+    *,
+    assets_dir: Path,
+    registry: ProviderRegistry | None,
+) -> RenderResult:
     registry = registry if registry is not None else ProviderRegistry.builtin()
     linker = AssetLinker(assets_dir, options.assets, options.asset_url)
     if options.format is OutputFormat.JSON:

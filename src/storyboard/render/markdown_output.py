@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from storyboard.model.story import Story, TextItem
 from storyboard.render.inert import inert_markdown_text
-from storyboard.render.safe import markdown_html
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
 
 _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
@@ -64,7 +63,7 @@ def render_markdown_document(
             blocks.append(markdown_heading(item.text))
         elif isinstance(item, TextView) and isinstance(source, TextItem):
             # The same HTML as on the page: in Markdown, raw HTML would pass through.
-            blocks.append(compact_html(markdown_html(source.text)))
+            blocks.append(compact_html(item.html))
         elif isinstance(item, CardView):
             blocks.append(compact_html(render_entry(item)))
     return "\n\n".join(blocks) + "\n"
