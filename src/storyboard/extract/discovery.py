@@ -9,6 +9,7 @@ every Mastodon server, and many sites missing from the registry, are resolved.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -42,6 +43,16 @@ def parse_html(html: str) -> BeautifulSoup:
         return BeautifulSoup("", "html.parser")
 
 
+@lru_cache(maxsize=4)
+def parse_page_head(html: str) -> BeautifulSoup:
+    """Return the parsed head of a page (``page_head_markup``); read it, never change it.
+
+    Discovery and page metadata read the same page one after the other: it is parsed
+    once for both (the cache holds the last few pages, about one per worker).
+    """
+    return parse_html(page_head_markup(html))
+
+
 def document_base(soup: BeautifulSoup, base_url: str) -> str:
     """Return the URL relative links resolve against: ``<base href>`` if any, else ``base_url``."""
     base = soup.find("base", href=True)
@@ -69,7 +80,7 @@ def find_oembed_links(
             fmt = _oembed_format(params.get("rel", ""), params.get("type", ""))
             if fmt is not None:
                 found.append(DiscoveredEndpoint(urljoin(base_url, target), fmt))
-    soup = parse_html(page_head_markup(html))
+    soup = parse_page_head(html)
     base = document_base(soup, base_url)
     for link in soup.find_all("link", href=True):
         rel = link.get("rel")

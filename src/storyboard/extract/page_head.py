@@ -15,9 +15,9 @@ import re
 from typing import Final
 
 #: The most of a page's head that is parsed, in characters.
-HEAD_LIMIT: Final = 256_000
+HEAD_LIMIT: Final = 128_000
 #: The most taken from the rest of the page (JSON-LD, links, metas), in characters.
-BODY_TAGS_LIMIT: Final = 256_000
+BODY_TAGS_LIMIT: Final = 128_000
 
 _HEAD_END = re.compile(r"</head\s*>|<body[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"<(script|link|meta)\b[^<>]{0,2000}>", re.IGNORECASE)

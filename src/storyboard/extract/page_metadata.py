@@ -21,8 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict
 
 from storyboard import loose
-from storyboard.extract.discovery import document_base, parse_html
-from storyboard.extract.page_head import page_head_markup
+from storyboard.extract.discovery import document_base, parse_page_head
 
 #: schema.org types that describe the site or its furniture, not the page's content.
 _AUXILIARY_TYPES = frozenset(
@@ -93,7 +92,7 @@ class _Image:
 
 def extract_page_metadata(html: str, *, base_url: str) -> PageMetadata:
     """Read the metadata of a page fetched from ``base_url``."""
-    soup = parse_html(page_head_markup(html))
+    soup = parse_page_head(html)
     base = document_base(soup, base_url)
     meta = _MetaTags(soup)
     ld = _JsonLd(soup)

@@ -117,12 +117,17 @@ def _downscale(
     # Only the first frame of an animated GIF or WebP is kept: a card shows a still,
     # and scaling every frame of a large animation costs more than it is worth.
     image.seek(0)
-    upright = ImageOps.exif_transpose(image)
+    # exif_transpose copies even an upright image: for a 50-megapixel picture that is
+    # another 150 MB, so it runs only when there is something to turn.
+    turned = image.getexif().get(0x0112, 1) not in (None, 1)
+    upright = ImageOps.exif_transpose(image) if turned else image
     height = max(1, round(upright.height * max_width / upright.width))
     if upright.mode not in ("RGB", "RGBA", "L", "LA"):
         has_alpha = upright.mode in ("P", "PA") and "transparency" in upright.info
         upright = upright.convert("RGBA" if has_alpha or upright.mode == "PA" else "RGB")
-    scaled = upright.resize((max_width, height), Image.Resampling.LANCZOS)
+    # reducing_gap: shrink by whole factors first (cheap box filter, smaller buffers), then
+    # Lanczos for the last step, which is what the result's quality depends on.
+    scaled = upright.resize((max_width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     out = io.BytesIO()
     if kind is JPEG:
         if scaled.mode in ("RGBA", "LA"):
