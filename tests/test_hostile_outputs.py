@@ -20,7 +20,7 @@ from storyboard.cli.main import main
 
 from .blog_hosts.eleventy import EleventyBuild
 from .blog_hosts.wordpress import WordPressFilters
-from .browser_support import load, serve, watched_page
+from .browser_support import load, screenshot, serve, watched_page
 from .conftest import ProviderPlayground
 
 POST = "https://social.example/@anna/1"
@@ -90,8 +90,13 @@ def render(story: Path, output: Path, fmt: str) -> Path:
 
 
 @pytest.fixture
-def open_page(browser: Browser) -> Callable[[Path, str], tuple[str, list[str], object]]:
-    """Return ``open(folder, path) -> (visible text, dialogs, window.pwned)``."""
+def open_page(
+    browser: Browser, request: pytest.FixtureRequest
+) -> Callable[[Path, str], tuple[str, list[str], object]]:
+    """Return ``open(folder, path) -> (visible text, dialogs, window.pwned)``.
+
+    Each page is also saved as a screenshot under ``test-artifacts/``, to look at.
+    """
 
     def open_(folder: Path, path: str) -> tuple[str, list[str], object]:
         dialogs: list[str] = []
@@ -104,6 +109,7 @@ def open_page(browser: Browser) -> Callable[[Path, str], tuple[str, list[str], o
                 if href.startswith("javascript:"):
                     dialogs.append(f"javascript link: {href}")
             text = watched.page.inner_text("body")
+            screenshot(watched.page, request)
             pwned = watched.page.evaluate("window.pwned")
         return text, dialogs, pwned
 
