@@ -103,3 +103,17 @@ def test_check_validates_the_theme(tmp_path: Path) -> None:
 
     write(tmp_path / "look" / "items" / "default.html", "{{ item.url }}")
     assert run("check", story).exit_code == 0
+
+
+def test_a_theme_template_linking_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    secret = write(tmp_path / "secret" / "id_rsa", "PRIVATE KEY")
+    (tmp_path / "story" / "look").mkdir(parents=True)
+    (tmp_path / "story" / "look" / "page.html").symlink_to(secret)
+    story = write(tmp_path / "story" / "story.yaml", STORY.format(theme="look"))
+    out = tmp_path / "out"
+    result = run("render", story, "-o", out, "--offline")
+    assert result.exit_code == 2
+    lines = error_lines(result)
+    assert len(lines) == 1, lines
+    assert "page.html: a link to a file outside the theme folder" in lines[0]
+    assert not (out / "index.html").exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, distribution
 from importlib.resources import files
 from pathlib import Path
@@ -74,6 +74,24 @@ def theme_search_path(theme_dir: Path | None) -> list[Path]:
     return [theme_dir, builtin] if theme_dir is not None else [builtin]
 
 
+class _ThemeLoader(FileSystemLoader):
+    """Templates from one folder, never through a link to a file outside it.
+
+    A theme's ``page.html`` linking to ``~/.ssh/id_rsa`` would print that file into the
+    page: a template must really live in its theme folder.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        """Return the template's source, refusing one whose real file is elsewhere."""
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise RenderError(f"{filename}: a link to a file outside the theme folder; refusing it")
+        return source, filename, uptodate
+
+
 def make_environment(theme_dir: Path | None = None) -> Environment:
     """Return the Jinja environment: ``theme_dir`` first, then the built-in theme.
 
@@ -88,7 +106,7 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         raise RenderError(f"theme folder not found: {theme_dir}")
     builtin = FileSystemLoader(builtin_templates_dir())
     loaders: list[FileSystemLoader | PrefixLoader] = [
-        FileSystemLoader(path) for path in theme_search_path(theme_dir)
+        _ThemeLoader(path) for path in theme_search_path(theme_dir)
     ]
     loaders.append(PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"))
     return ImmutableSandboxedEnvironment(
