@@ -105,13 +105,19 @@ def _network(kwargs: dict[str, Any]) -> Any:
     from storyboard.commands.pipeline import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
     from storyboard.net import FetchSettings
+    from storyboard.net.host_map import host_map_from_environment
 
+    try:
+        host_map = host_map_from_environment()
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),
         http=FetchSettings(
             timeout=kwargs["timeout"],
             connect_timeout=min(5.0, kwargs["timeout"]),
             allow_private_network=kwargs["allow_private_network"],
+            host_map=host_map,
         ),
         pool=PoolSettings(concurrency=kwargs["concurrency"], per_host=kwargs["per_host"]),
     )
