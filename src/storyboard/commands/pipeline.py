@@ -86,7 +86,9 @@ def fetch_story(
             if store.persist
             else None,
             settings=ResolveSettings(
-                maxwidth=story.options.maxwidth, maxheight=story.options.maxheight
+                maxwidth=story.options.maxwidth,
+                maxheight=story.options.maxheight,
+                archive_restricted=story.options.archive_restricted,
             ),
             clock=store.clock,
         )

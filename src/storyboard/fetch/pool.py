@@ -190,6 +190,9 @@ def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchO
         richer_kept = kept.source != snapshot.source  # the store keeps richer data it had
         fallback = "kept the earlier snapshot" if richer_kept else "used page metadata"
         notes.append(f"oEmbed discovery failed ({reason}); {fallback}")
+    notes.extend(resolution.notes)
+    if snapshot.not_the_content is not None and kept is snapshot:
+        notes.append(f"{snapshot.not_the_content}; a plain link card")
     notes.extend(f"picture not archived ({reason})" for reason in resolution.unarchived)
     note = f"{url}: " + "; ".join(notes) if notes else None
     return FetchOutcome(url=url, snapshot=kept, note=note, unarchived=resolution.unarchived)

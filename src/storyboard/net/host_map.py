@@ -34,7 +34,9 @@ def parse_host_map(text: str) -> dict[str, str]:
             or not parts.netloc
             or parts.path not in ("", "/")
         ):
-            raise ValueError(f"{HOST_MAP_VARIABLE}: expected host=http://address:port, got {pair!r}")
+            raise ValueError(
+                f"{HOST_MAP_VARIABLE}: expected host=http://address:port, got {pair!r}"
+            )
         mapping[host.strip().lower()] = f"{parts.scheme}://{parts.netloc}"
     return mapping
 
