@@ -110,11 +110,6 @@ PLAYER_EXAMPLES = [
         "https://docs.google.com/document/d/e/2PACX-1vXyz/pub?embedded=true",
     ),
     (
-        "https://www.canva.com/design/DAF1aBcDeF/xYz12/view?utm_content=DAF1",
-        "canva",
-        "https://www.canva.com/design/DAF1aBcDeF/xYz12/view?embed",
-    ),
-    (
         "https://prezi.com/p/abcdefgh1234/my-talk/",
         "prezi",
         "https://prezi.com/embed/abcdefgh1234/",

@@ -372,24 +372,6 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
         ),
     ),
     Provider(
-        name="Canva",
-        url="https://www.canva.com/",
-        slug="canva",
-        endpoints=(),
-        iframe_hosts=frozenset({"www.canva.com"}),
-        players=(
-            PlayerRule(
-                _HOST.format(r"canva\.com")
-                + r"/design/(?P<id>[\w-]+)/(?P<key>[\w-]+)/view/?(?:[?#].*)?",
-                "https://www.canva.com/design/{id}/{key}/view?embed",
-            ),
-            PlayerRule(
-                _HOST.format(r"canva\.com") + r"/design/(?P<id>[\w-]+)/view/?(?:[?#].*)?",
-                "https://www.canva.com/design/{id}/view?embed",
-            ),
-        ),
-    ),
-    Provider(
         name="Prezi",
         url="https://prezi.com/",
         slug="prezi",
