@@ -144,6 +144,30 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def canonical_host(url: str) -> str:
+    """Return the host of ``url``'s normal form (``x.com`` gives ``twitter.com``), or ''."""
+    try:
+        return host_of(normalize_url(url))
+    except ValueError:
+        return ""
+
+
+#: Host prefixes that name a site's web or mobile front, not another site.
+_FRONT_PREFIXES = ("www.", "m.", "mobile.")
+
+
+def site_host(host: str) -> str:
+    """Return ``host`` without its ``www.``, ``m.`` or ``mobile.`` front (in that order).
+
+    ``www.instagram.com`` and ``m.youtube.com`` name the site a person means; the
+    snapshot key keeps the host as ``normalize_url`` gives it.
+    """
+    site = host.lower()
+    for prefix in _FRONT_PREFIXES:
+        site = site.removeprefix(prefix)
+    return site
+
+
 #: Path segments that are user names, which these platforms match without case:
 #: X's ``/USER/status/ID``, Bluesky's ``/profile/HANDLE/post/ID``, the fediverse's ``/@USER``.
 _HANDLE_PATHS = (
@@ -163,7 +187,7 @@ def same_post_key(url: str) -> str:
     keyed by ``normalize_url``, which keeps what a server may tell apart.
     """
     parts = urlsplit(normalize_url(url))
-    host = parts.netloc.removeprefix("www.")
+    host = site_host(parts.netloc)
     path = parts.path.rstrip("/") or "/"
     pattern = _HANDLE_HOSTS.get(host, _HANDLE_PATHS[2])
     match = pattern.match(path)

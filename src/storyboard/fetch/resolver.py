@@ -10,9 +10,10 @@ from urllib.parse import urlencode, urlsplit
 
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError, OEmbedError
-from storyboard.extract.cards import card_from_oembed, card_from_page_metadata
 from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
+from storyboard.extract.oembed_card import card_from_oembed
+from storyboard.extract.page_card import card_from_page_metadata
 from storyboard.extract.page_metadata import PageMetadata, extract_page_metadata
 from storyboard.extract.sanitize import sanitize_post_text
 from storyboard.extract.walls import not_the_content, title_from_slug
@@ -350,7 +351,7 @@ class UrlResolver:
             card = Card(kind=CardKind.LINK, url=url, title=title_from_slug(url))
             raw["not_the_content"] = wall.value
         else:
-            card = _page_card(meta, url=url)
+            card = card_from_page_metadata(meta, url=url)
         if discovery_error is not None:
             raw["discovery_error"] = str(discovery_error)
         snapshot = self._snapshot(
@@ -464,13 +465,6 @@ def _one_line(error: FetchError) -> str:
     return " ".join(str(error).split())
 
 
-def _page_card(meta: PageMetadata, *, url: str) -> Card:
-    card = card_from_page_metadata(meta, url=url)
-    if card.author_url is None and meta.author_url is not None:
-        card = card.model_copy(update={"author_url": meta.author_url})
-    return card
-
-
 def _with_page_metadata(snapshot: Snapshot, key: str, html: str, page_url: str) -> Snapshot:
     """Fill the gaps of an oEmbed card from its page's metadata, unless the page is a wall."""
     card = snapshot.card
@@ -479,7 +473,7 @@ def _with_page_metadata(snapshot: Snapshot, key: str, html: str, page_url: str) 
     meta = extract_page_metadata(html, base_url=page_url)
     if not_the_content(key, page_url, meta) is not None:
         return snapshot  # a login wall's title is nobody's post
-    page_card = _page_card(meta, url=key)
+    page_card = card_from_page_metadata(meta, url=key)
     if card.kind is CardKind.POST:
         # A post's text is the post; the page's title and description only summarize it.
         page_card = page_card.model_copy(update={"title": None, "description": None})
