@@ -167,12 +167,31 @@ def test_archive_restricted_opts_in_and_sends_the_meta_token(world: World, tmp_p
     assert result.exit_code == 0, result.stderr
     [asked] = [r for r in world.requests if r.startswith("graph.facebook.com")]
     assert "access_token=app%7Csecret" in asked
+    assert "secret" not in story.with_name("story.snapshots.json").read_text(encoding="utf-8")
     card = only_snapshot(story)["card"]
     assert card["title"] == "Sunrise over the harbour"
     assert card["player_url"] == "https://www.instagram.com/p/DAbc123XyZ/embed/"
 
 
 # -- LinkedIn, Google Docs, TikTok: players and clear refusals ---------------------------------
+
+
+def test_a_failure_never_prints_the_meta_token(world: World, tmp_path: Path) -> None:
+    story = write_story(tmp_path, [INSTAGRAM], options="options:\n  archive_restricted: true\n")
+    world.add(
+        {
+            "host": "graph.facebook.com",
+            "path": "/v23.0/instagram_oembed",
+            "status": 410,
+            "content_type": "application/json",
+            "body": "{}",
+        }
+    )
+    result = run(world, "fetch", story, env={"STORYBOARD_META_TOKEN": "app|secret"})
+    assert result.exit_code == 1
+    assert "access_token=***" in result.stderr
+    assert "secret" not in result.stderr
+    assert "secret" not in story.with_name("story.snapshots.json").read_text(encoding="utf-8")
 
 
 def test_linkedin_refusal_is_one_clear_line(world: World, tmp_path: Path) -> None:

@@ -140,9 +140,7 @@ class UrlResolver:
         endpoint_url = endpoint.request_url(
             key, maxwidth=self.settings.maxwidth, maxheight=self.settings.maxheight
         )
-        token = os.environ.get(provider.token_variable or "", "") if provider.token_variable else ""
-        if token:
-            endpoint_url += "&" + urlencode({"access_token": token})
+        token = os.environ.get(provider.token_variable, "") if provider.token_variable else ""
         try:
             snapshot = self._from_endpoint(
                 key,
@@ -151,6 +149,7 @@ class UrlResolver:
                 kind=SourceKind.PROVIDER,
                 provider=provider,
                 iframe_hosts=provider.iframe_hosts,
+                token=token or None,
             )
         except FetchError as exc:
             if not (_worth_a_fallback(exc) or endpoint.discovery or provider.from_oembed_registry):
@@ -158,7 +157,7 @@ class UrlResolver:
             return self._after_endpoint_failure(key, exc, notes)
         snapshot = self._with_api_data(snapshot, provider)
         snapshot = self._with_player(snapshot, provider)
-        return self._with_page_gaps(snapshot, key, notes)
+        return self._with_page_gaps(snapshot, key)
 
     def _after_endpoint_failure(self, key: str, exc: FetchError, notes: list[str]) -> Snapshot:
         """Fall back to discovery and page metadata when the endpoint fails.
@@ -278,7 +277,7 @@ class UrlResolver:
             }
         )
 
-    def _with_page_gaps(self, snapshot: Snapshot, key: str, notes: list[str]) -> Snapshot:
+    def _with_page_gaps(self, snapshot: Snapshot, key: str) -> Snapshot:
         """Fill what the oEmbed answer lacks from the page's own metadata (one bounded GET)."""
         card = snapshot.card
         if card is None or not _has_gaps(card):
@@ -302,9 +301,10 @@ class UrlResolver:
         kind: SourceKind,
         provider: Provider | None,
         iframe_hosts: frozenset[str],
+        token: str | None = None,
     ) -> Snapshot:
         accept = _JSON_ACCEPT if fmt == "json" else _XML_ACCEPT
-        response = self.client.get(endpoint_url, max_bytes=JSON_LIMIT, accept=accept)
+        response = self._get_endpoint(endpoint_url, accept=accept, token=token)
         try:
             raw = _decode_oembed(response, fmt)
             oembed = parse_oembed(raw, source=endpoint_url)
@@ -322,6 +322,24 @@ class UrlResolver:
             card=card,
         )
         return _sourced(snapshot, "oembed")
+
+    def _get_endpoint(self, endpoint_url: str, *, accept: str, token: str | None) -> HttpResponse:
+        """GET an endpoint, with the user's access token if any, never naming it after.
+
+        The snapshot keeps the endpoint URL without the token, and a failure's message
+        (printed, and kept in the snapshot file) has it masked.
+        """
+        if token is None:
+            return self.client.get(endpoint_url, max_bytes=JSON_LIMIT, accept=accept)
+        secret = urlencode({"access_token": token})
+        try:
+            response = self.client.get(
+                f"{endpoint_url}&{secret}", max_bytes=JSON_LIMIT, accept=accept
+            )
+        except FetchError as exc:
+            masked = str(exc).replace(secret, "access_token=***")
+            raise type(exc)(masked, url=endpoint_url, status=exc.status) from None
+        return _as_fetched_from(response, endpoint_url)
 
     def _from_page(self, url: str) -> Snapshot:
         response = self.client.get(url, max_bytes=PAGE_LIMIT, accept=_PAGE_ACCEPT)
@@ -446,6 +464,13 @@ def _filled(snapshot: Snapshot, other: Card, source: str) -> Snapshot:
         if name not in before:
             sources[name] = source
     return snapshot.model_copy(update={"card": card, "field_sources": sources})
+
+
+def _as_fetched_from(response: HttpResponse, url: str) -> HttpResponse:
+    """Return ``response`` as if fetched from ``url`` (the request's URL held a secret)."""
+    return HttpResponse(
+        url=url, status=response.status, headers=response.headers, content=response.content
+    )
 
 
 def _worth_a_fallback(error: FetchError) -> bool:
