@@ -32,22 +32,23 @@ _LOGIN_PATH = re.compile(
 )
 _CONSENT_HOSTS = re.compile(r"^(?:consent\.[\w.-]+|[\w.-]*cookielaw\.org|guce\.[\w.-]+)$")
 _CONSENT_PATH = re.compile(r"/(?:consent|cookie-?consent|gdpr|privacy-?gate)(?:[/?#.]|$)", re.I)
+# Titles are matched whole or at their start: "How to sign in safely" is an article.
 _LOGIN_TITLE = re.compile(
     r"^\s*(?:log\s?in|sign\s?in|sign\s?up|login|anmelden|connexion|iniciar sesión|accedi|"
-    r"войти|вход|登录|ログイン)\b|\b(?:log in|sign in|login) (?:to|on|or sign up|•|\|)|"
-    r"(?:log in|sign in|login)\s*(?:[|•·–—-]\s*\S.*)?$",
+    r"войти|вход|登录|ログイン)\b(?:\s*(?:to|on|or|[|•·–—:-]).{0,60})?$|"
+    r"^[^|•·–—]{1,40}\s[|•·–—]\s*(?:log\s?in|sign\s?in|login)\s*$",
     re.IGNORECASE,
 )
 _CONSENT_TITLE = re.compile(
-    r"before you continue|bevor sie fortfahren|avant d'accéder|privacy (?:choices|settings)|"
-    r"cookie (?:consent|settings|preferences)|we value your privacy",
+    r"^\s*(?:before you continue|bevor sie fortfahren|avant d'accéder|we value your privacy|"
+    r"(?:your )?privacy choices|cookie (?:consent|settings|preferences))\b",
     re.IGNORECASE,
 )
 _GONE_TEXT = re.compile(
-    r"(?:content|page|post|video|tweet)\s+(?:is\s+)?(?:no longer|not) available|"
-    r"this (?:page|content|post|video) (?:isn't|is not|has been|was) (?:available|removed|deleted)|"
-    r"page not found|404 not found|nothing (?:was )?found|sorry, this page|"
-    r"doesn't exist|does not exist|has been (?:removed|deleted)",
+    r"^\s*(?:page not found|404\b|not found\b|error 404|sorry, this page|nothing (?:was )?found)|"
+    r"\b(?:this )?(?:content|page|post|video|tweet) (?:is )?(?:no longer|not|isn't) available\b|"
+    r"\bthis (?:page|content|post|video) (?:doesn't|does not) exist\b|"
+    r"\bthis (?:page|content|post|video) (?:has been|was) (?:removed|deleted)\b",
     re.IGNORECASE,
 )
 _PARKED_TEXT = re.compile(
