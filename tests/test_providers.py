@@ -710,3 +710,33 @@ def test_derive_iframe_hosts_ignores_missing_urls() -> None:
 )
 def test_iframe_host_allowed(host: str, allowed: bool) -> None:
     assert iframe_host_allowed(host, {"video.example", "*.video.example"}) is allowed
+
+
+@pytest.mark.parametrize(
+    ("url", "asked"),
+    [
+        (
+            "https://www.slideshare.net/slideshow/climate-data-pipelines/267123456",
+            "https://www.slideshare.net/slideshow/embed_code/267123456",
+        ),
+        (
+            "https://de.slideshare.net/slideshow/some-talk/12345/",
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+        ),
+        # The forms the endpoint answers already stay as they are.
+        (
+            "https://www.slideshare.net/haraldf/business-quotes-for-2011",
+            "https://www.slideshare.net/haraldf/business-quotes-for-2011",
+        ),
+        (
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+        ),
+    ],
+)
+def test_slideshare_pages_are_asked_in_the_form_its_endpoint_answers(
+    builtin: ProviderRegistry, url: str, asked: str
+) -> None:
+    found = builtin.match(url)
+    assert found is not None
+    assert found[0].endpoint_form(url) == asked

@@ -417,3 +417,37 @@ def test_check_warns_about_the_same_post_in_other_forms(world: World, tmp_path: 
     assert len(warnings) == 4, result.stderr
     for index in (1, 3, 5, 7):
         assert any(f"items[{index}].url" in w and f"items[{index - 1}]" in w for w in warnings)
+
+
+def test_slideshare_current_urls_are_asked_in_the_embed_code_form(
+    world: World, tmp_path: Path
+) -> None:
+    url = "https://www.slideshare.net/slideshow/climate-data-pipelines/267123456"
+    world.add(
+        {
+            "host": "www.slideshare.net",
+            "path": "/api/oembed/2",
+            "status": 200,
+            "about": "https://www.slideshare.net/slideshow/embed_code/267123456",
+            "content_type": "application/json",
+            "body": json.dumps(
+                {
+                    "version": "1.0",
+                    "type": "rich",
+                    "title": "Climate data pipelines",
+                    "author_name": "Meera Kumar",
+                    "provider_name": "SlideShare",
+                    "html": '<iframe src="https://www.slideshare.net/slideshow/embed_code/key/abc"></iframe>',
+                    "width": 550,
+                    "height": 400,
+                }
+            ),
+        }
+    )
+    story = write_story(tmp_path, [url])
+    result = run(world, "fetch", story)
+    assert result.exit_code == 0, result.stderr
+    snapshot = only_snapshot(story)
+    assert snapshot["source"]["kind"] == "provider"
+    assert snapshot["card"]["title"] == "Climate data pipelines"
+    assert snapshot["card"]["url"] == url

@@ -138,7 +138,9 @@ class UrlResolver:
         if provider.storage is StoragePolicy.LINK_ONLY and not self.settings.archive_restricted:
             return self._link_only(key, provider)
         endpoint_url = endpoint.request_url(
-            key, maxwidth=self.settings.maxwidth, maxheight=self.settings.maxheight
+            provider.endpoint_form(key),
+            maxwidth=self.settings.maxwidth,
+            maxheight=self.settings.maxheight,
         )
         token = os.environ.get(provider.token_variable, "") if provider.token_variable else ""
         try:

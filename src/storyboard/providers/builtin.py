@@ -115,6 +115,15 @@ BUILTIN_PROVIDERS: tuple[Provider, ...] = (
             ),
         ),
         iframe_hosts=frozenset({"www.slideshare.net"}),
+        # Its current pages (/slideshow/SLUG/ID) get a 404 from the endpoint, which
+        # answers for the embed-code form of the same deck.
+        endpoint_forms=(
+            PlayerRule(
+                r"(?i:https?://(?:[a-z]{2,3}\.|www\.)?slideshare\.net)"
+                r"/slideshow/(?!embed_code/)[^/?#]+/(?P<id>\d+)/?(?:[?#].*)?",
+                "https://www.slideshare.net/slideshow/embed_code/{id}",
+            ),
+        ),
     ),
     Provider(
         name="Speaker Deck",

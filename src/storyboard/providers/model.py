@@ -229,6 +229,9 @@ class Provider:
     #: Player addresses derived from page URLs, for click mode: the only player of a
     #: provider without oEmbed (LinkedIn, Google Slides) or whose answers are not kept.
     players: tuple[PlayerRule, ...] = ()
+    #: Rewrites of page URLs into the form the endpoint answers for (SlideShare's
+    #: ``/slideshow/SLUG/ID`` pages into ``/slideshow/embed_code/ID``); same rule shape.
+    endpoint_forms: tuple[PlayerRule, ...] = ()
     #: Statuses the provider answers pages with when it refuses a client (LinkedIn: 999).
     refusal_statuses: frozenset[int] = frozenset()
     #: The environment variable whose value, when set, is sent as ``access_token``
@@ -238,6 +241,7 @@ class Provider:
     def __post_init__(self) -> None:
         object.__setattr__(self, "endpoints", tuple(self.endpoints))
         object.__setattr__(self, "players", tuple(self.players))
+        object.__setattr__(self, "endpoint_forms", tuple(self.endpoint_forms))
         object.__setattr__(self, "iframe_hosts", frozenset(h.lower() for h in self.iframe_hosts))
         object.__setattr__(self, "script_urls", tuple(self.script_urls))
 
@@ -248,6 +252,14 @@ class Provider:
             if found is not None:
                 return found
         return None
+
+    def endpoint_form(self, url: str) -> str:
+        """Return ``url`` in the form the provider's endpoint answers for."""
+        for rule in self.endpoint_forms:
+            found = rule.player_url(url)
+            if found is not None:
+                return found
+        return url
 
     @property
     def from_oembed_registry(self) -> bool:
