@@ -15,6 +15,7 @@ steadier than wall time on a shared machine) and its peak memory (max RSS):
 Targets (exit status 1 when one is missed): each attack under 10 s of CPU and 400 MB.
 
 Run: ``python benchmarks/hostile_inputs.py`` (about a minute; nothing leaves 127.0.0.1).
+``--source DIR`` measures another checkout's ``src`` (for a before/after table).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 10.0
 TARGET_MB = 400
 PAGE_BYTES = 2_000_000
@@ -177,7 +179,10 @@ def markdown_loading(folder: Path) -> Measured:
 
 
 def main() -> int:
-    argparse.ArgumentParser(description=__doc__.split("\n", 1)[0]).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--source", type=Path, default=REPO / "src", help="storyboard's src")
+    source = parser.parse_args().source.resolve()
+    os.environ["PYTHONPATH"] = str(source)  # what every child imports storyboard from
     _Handler.page = hostile_page()
     _Handler.png = big_png()
     print(

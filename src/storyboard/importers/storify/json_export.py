@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from storyboard.errors import Problem, UsageError
-from storyboard.untrusted_text import clean_decoded
 
 _JSONP_START_RE = re.compile(r"\s*([A-Za-z_$][\w$.]*)\s*\(")
 _JSONP_END_RE = re.compile(r"\s*\)\s*;?\s*")
@@ -59,8 +58,7 @@ def decode_json(text: str, source: str) -> DecodedJson:
         line, column = _position(text, end + len(rest) - len(rest.lstrip()))
         raise UsageError(f"{source}:{line}:{column}: not valid JSON (extra data)")
     decoded = DecodedJson(document, callback)
-    # No lone surrogate ("\ud800" is valid JSON) may reach the story or snapshot file.
-    decoded.document = _repair(clean_decoded(document), "", source, decoded.warnings)
+    decoded.document = _repair(document, "", source, decoded.warnings)
     return decoded
 
 
