@@ -82,6 +82,18 @@ class WriteError(StoryboardError):
         return cls(f"cannot write {where}: {reason}" if where else f"cannot write: {reason}")
 
 
+class LockTimeoutError(WriteError):
+    """Another storyboard command held a file's lock for longer than this one would wait."""
+
+    def __init__(self, path: object, seconds: float, holder: str = "") -> None:
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"{path}: another storyboard command{who} held it for {seconds:g} s; "
+            "gave up waiting (STORYBOARD_LOCK_TIMEOUT sets how long); "
+            "run this command again when that one has finished"
+        )
+
+
 #: Statuses that mean a post was removed or made private: no fallback brings it back.
 GONE_STATUSES = frozenset({401, 403, 404, 410})
 
