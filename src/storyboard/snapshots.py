@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError
 from storyboard.fsio import locked, remove_stale_temporaries, temporary_pattern, write_atomically
-from storyboard.model.card import Card
+from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     FetchFailure,
@@ -38,16 +38,6 @@ _SOURCE_RANK = {
     SourceKind.DISCOVERY: 2,
     SourceKind.PROVIDER: 2,
 }
-
-
-def _fill_card(card: Card, fallback: Card) -> Card:
-    """Return ``card`` with its empty fields taken from ``fallback``."""
-    missing = {
-        name: getattr(fallback, name)
-        for name in Card.model_fields
-        if getattr(card, name) is None and getattr(fallback, name) is not None
-    }
-    return card.model_copy(update=missing) if missing else card
 
 
 #: A file's identity on disk: an atomic save makes a new inode, so any write changes it.
@@ -322,7 +312,7 @@ def _merge_success(previous: Snapshot | None, snapshot: Snapshot, at: dt.datetim
     ):
         # The provider's card wins, but keeps what only the import knew
         # (a photo, the date, a content warning in the text).
-        return snapshot.model_copy(update={"card": _fill_card(snapshot.card, previous.card)})
+        return snapshot.model_copy(update={"card": fill_card_gaps(snapshot.card, previous.card)})
     return snapshot
 
 
