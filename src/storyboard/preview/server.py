@@ -11,6 +11,7 @@ a page listing its problems, and the server keeps going.
 from __future__ import annotations
 
 import errno
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
@@ -102,6 +103,15 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # A stopped preview must free its port at once for the next one.
     allow_reuse_address = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Say nothing when a browser hangs up mid-answer (a reload, a closed tab).
+
+        socketserver prints a traceback for each; anything else is a bug and keeps it.
+        """
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class PreviewServer:
