@@ -11,6 +11,7 @@ a page listing its problems, and the server keeps going.
 from __future__ import annotations
 
 import errno
+import socket
 import sys
 import threading
 import traceback
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from storyboard.commands.opened import OpenedStory
 from storyboard.commands.render import render_story_file
@@ -104,7 +106,9 @@ class _Server(ThreadingHTTPServer):
     # A stopped preview must free its port at once for the next one.
     allow_reuse_address = True
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
         """Say nothing when a browser hangs up mid-answer (a reload, a closed tab).
 
         socketserver prints a traceback for each; anything else is a bug and keeps it.
