@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from storyboard.clock import Clock, utc_now
-from storyboard.errors import SnapshotError
+from storyboard.errors import SnapshotError, WriteError
 from storyboard.fsio import locked, remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.model.snapshot import (
@@ -272,7 +272,10 @@ class SnapshotStore:
             if _disk_signature(self.path) != self._synced:
                 on_disk, _ = _read_snapshot_file(self.path)
                 self._rebase(on_disk)
-            write_atomically(self.path, self.dumps().encode("utf-8"))
+            try:
+                write_atomically(self.path, self.dumps().encode("utf-8"))
+            except OSError as exc:  # a full disk, a read-only folder: the old file stays
+                raise WriteError.from_os_error(exc, self.path) from exc
             self._synced = _disk_signature(self.path)
             self._changes.clear()
         if not self._swept:

@@ -10,10 +10,10 @@ its URL and is tried again next time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from storyboard.fetch.assets import AssetArchive, archive_card_media
+from storyboard.fetch.pool import worker_pool
 from storyboard.model.card import Card
 from storyboard.model.snapshot import Snapshot
 from storyboard.snapshots import SnapshotStore
@@ -42,7 +42,7 @@ def archive_imported_media(
     if not pending:
         return report
     snapshots = list(pending.values())
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="media") as pool:
+    with worker_pool(concurrency, "media") as pool:
         results = list(pool.map(lambda s: archive_card_media(_card(s), archive), snapshots))
     for snapshot, result in zip(snapshots, results, strict=True):
         report.archived += result.archived

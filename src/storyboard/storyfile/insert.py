@@ -17,7 +17,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from storyboard.errors import StoryError, UsageError
+from storyboard.errors import StoryError, UsageError, WriteError
 from storyboard.fsio import locked, write_atomically
 from storyboard.model.story import HeadingItem, Item, UrlItem
 from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
@@ -79,7 +79,10 @@ def add_items(
     # the other wrote, instead of one of them writing over the other's items.
     with locked(path):
         bom, result = edit()
-        write_atomically(path, bom + result.text.encode("utf-8"))
+        try:
+            write_atomically(path, bom + result.text.encode("utf-8"))
+        except OSError as exc:  # a full disk, a read-only folder: the old file stays
+            raise WriteError.from_os_error(exc, path) from exc
     return result
 
 
