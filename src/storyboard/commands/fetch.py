@@ -72,12 +72,16 @@ def fetch_story(
 def archive_imported_media(
     items: list[UrlItem], store: SnapshotStore, workspace: Workspace, network: NetworkOptions
 ) -> MediaReport:
-    """Download the pictures of imported snapshots (their cards stay as they are)."""
+    """Download the pictures of imported snapshots (their cards stay as they are), and
+    again those gone from or damaged in the assets folder."""
     urls = [item.url for item in items]
     from storyboard.fetch.imported_media import archive_imported_media as archive_missing
+    from storyboard.fetch.imported_media import needs_pictures
 
     snapshots = (store.get(url) for url in urls)
-    if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
+    if not store.persist or not any(
+        s and needs_pictures(s, workspace.assets_dir) for s in snapshots
+    ):
         return MediaReport()
     from storyboard.fetch.assets import AssetArchive
     from storyboard.net import HttpClient
@@ -95,6 +99,10 @@ def media_notes(media: MediaReport) -> list[Note]:
     notes = []
     if media.archived:
         notes.append(Note(f"archived {media.archived} pictures of imported posts"))
+    if media.restored:
+        notes.append(
+            Note(f"archived again {media.restored} pictures missing from the assets folder")
+        )
     for url, reason in media.failures:
         message = reason if url in reason else f"{url}: {reason}"
         notes.append(Note(f"picture not archived: {message}", "note"))
