@@ -57,7 +57,7 @@ def fetched_story(
 
 def archived_files(story: Path) -> dict[str, str]:
     """Return {post URL: the file name of its archived picture}."""
-    data = json.loads(story.with_name("story.snapshots.json").read_text(encoding="utf-8"))
+    data = json.loads(story.with_name(f"{story.stem}.snapshots.json").read_text(encoding="utf-8"))
     return {url: entry["card"]["image"]["path"] for url, entry in data["snapshots"].items()}
 
 

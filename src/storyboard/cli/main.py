@@ -475,6 +475,20 @@ def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
 
 
+@main.command("mv")
+@click.argument("old", metavar="OLD.yaml", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW.yaml", type=click.Path(path_type=Path))
+def move(old: Path, new: Path) -> int:
+    """Move a story with its snapshot file and assets folder (NEW may be a folder).
+
+    Never overwrites. If OLD.yaml was already moved to NEW.yaml by hand, brings its
+    snapshots and assets along.
+    """
+    from storyboard.commands.move import move_story
+
+    return show(move_story(old, new))
+
+
 @main.group("import", cls=click.Group)
 def import_() -> None:
     """Import a story from another tool's export."""

@@ -13,6 +13,7 @@ from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL
 from storyboard.fetch.imported_media import MediaReport
 from storyboard.fetch.pool import FetchReport, timed_fetch, urls_to_fetch
@@ -127,6 +128,11 @@ def fetch(
 ) -> FetchResult:
     """Fetch what has no snapshot (everything with ``refresh``), then imported pictures."""
     opened = open_story(story_path, feedback, clock=clock)
+    refuse_if_orphaned(
+        opened.workspace,
+        opened.story,
+        doing="fetching every URL again (posts deleted since would be lost)",
+    )
     story, store = opened.story, opened.load_snapshots()
     report = fetch_story(opened, store, network, feedback, refresh=refresh)
     media = archive_imported_media(story.url_items(), store, opened.workspace, network)

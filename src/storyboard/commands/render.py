@@ -12,6 +12,7 @@ from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.model.story import EmbedMode
 from storyboard.snapshots import SnapshotStore
@@ -103,6 +104,13 @@ def render(
     """Fetch the URLs without a snapshot (unless ``request.offline``), then render."""
     request.check()
     opened = open_story(story_path, feedback, clock=clock)
+    refuse_if_orphaned(
+        opened.workspace,
+        opened.story,
+        doing="rendering every item as unresolved"
+        if request.offline
+        else "fetching every URL again (posts deleted since would be lost)",
+    )
     store = opened.load_snapshots()
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):
