@@ -10,9 +10,9 @@ from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
-from storyboard.commands.opened import open_story
+from storyboard.commands.opened import OpenedStory, open_story
 from storyboard.commands.orphans import find_orphans, refuse_if_orphaned
-from storyboard.errors import EXIT_OK, EXIT_PARTIAL
+from storyboard.errors import EXIT_OK, EXIT_PARTIAL, Problem, StoryError
 from storyboard.fetch.pool import FetchReport
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import Story
@@ -51,6 +51,7 @@ def check(
     """
     opened = open_story(story_path, feedback, clock=clock)
     story = opened.story
+    check_theme_folder(opened)
     orphans = find_orphans(opened.workspace, story)
     warnings = []
     if orphans is not None:
@@ -74,6 +75,22 @@ def check(
         lines=[f"{s.state:13} {s.url}" + (f"  {s.detail}" if s.detail else "") for s in states],
         exit_code=EXIT_PARTIAL if any(s.state != "ok" for s in states) else EXIT_OK,
     )
+
+
+def check_theme_folder(opened: OpenedStory) -> None:
+    """Raise ``StoryError`` when ``options.theme`` names a folder that is not there."""
+    theme = opened.story.options.theme
+    folder = opened.workspace.theme_dir(theme)
+    if theme is None or folder is None or folder.is_dir():
+        return
+    line, column = opened.loaded.theme_pos or (None, None)
+    what = "not a folder" if folder.exists() else "no such folder"
+    message = (
+        f"{what}: {folder} (a theme is a folder of templates, named relative to the "
+        "story's folder); create it, fix the name, or remove options.theme"
+    )
+    path = str(opened.workspace.story_path)
+    raise StoryError([Problem(path, line, column, "options.theme", message)])
 
 
 def link_states(

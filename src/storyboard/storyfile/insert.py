@@ -21,6 +21,7 @@ from storyboard.errors import StoryError, UsageError, WriteError
 from storyboard.fsio import locked, write_atomically
 from storyboard.model.story import HeadingItem, Item, UrlItem
 from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
+from storyboard.storyfile.messages import url_advice
 from storyboard.storyfile.yaml_text import yaml_scalar
 from storyboard.urls import check_http_url, normalize_url
 
@@ -134,7 +135,7 @@ def _new_items(
         try:
             url = check_http_url(raw)
         except ValueError as exc:
-            raise UsageError(f"{raw}: {exc}") from None
+            raise UsageError(f"{raw}: {url_advice(raw, str(exc))}") from None
         key = normalize_url(url)
         if key in seen:
             raise UsageError(f"{url}: {seen[key]}")
