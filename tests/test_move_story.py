@@ -156,3 +156,17 @@ def test_mv_to_another_filesystem(
     rendered = run("render", other_filesystem / "moved.yaml", "--offline", "-o", tmp_path / "s")
     assert rendered.exit_code == 0, rendered.stderr
     assert "warning" not in rendered.stderr
+
+
+def test_mv_warns_when_a_relative_theme_stays_behind(tmp_path: Path) -> None:
+    (tmp_path / "looks").mkdir()
+    story = tmp_path / "story.yaml"
+    story.write_text("title: T\noptions:\n  theme: looks\nitems: []\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    result = run("mv", story, tmp_path / "elsewhere")
+    assert result.exit_code == 0
+    moved = tmp_path / "elsewhere" / "story.yaml"
+    assert result.stderr.strip() == (
+        f"warning: {moved}: options.theme: looks is relative to the story's folder and is not "
+        "found from its new place; move the theme too, or change options.theme"
+    )
