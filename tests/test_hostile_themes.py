@@ -93,7 +93,7 @@ def test_check_validates_the_theme(tmp_path: Path) -> None:
     story = write(tmp_path / "story.yaml", STORY.format(theme="look"))
     missing = run("check", story)
     assert missing.exit_code == 2
-    assert f"{story}:4:10: options.theme: theme folder not found" in missing.stderr
+    assert f"{story}:4:10: options.theme: no such folder" in missing.stderr
 
     write(tmp_path / "look" / "items" / "default.html", "{% if %}")
     broken = run("check", story)
