@@ -24,6 +24,21 @@ def is_plain_file_name(name: str) -> bool:
     return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
 
 
+#: Enough bytes to recognise every archived image type by its magic number.
+_SNIFF_BYTES = 64
+
+
+def is_archived_picture(path: Path) -> bool:
+    """Tell whether ``path`` is a regular file (not a link) that holds a picture."""
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        with path.open("rb") as handle:
+            return sniff_image_type(handle.read(_SNIFF_BYTES)) is not None
+    except OSError:
+        return False
+
+
 def read_archived_file(assets_dir: Path, name: str) -> tuple[bytes, ImageType]:
     """Return the bytes and type of the archived picture ``name``, checked as fetch checks them.
 
@@ -82,8 +97,9 @@ class AssetLinker:
         if asset is None or asset.path is None or not is_plain_file_name(asset.path):
             return None
         path = self.assets_dir / asset.path
-        # lexists: a link whose target is missing is still refused, not quietly skipped.
-        return path if os.path.lexists(path) else None
+        # A link, a folder or a damaged file is left out like a missing one (render warns
+        # about each); it is checked again as it is read, in case it changes meanwhile.
+        return path if is_archived_picture(path) else None
 
     def src(self, asset: MediaAsset | None) -> str | None:
         """Return the ``src`` for ``asset``, or None: never the remote original (privacy)."""
