@@ -45,6 +45,15 @@ class HeadingView:
 
 
 @dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents: a heading, and how many items it has."""
+
+    text: str
+    anchor: str
+    count_text: str | None = None
+
+
+@dataclass(frozen=True)
 class TextView:
     """The curator's prose, as HTML."""
 
@@ -77,7 +86,8 @@ class CardView:
     author_handle: str | None = None
     author_url: str | None = None
     avatar: MediaView | None = None
-    published: dt.date | None = None
+    #: The day, or the moment in the story's time zone when the platform gave the time.
+    published: dt.date | dt.datetime | None = None
     published_text: str | None = None
     image: MediaView | None = None
     player: PlayerView | None = None
@@ -106,6 +116,8 @@ class StoryView:
     date_text: str | None
     tags: tuple[str, ...]
     items: tuple[ItemView, ...]
+    #: The table of contents (empty: none on this page).
+    toc: tuple[TocEntry, ...] = ()
     #: Provider scripts for live items, each once, in first-use order.
     provider_scripts: tuple[str, ...] = ()
     #: Hosts the click-to-load script may put in an iframe; empty means no script.

@@ -1,0 +1,176 @@
+"""What readers see in the story's language and time zone, and labels that tell the truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from storyboard.errors import StoryError
+from storyboard.model.card import CardKind
+from storyboard.model.snapshot import FetchFailure, SnapshotStatus, Source, SourceKind
+from storyboard.model.story import EmbedMode
+from storyboard.storyfile.loader import parse_story
+
+from .test_render import (
+    RenderFn,
+    assets_dir,
+    keyed,
+    make_story,
+    post_card,
+    render,
+    snap,
+)
+
+__all__ = ["assets_dir", "render"]  # fixtures, found by name
+
+TWEET = "https://twitter.com/anna/status/1"
+TOOT = "https://mastodon.example/@anna/1"
+FAILED = "https://social.example/@anna/404"
+
+
+def test_a_post_shows_its_local_day_and_time_in_the_story_time_zone(render: RenderFn) -> None:
+    # 23:30 UTC on the 12th is 01:30 on the 13th in Helsinki: not the day before.
+    card = post_card(published=dt.datetime(2017, 1, 12, 23, 30, tzinfo=dt.UTC))
+    story = make_story([{"url": card.url}], lang="fi", timezone="Europe/Helsinki")
+    time = render(story, keyed(snap(card))).soup.select_one(".sb-foot time")
+    assert time is not None
+    assert time.get_text(strip=True) == "13.1.2017 1.30"
+    assert time["datetime"] == "2017-01-13T01:30:00+02:00"
+
+
+def test_a_post_dated_by_day_only_shows_the_day(render: RenderFn) -> None:
+    card = post_card(published=dt.date(2017, 1, 13))
+    story = make_story([{"url": card.url}], lang="sv", timezone="Europe/Helsinki")
+    time = render(story, keyed(snap(card))).soup.select_one(".sb-foot time")
+    assert time is not None
+    assert time.get_text(strip=True) == "13 jan. 2017"
+
+
+def test_an_unknown_time_zone_is_a_located_error() -> None:
+    text = "title: T\nlang: en\ntimezone: Europe/Helsinky\nitems: []\n"
+    with pytest.raises(StoryError) as caught:
+        parse_story(text, path="s.yaml")
+    message = str(caught.value.problems[0])
+    assert message.startswith("s.yaml:3:11: timezone: ")
+    assert "unknown time zone 'Europe/Helsinky'" in message
+
+
+def test_the_toc_lists_headings_with_localized_counts_and_every_item_has_a_permalink(
+    render: RenderFn,
+) -> None:
+    cards = [post_card(url=f"https://social.example/@anna/{n}") for n in range(3)]
+    items = [
+        {"heading": "Morgon"},
+        {"url": cards[0].url},
+        {"heading": "Eftermiddag"},
+        {"url": cards[1].url},
+        {"url": cards[2].url},
+    ]
+    story = make_story(items, lang="fi", options={"toc": True})
+    soup = render(story, keyed(*(snap(c) for c in cards))).soup
+    toc = soup.select_one("nav.sb-toc")
+    assert toc is not None
+    assert toc.h2 is not None
+    assert toc.h2.get_text() == "Sisältö"
+    lines = [li.get_text(" ", strip=True) for li in toc.select("li")]
+    assert lines == ["Morgon (1 kohde)", "Eftermiddag (2 kohdetta)"]  # Finnish plural rules
+    assert [a["href"] for a in toc.select("a")] == ["#morgon", "#eftermiddag"]
+    links = soup.select("figure.sb-entry > a.sb-permalink")
+    assert [a["href"] for a in links] == ["#item-2", "#item-4", "#item-5"]
+    assert all(a["aria-label"] == "Linkki tähän kohtaan" for a in links)
+
+
+def test_the_toc_is_on_by_default_only_above_a_few_headings(render: RenderFn) -> None:
+    few = make_story([{"heading": f"Part {n}"} for n in range(3)])
+    many = make_story([{"heading": f"Part {n}"} for n in range(4)])
+    off = make_story([{"heading": f"Part {n}"} for n in range(4)], options={"toc": False})
+    assert render(few).soup.select_one("nav.sb-toc") is None
+    assert render(many).soup.select_one("nav.sb-toc") is not None
+    assert render(off).soup.select_one("nav.sb-toc") is None
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "expected"),
+    [
+        (500, "500 Internal Server Error from http://127.0.0.1:9/x", "Källan fick problem"),
+        (404, "404 Not Found from https://social.example/@anna/404", "Källan säger att det inte"),
+        (None, "connection refused by 127.0.0.1:9", "Det gick inte att nå källan."),
+    ],
+)
+def test_an_unresolved_card_says_why_in_the_page_language(
+    render: RenderFn, status: int | None, message: str, expected: str
+) -> None:
+    failure = FetchFailure(
+        message=message, at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), status=status
+    )
+    snapshot = snap(None, url=FAILED, status=SnapshotStatus.ERROR, last_error=failure)
+    story = make_story([{"url": FAILED}], lang="sv")
+    said = render(story, keyed(snapshot)).soup.select_one(".sb-unresolved .sb-meta")
+    assert said is not None
+    text = said.get_text(" ", strip=True)
+    assert text.startswith("Det gick inte att hämta det här inlägget.")
+    assert expected in text
+    assert "http" not in text  # the technical detail stays in the snapshot and on stderr
+    assert str(status) not in text
+
+
+def test_one_name_per_platform_and_the_authors_initial(render: RenderFn) -> None:
+    old = post_card(url=TWEET, provider_name="Twitter", avatar=None, author_name="Anna")
+    new = post_card(url=TWEET + "2", provider_name="X", avatar=None, author_name="Bo")
+    story = make_story([{"url": old.url}, {"url": new.url}])
+    soup = render(story, keyed(snap(old), snap(new))).soup
+    labels = [a.get_text(strip=True) for a in soup.select("a.sb-source")]
+    assert labels == ["View on X", "View on X"]
+    assert [m.get_text() for m in soup.select(".sb-mark")] == ["A", "B"]
+
+
+def test_a_collected_live_post_is_not_called_an_archived_import(render: RenderFn) -> None:
+    card = post_card(url=TOOT, provider_name="Mastodon")
+    api = Source(kind=SourceKind.IMPORT, provider_name="Mastodon", endpoint="https://x/api")
+    story = make_story([{"url": TOOT}])
+    soup = render(story, keyed(snap(card, source=api))).soup
+    assert soup.select_one(".sb-imported") is None
+
+
+def test_a_gone_imported_post_says_when_it_was_posted(render: RenderFn) -> None:
+    card = post_card(url=TWEET, published=dt.datetime(2014, 5, 2, 10, 0, tzinfo=dt.UTC))
+    storify = Source(kind=SourceKind.IMPORT, provider_name="Storify")
+    gone = snap(
+        card,
+        source=storify,
+        status=SnapshotStatus.GONE,
+        fetched_at=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )
+    soup = render(make_story([{"url": TWEET}]), keyed(gone)).soup
+    note = soup.select_one(".sb-archived")
+    assert note is not None
+    assert note.get_text(strip=True) == "No longer available at the source; posted on May 2, 2014."
+    assert "2026" not in soup.select_one(".sb-card").get_text()  # type: ignore[union-attr]
+    imported = soup.select_one(".sb-imported")
+    assert imported is not None
+    assert imported.get_text(strip=True) == "Kept from a Storify export."
+    source = soup.select_one("a.sb-source")
+    assert source is not None
+    assert source.get_text(strip=True) == "X: the original is gone"
+
+
+def test_live_mastodon_without_text_in_its_embed_falls_back_to_the_static_card(
+    render: RenderFn,
+) -> None:
+    card = post_card(url=TOOT, provider_name="Mastodon", kind=CardKind.POST)
+    bare = (
+        '<blockquote class="mastodon-embed" data-embed-url="https://mastodon.example/@anna/1/embed">'
+        '<a href="https://mastodon.example/@anna/1">Post by @anna@mastodon.example</a></blockquote>'
+    )
+    snapshot = snap(
+        card,
+        source=Source(kind=SourceKind.PROVIDER, provider_name="Mastodon"),
+        oembed={"type": "rich", "html": bare},
+    )
+    story = make_story([{"url": TOOT}], options={"embed": EmbedMode.LIVE.value})
+    soup = render(story, keyed(snapshot)).soup
+    assert soup.select_one(".sb-live") is None
+    text = soup.select_one(".sb-card .sb-text")
+    assert text is not None
+    assert "Good morning" in text.get_text()
