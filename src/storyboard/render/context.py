@@ -272,9 +272,9 @@ class StoryViewBuilder:
         )
         if not html.strip():
             return None
-        if slug == "mastodon" and card.text_html and not _has_text(html):
-            # Mastodon's embed is a bare link ("Post by @anna") until its script runs, and
-            # shows nothing at all without it: the static card says what the post says.
+        if slug in _LINK_ONLY_EMBEDS and card.text_html and not _has_text(html):
+            # Mastodon's and Threads' embeds are a bare link ("Post by @anna") until their
+            # script runs: the static card says what the post says.
             return None
         for script in provider.script_urls if provider else ():
             # Only https scripts named by the registry entry; never one from the HTML itself.
@@ -443,6 +443,8 @@ def _has_text(html: str) -> bool:
     return len(words.split()) > _LINK_WORDS
 
 
+#: Platforms whose embed HTML may carry no text of the post at all.
+_LINK_ONLY_EMBEDS = frozenset({"mastodon", "threads"})
 #: How many words a bare link-only embed has at most ("Post by @anna@social.example").
 _LINK_WORDS = 4
 
