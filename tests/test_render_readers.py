@@ -7,10 +7,13 @@ import datetime as dt
 import pytest
 
 from storyboard.errors import StoryError
+from storyboard.language_guess import guess_language
 from storyboard.model.card import CardKind
 from storyboard.model.snapshot import FetchFailure, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import EmbedMode
+from storyboard.preview.handler import error_page
 from storyboard.storyfile.loader import parse_story
+from storyboard.storyfile.skeleton import new_story_text
 
 from .test_render import (
     RenderFn,
@@ -174,3 +177,32 @@ def test_live_mastodon_without_text_in_its_embed_falls_back_to_the_static_card(
     text = soup.select_one(".sb-card .sb-text")
     assert text is not None
     assert "Good morning" in text.get_text()
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["Det här är dagen då vi träffas och det blir roligt för alla"], "sv"),
+        (["Tänään on se päivä, kun tavataan ja se on mukavaa myös meille"], "fi"),
+        (["This is the day that we meet and it was fun for all of you"], "en"),
+        (["#anksome 🎉 https://t.co/x"], "sv"),  # too little to tell: the fallback
+    ],
+)
+def test_an_import_guesses_its_language_from_its_words(texts: list[str], expected: str) -> None:
+    assert guess_language(texts, fallback="sv") == expected
+
+
+def test_the_preview_error_page_speaks_the_story_language() -> None:
+    page = error_page(["s.yaml:3:11: timezone: unknown time zone"], "sv")
+    assert '<html lang="sv">' in page
+    assert "Berättelsen kan inte byggas" in page
+    assert "Rätta filen och spara den" in page
+    assert "Fix the file" not in page
+    assert "s.yaml:3:11: timezone: unknown time zone" in page  # the curator's message as is
+
+
+def test_new_proposes_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Helsinki")
+    text = new_story_text(title="Träff", lang="sv")
+    assert "\ntimezone: Europe/Helsinki\n" in text
+    assert parse_story(text, path="s.yaml").story.timezone == "Europe/Helsinki"
