@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
 
+from storyboard.cli.main import main
 from storyboard.errors import StoryError
 from storyboard.language_guess import guess_language
 from storyboard.model.card import CardKind
@@ -15,6 +22,7 @@ from storyboard.preview.handler import error_page
 from storyboard.storyfile.loader import parse_story
 from storyboard.storyfile.skeleton import new_story_text
 
+from .conftest import ProviderPlayground
 from .test_render import (
     RenderFn,
     assets_dir,
@@ -206,3 +214,73 @@ def test_new_proposes_the_machines_time_zone(monkeypatch: pytest.MonkeyPatch) ->
     text = new_story_text(title="Träff", lang="sv")
     assert "\ntimezone: Europe/Helsinki\n" in text
     assert parse_story(text, path="s.yaml").story.timezone == "Europe/Helsinki"
+
+
+def test_a_gone_post_links_to_its_wayback_copy_found_at_fetch_time(
+    playground: ProviderPlayground,
+    write_story: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    post = "https://social.example/@anna/1"
+    copy = "http://web.archive.org/web/20170113093000/https://social.example/@anna/1"
+    playground.oembed[post] = {
+        "type": "rich",
+        "version": "1.0",
+        "html": "<blockquote><p>Hello from Maria 01</p></blockquote>",
+        "author_name": "Anna",
+        "provider_name": "Example Social",
+    }
+    answer = {"archived_snapshots": {"closest": {"available": True, "url": copy, "status": "200"}}}
+    playground.pages["/wayback/available"] = json.dumps(answer)
+    monkeypatch.setenv("STORYBOARD_WAYBACK_API", playground.url("/wayback/available"))
+    story = write_story(f"title: T\nlang: en\nitems:\n  - url: {post}\n")
+    network = ["--providers", playground.providers_file(tmp_path), "--allow-private-network"]
+    assert run_cli("fetch", story, *network) == 0
+    assert not [r for r in playground.requests if r.startswith("/wayback")]  # not gone yet
+    playground.oembed[post] = (404, '{"error": "gone"}')
+    assert run_cli("fetch", story, "--refresh", *network) == 1
+
+    asked = [r for r in playground.requests if r.startswith("/wayback")]
+    assert len(asked) == 1
+    assert "url=https%3A%2F%2Fsocial.example%2F%40anna%2F1" in asked[0]
+    assert re.search(r"timestamp=\d{8}", asked[0])
+    saved = json.loads(story.with_name("story.snapshots.json").read_text(encoding="utf-8"))
+    snapshot = saved["snapshots"][post]
+    assert snapshot["status"] == "gone"
+    assert snapshot["archive_url"] == copy.replace("http://", "https://")
+    # The page, rendered offline later, links to the copy.
+    assert run_cli("render", story, "-o", tmp_path / "site", "--offline") == 0
+    soup = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    link = soup.select_one("a.sb-source")
+    assert link is not None
+    assert link["href"] == copy.replace("http://", "https://")
+    assert link.get_text(strip=True) == "Archived copy on the Wayback Machine"
+
+
+def test_a_gone_post_without_a_copy_is_marked_as_gone(
+    playground: ProviderPlayground,
+    write_story: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    post = "https://social.example/@anna/2"
+    playground.oembed[post] = {"type": "rich", "version": "1.0", "html": "<p>Hi</p>"}
+    playground.pages["/wayback/available"] = '{"archived_snapshots": {}}'
+    monkeypatch.setenv("STORYBOARD_WAYBACK_API", playground.url("/wayback/available"))
+    story = write_story(f"title: T\nlang: en\nitems:\n  - url: {post}\n")
+    network = ["--providers", playground.providers_file(tmp_path), "--allow-private-network"]
+    assert run_cli("fetch", story, *network) == 0
+    playground.oembed[post] = (410, '{"error": "gone"}')
+    assert run_cli("fetch", story, "--refresh", *network) == 1
+    assert run_cli("render", story, "-o", tmp_path / "site", "--offline") == 0
+    soup = BeautifulSoup((tmp_path / "site/index.html").read_text(encoding="utf-8"), "html.parser")
+    link = soup.select_one("a.sb-source")
+    assert link is not None
+    assert link["href"] == post
+    assert link.get_text(strip=True) == "Example Social: the original is gone"
+
+
+def run_cli(*args: str | Path) -> int:
+    """Run the CLI in-process; return its exit status."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False).exit_code

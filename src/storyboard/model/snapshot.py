@@ -67,6 +67,8 @@ class Snapshot(BaseModel):
     oembed: dict[str, Any] | None = None
     card: Card | None = None
     gone_since: dt.date | None = None
+    #: An archived copy of a gone post (the Wayback Machine's), found when it went.
+    archive_url: str | None = None
     last_error: FetchFailure | None = None
 
     @property

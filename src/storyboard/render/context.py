@@ -332,6 +332,7 @@ class StoryViewBuilder:
                 label_name=label_name,
             ),
             "view_label": self._view_label(snapshot, provider_name),
+            "view_url": self._view_url(snapshot),
             "archived_note": self._archived_note(snapshot, card),
             "imported_note": self._imported_note(snapshot, card, provider_name),
         }
@@ -398,7 +399,15 @@ class StoryViewBuilder:
             return None, None
         return value, format_date(value, self.lang, "medium")
 
+    def _view_url(self, snapshot: Snapshot) -> str | None:
+        """Return where the source link goes instead of the original: a gone post's copy."""
+        if snapshot.status is SnapshotStatus.GONE and snapshot.archive_url:
+            return absolute_http_url(snapshot.archive_url)
+        return None
+
     def _view_label(self, snapshot: Snapshot, provider_name: str | None) -> str:
+        if snapshot.status is SnapshotStatus.GONE and self._view_url(snapshot):
+            return self.tr("view_archive")
         if snapshot.status is SnapshotStatus.GONE:
             return self.tr("view_gone", provider=provider_name or self.tr("view_original"))
         if provider_name:

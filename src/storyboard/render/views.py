@@ -93,6 +93,8 @@ class CardView:
     player: PlayerView | None = None
     live_html: Markup | None = None
     view_label: str = ""
+    #: Where the source link goes when not to ``url`` (a gone post's archived copy).
+    view_url: str | None = None
     archived_note: str | None = None
     #: Says the card comes from an export or an API, not from the provider's oEmbed.
     imported_note: str | None = None
