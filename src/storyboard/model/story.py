@@ -38,6 +38,9 @@ class StoryOptions(_Strict):
     theme: str | None = None
     #: A table of contents from the headings; unset: shown when there are enough headings.
     toc: Annotated[bool, Field(strict=True)] | None = None
+    #: Archive the content of providers whose terms forbid keeping it (Instagram,
+    #: Facebook, Threads); without it their cards are links that load the official embed.
+    archive_restricted: Annotated[bool, Field(strict=True)] = False
 
 
 class HeadingItem(_Strict):
