@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +12,10 @@ from storyboard.collect.mastodon import collect_mastodon
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult, Notify
 from storyboard.collect.placement import as_moment, chronological_position, section_range
 from storyboard.collect.ratelimit import Pacer
-from storyboard.errors import UsageError
+from storyboard.errors import UsageError, WriteError
 from storyboard.fetch.assets import ArchivedCard, AssetArchive, archive_card_media
-from storyboard.fsio import write_atomically
+from storyboard.fetch.pool import worker_pool
+from storyboard.fsio import locked, write_atomically
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
@@ -107,7 +107,7 @@ def _archive_media(
     def one(snapshot: Snapshot) -> ArchivedCard | None:
         return archive_card_media(snapshot.card, archive) if snapshot.card else None
 
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(snapshots)))) as pool:
+    with worker_pool(min(concurrency, len(snapshots)), "media") as pool:
         results = list(pool.map(one, snapshots))
     archived: set[str] = set()
     failed: dict[str, str] = {}  # one line per picture, however many posts show it
@@ -186,11 +186,8 @@ def _add_in_time_order(story_path: Path, posts: list[CollectedPost], heading: st
     Under a heading the story does not have yet, the posts open that new section at
     the end, oldest first, as before.
     """
-    load_story(story_path)  # every problem of the file, located, before anything else
-    data = story_path.read_bytes()
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    text = data[len(bom) :].decode("utf-8")
-    items = parse_story(text, path=str(story_path)).story.items
+    # Every problem of the file, located, before anything else.
+    items = load_story(story_path).story.items
     if section_range(items, heading) is None:
         return len(add_items(story_path, [post.url for post in posts], heading=heading).added)
     store = SnapshotStore.load(Workspace(story_path).snapshot_path)
@@ -204,15 +201,24 @@ def _add_in_time_order(story_path: Path, posts: list[CollectedPost], heading: st
         card = snapshot.card if snapshot is not None else None
         return as_moment(card.published) if card is not None else None
 
-    added = 0
-    for post in sorted(posts, key=lambda p: as_moment(p.published) or _LAST):
-        items = parse_story(text, path=str(story_path)).story.items
-        span = section_range(items, heading)
-        assert span is not None  # the heading was there, and adding posts keeps it
-        at = chronological_position(items, as_moment(post.published), published_of, span)
-        result = add_items_to_text(text, [post.url], path=str(story_path), after=at)
-        text, added = result.text, added + len(result.added)
-    write_atomically(story_path, bom + text.encode("utf-8"))
+    # Read, edit and write under the file's lock, like ``add``: an edit made meanwhile
+    # by another command is added to, never written over.
+    with locked(story_path):
+        data = story_path.read_bytes()
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+        text = data[len(bom) :].decode("utf-8")
+        added = 0
+        for post in sorted(posts, key=lambda p: as_moment(p.published) or _LAST):
+            items = parse_story(text, path=str(story_path)).story.items
+            span = section_range(items, heading)
+            assert span is not None  # the heading was there, and adding posts keeps it
+            at = chronological_position(items, as_moment(post.published), published_of, span)
+            result = add_items_to_text(text, [post.url], path=str(story_path), after=at)
+            text, added = result.text, added + len(result.added)
+        try:
+            write_atomically(story_path, bom + text.encode("utf-8"))
+        except OSError as exc:  # a full disk, a read-only folder: the old file stays
+            raise WriteError.from_os_error(exc, story_path) from exc
     return added
 
 
