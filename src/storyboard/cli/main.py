@@ -510,8 +510,12 @@ def import_() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The story file to write [default: <export name>.yaml here]; never overwritten.",
 )
-@lang_option
-def import_storify(export_path: Path, story_path: Path | None, lang: str) -> int:
+@click.option(
+    "--lang",
+    default=None,
+    help="Page language (en, fi, sv) [default: guessed from the story's and posts' words].",
+)
+def import_storify(export_path: Path, story_path: Path | None, lang: str | None) -> int:
     """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.commands.import_storify import import_storify as run
 

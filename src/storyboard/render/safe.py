@@ -6,6 +6,7 @@ Templates never use ``|safe``; a test checks it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from markupsafe import Markup, escape
@@ -37,9 +38,19 @@ def post_text_html(html: str) -> Markup:
     return _trusted(sanitize_post_text(html))
 
 
-def embed_html(html: str, *, iframe_hosts: Iterable[str]) -> Markup:
-    """Return a provider's embed HTML through the live-mode allowlist, as safe HTML."""
-    return _trusted(sanitize_embed_html(html, iframe_hosts=iframe_hosts))
+#: An ``<iframe`` start tag that has no ``title`` attribute (the sanitizer's output is regular).
+_UNTITLED_FRAME = re.compile(r"<iframe(?![^>]*\stitle=)")
+
+
+def embed_html(html: str, *, iframe_hosts: Iterable[str], frame_title: str = "") -> Markup:
+    """Return a provider's embed HTML through the live-mode allowlist, as safe HTML.
+
+    A frame without a title is a nameless box to a screen reader: those get ``frame_title``.
+    """
+    clean = sanitize_embed_html(html, iframe_hosts=iframe_hosts)
+    if frame_title:
+        clean = _UNTITLED_FRAME.sub(f'<iframe title="{escape(frame_title)}"', clean)
+    return _trusted(clean)
 
 
 def markdown_html(text: str) -> Markup:

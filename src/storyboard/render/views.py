@@ -45,6 +45,15 @@ class HeadingView:
 
 
 @dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents: a heading, and how many items it has."""
+
+    text: str
+    anchor: str
+    count_text: str | None = None
+
+
+@dataclass(frozen=True)
 class TextView:
     """The curator's prose, as HTML."""
 
@@ -77,12 +86,15 @@ class CardView:
     author_handle: str | None = None
     author_url: str | None = None
     avatar: MediaView | None = None
-    published: dt.date | None = None
+    #: The day, or the moment in the story's time zone when the platform gave the time.
+    published: dt.date | dt.datetime | None = None
     published_text: str | None = None
     image: MediaView | None = None
     player: PlayerView | None = None
     live_html: Markup | None = None
     view_label: str = ""
+    #: Where the source link goes when not to ``url`` (a gone post's archived copy).
+    view_url: str | None = None
     archived_note: str | None = None
     #: Says the card comes from an export or an API, not from the provider's oEmbed.
     imported_note: str | None = None
@@ -106,6 +118,8 @@ class StoryView:
     date_text: str | None
     tags: tuple[str, ...]
     items: tuple[ItemView, ...]
+    #: The table of contents (empty: none on this page).
+    toc: tuple[TocEntry, ...] = ()
     #: Provider scripts for live items, each once, in first-use order.
     provider_scripts: tuple[str, ...] = ()
     #: Hosts the click-to-load script may put in an iframe; empty means no script.
