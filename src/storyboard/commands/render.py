@@ -20,6 +20,36 @@ if TYPE_CHECKING:
     from storyboard.render import RenderOptions, RenderResult
     from storyboard.render.media import AssetsMode
 
+#: Above this size an output with inlined pictures gets a warning: blog editors grow slow
+#: or refuse the paste, and every reader downloads it whole (README, "Embedding").
+INLINE_SIZE_WARNING = 2 * 1024 * 1024
+
+
+def human_size(size: int) -> str:
+    """Return ``size`` bytes as people read it ("840 KB", "13.2 MB")."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def size_notes(options: RenderOptions) -> list[Note]:
+    """Say how big the main output is, and what to do when inlined pictures make it heavy."""
+    try:
+        size = options.output_file.stat().st_size
+    except OSError:
+        return []
+    notes = [Note(f"{options.output_file}: {human_size(size)}", "note")]
+    if options.assets == "inline" and size > INLINE_SIZE_WARNING:
+        notes.append(
+            Note(
+                f"{options.output_file.name} is {human_size(size)} with its pictures inside;"
+                " upload the assets folder and give --asset-url URL to link them instead",
+                "warning",
+            )
+        )
+    return notes
+
+
 # The render layer loads the template code; it is imported where it is used, so a
 # command that fails early (a broken story) answers fast.
 
@@ -108,7 +138,7 @@ def render(
         fetch_story(opened, store, network, feedback)
     options = render_options(opened, request)
     result = render_story_file(opened, store, options, providers_files=network.providers_files)
-    notes = []
+    notes = size_notes(options)
     for url in result.unresolved:
         snapshot = store.get(url)
         reason = (

@@ -33,7 +33,13 @@ def render_story(
     or from ``asset_url``) or inlined, only when the output shows them.
     """
     registry = registry if registry is not None else ProviderRegistry.builtin()
-    linker = AssetLinker(assets_dir, options.assets, options.asset_url)
+    # Pages and fragments have a <style> to define each inlined picture once in.
+    linker = AssetLinker(
+        assets_dir,
+        options.assets,
+        options.asset_url,
+        share_inline=options.format in (OutputFormat.PAGE, OutputFormat.FRAGMENT),
+    )
     if options.format is OutputFormat.JSON:
         document = story_document(story, snapshots, linker, options.embed)
         text, unresolved = render_json_document(document), unresolved_urls(document)

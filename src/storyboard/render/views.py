@@ -20,6 +20,9 @@ class MediaView:
     alt: str
     width: int | None = None
     height: int | None = None
+    #: Set when the picture is defined once in the output's ``<style>`` (``src`` is empty):
+    #: the template shows it as an element with this class instead of an ``<img>``.
+    picture_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class StoryView:
     #: Hosts the click-to-load script may put in an iframe; empty means no script.
     player_hosts: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    #: Pictures inlined once each, as (class, data URI) CSS rules of the output's ``<style>``.
+    shared_pictures: tuple[tuple[str, str], ...] = ()
     generator: str = f"storyboard {__version__}"
 
     @property
