@@ -64,6 +64,10 @@ class RenderRequest:
     theme_dir: Path | None = None
     assets: AssetsMode | None = None
     asset_url: str | None = None
+    #: A blog whose post filters the fragment must survive (``--for wordpress``).
+    blog: str | None = None
+    #: Where the page will be published (``--base-url``).
+    base_url: str | None = None
     #: Never touch the network: render from the snapshots there are.
     offline: bool = False
 
@@ -73,11 +77,20 @@ class RenderRequest:
             raise UsageError("--asset-url goes with --assets url")
         if self.assets == "url" and not self.asset_url:
             raise UsageError("--assets url needs --asset-url")
+        if self.blog is not None:
+            from storyboard.render.blog_post import BlogTarget, check_blog_target
+
+            check_blog_target(
+                BlogTarget(self.blog),
+                fragment=self.output_format == "fragment",
+                asset_url=self.asset_url,
+            )
 
 
 def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions:
     """Resolve ``request`` against the story: its theme, the default output folder."""
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
+    from storyboard.render.blog_post import BlogTarget
 
     output_format = OutputFormat(request.output_format)
     return RenderOptions(
@@ -87,6 +100,8 @@ def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions
         theme_dir=opened.workspace.theme_dir(opened.story.options.theme, request.theme_dir),
         assets=request.assets or default_assets_mode(output_format, request.asset_url),
         asset_url=request.asset_url,
+        blog=BlogTarget(request.blog) if request.blog else None,
+        base_url=request.base_url,
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
+from storyboard.render.blog_post import blog_post_fragment
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
 from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
@@ -46,13 +47,17 @@ def render_story(
     else:
         env = make_environment(options.theme_dir)
         # Markdown goes through other people's site generators: cards only, no scripts.
-        embed = EmbedMode.STATIC if options.format is OutputFormat.MARKDOWN else options.embed
+        # So do blog posts whose editor removes scripts (--for).
+        static = options.format is OutputFormat.MARKDOWN or options.blog is not None
+        embed = EmbedMode.STATIC if static else options.embed
         view = StoryViewBuilder(story, snapshots, registry, linker, embed).build()
         if options.format is OutputFormat.MARKDOWN:
             text = render_markdown_document(story, view, entry_renderer(env, view))
         else:
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             text = render_html(env, template, view)
+            if options.blog is not None:
+                text = blog_post_fragment(text)
         unresolved = list(view.unresolved)
     # Media first, so the page never points at a file that is not there yet. With an
     # asset URL the folder is still written: it is what the user uploads to that URL.
