@@ -154,6 +154,14 @@ def render(
     options = render_options(opened, request)
     result = render_story_file(opened, store, options, providers_files=network.providers_files)
     notes = size_notes(options)
+    if options.format.value == "page" and options.base_url is None:
+        notes.append(
+            Note(
+                "no oembed.json, embed/ page or share links: give --base-url URL (where the"
+                " page will be published) to make the story embeddable and previewable by its URL",
+                "note",
+            )
+        )
     for url in result.unresolved:
         snapshot = store.get(url)
         reason = (

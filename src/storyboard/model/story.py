@@ -82,6 +82,8 @@ class Story(_Strict):
     lang: str = "en"
     author: str | None = None
     tags: list[str] = Field(default_factory=list)
+    #: The picture link previews show (og:image): a URL, or a path on the published site.
+    image: str | None = None
     options: StoryOptions = Field(default_factory=StoryOptions)
     items: list[Item] = Field(default_factory=list)
 

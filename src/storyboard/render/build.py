@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from storyboard.model.snapshot import Snapshot
@@ -15,7 +17,14 @@ from storyboard.render.json_output import render_json_document, story_document, 
 from storyboard.render.markdown_output import render_markdown_document
 from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
-from storyboard.render.page import FRAGMENT_TEMPLATE, PAGE_TEMPLATE, entry_renderer, render_html
+from storyboard.render.page import (
+    EMBED_TEMPLATE,
+    FRAGMENT_TEMPLATE,
+    PAGE_TEMPLATE,
+    entry_renderer,
+    render_html,
+)
+from storyboard.render.sharing import EMBED_FOLDER, OEMBED_FILE, oembed_document, sharing_view
 from storyboard.render.themes import make_environment
 
 
@@ -41,6 +50,7 @@ def render_story(
         options.asset_url,
         share_inline=options.format in (OutputFormat.PAGE, OutputFormat.FRAGMENT),
     )
+    extra: dict[Path, str] = {}
     if options.format is OutputFormat.JSON:
         document = story_document(story, snapshots, linker, options.embed)
         text, unresolved = render_json_document(document), unresolved_urls(document)
@@ -51,6 +61,20 @@ def render_story(
         static = options.format is OutputFormat.MARKDOWN or options.blog is not None
         embed = EmbedMode.STATIC if static else options.embed
         view = StoryViewBuilder(story, snapshots, registry, linker, embed).build()
+        page_url = options.page_url
+        if options.format is OutputFormat.PAGE and page_url is not None:
+            view = replace(view, sharing=sharing_view(story, view, page_url))
+            # The embed page lives in another site's iframe: cards only, no players.
+            embed_view = StoryViewBuilder(
+                story, snapshots, registry, linker, EmbedMode.STATIC
+            ).build()
+            embed_view = replace(embed_view, sharing=view.sharing, is_embed=True)
+            extra[options.output_dir / EMBED_FOLDER / "index.html"] = render_html(
+                env, EMBED_TEMPLATE, embed_view
+            )
+            assert view.sharing is not None
+            oembed = oembed_document(view, view.sharing)
+            extra[options.output_dir / OEMBED_FILE] = json.dumps(oembed, indent=2) + "\n"
         if options.format is OutputFormat.MARKDOWN:
             text = render_markdown_document(story, view, entry_renderer(env, view))
         else:
@@ -65,4 +89,5 @@ def render_story(
     if options.assets in ("copy", "url"):
         copied = copy_assets(linker.used, assets_dir, options.output_dir)
     written = [write_text_atomic(options.output_file, text), *copied]
+    written += [write_text_atomic(path, content) for path, content in extra.items()]
     return RenderResult(written=written, unresolved=unresolved)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from storyboard import __version__
 from storyboard.model.card import CardKind
 from storyboard.model.story import EmbedMode
+
+if TYPE_CHECKING:
+    from storyboard.render.sharing import SharingView
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,10 @@ class StoryView:
     unresolved: tuple[str, ...] = ()
     #: Pictures inlined once each, as (class, data URI) CSS rules of the output's ``<style>``.
     shared_pictures: tuple[tuple[str, str], ...] = ()
+    #: Absolute addresses and structured data, when the run knows where the page goes.
+    sharing: SharingView | None = None
+    #: This view is of the embed page (inside another site's iframe).
+    is_embed: bool = False
     generator: str = f"storyboard {__version__}"
 
     @property
