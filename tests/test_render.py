@@ -953,6 +953,7 @@ def test_markdown_has_front_matter_headings_text_and_card_blocks(render: RenderF
         "author": "Example Curator",
         "tags": ["some", "meetup"],
         "lang": "sv",
+        "stylesheet": "storyboard.css",
     }
     assert "\n## Morning\n" in body
     assert "\n## Afternoon\n" in body
@@ -969,7 +970,10 @@ def test_markdown_card_blocks_survive_a_commonmark_renderer(render: RenderFn) ->
 
     html = MarkdownIt("commonmark", {"html": True}).render(body)
     soup = BeautifulSoup(html, "html.parser")
-    figures = soup.find_all("figure", recursive=False)
+    figures = [
+        scope.find("figure", recursive=False)
+        for scope in soup.find_all("div", class_="storyboard", recursive=False)
+    ]
     assert [f["id"] for f in figures] == [
         "item-3",
         "item-4",

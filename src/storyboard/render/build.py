@@ -14,7 +14,7 @@ from storyboard.render.blog_post import blog_post_fragment
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
 from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
-from storyboard.render.markdown_output import render_markdown_document
+from storyboard.render.markdown_output import STYLESHEET, render_markdown_document
 from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
 from storyboard.render.page import (
@@ -25,7 +25,7 @@ from storyboard.render.page import (
     render_html,
 )
 from storyboard.render.sharing import EMBED_FOLDER, OEMBED_FILE, oembed_document, sharing_view
-from storyboard.render.themes import make_environment
+from storyboard.render.themes import make_environment, raw_theme_file
 
 
 def render_story(
@@ -77,6 +77,7 @@ def render_story(
             extra[options.output_dir / OEMBED_FILE] = json.dumps(oembed, indent=2) + "\n"
         if options.format is OutputFormat.MARKDOWN:
             text = render_markdown_document(story, view, entry_renderer(env, view))
+            extra[options.output_dir / STYLESHEET] = str(raw_theme_file(env, "storyboard.css"))
         else:
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             text = render_html(env, template, view)
