@@ -24,7 +24,13 @@ from storyboard.render.page import (
     entry_renderer,
     render_html,
 )
-from storyboard.render.sharing import EMBED_FOLDER, OEMBED_FILE, oembed_document, sharing_view
+from storyboard.render.sharing import (
+    EMBED_FOLDER,
+    OEMBED_FILE,
+    embed_items,
+    oembed_document,
+    sharing_view,
+)
 from storyboard.render.themes import make_environment, raw_theme_file
 
 
@@ -68,7 +74,12 @@ def render_story(
             embed_view = StoryViewBuilder(
                 story, snapshots, registry, linker, EmbedMode.STATIC
             ).build()
-            embed_view = replace(embed_view, sharing=view.sharing, is_embed=True)
+            embed_view = replace(
+                embed_view,
+                items=embed_items(embed_view.items),
+                sharing=view.sharing,
+                is_embed=True,
+            )
             extra[options.output_dir / EMBED_FOLDER / "index.html"] = render_html(
                 env, EMBED_TEMPLATE, embed_view
             )

@@ -9,7 +9,6 @@ and storyboard itself need to embed the story from its URL alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,7 +19,7 @@ from storyboard import __version__
 from storyboard.model.card import CardKind
 from storyboard.model.story import Story
 from storyboard.render.safe import json_for_script
-from storyboard.render.views import CardView, StoryView
+from storyboard.render.views import CardView, ItemView, SharingView, StoryView
 
 #: Folder (beside the page) of the page made to live in another site's iframe.
 EMBED_FOLDER = "embed"
@@ -28,17 +27,20 @@ OEMBED_FILE = "oembed.json"
 #: The iframe's size before the embed page reports its real height (wp-embed.js messages).
 EMBED_WIDTH = 600
 EMBED_HEIGHT = 800
+#: Cards the embed page shows before its link to the whole story: about what fits in the
+#: 1000 px that wp-embed.js allows a frame.
+EMBED_CARDS = 3
 
 
-@dataclass(frozen=True)
-class SharingView:
-    """The absolute addresses and structured data of a story published at ``page_url``."""
-
-    page_url: str
-    embed_url: str
-    oembed_url: str
-    image_url: str | None
-    json_ld: Markup
+def embed_items(items: tuple[ItemView, ...]) -> tuple[ItemView, ...]:
+    """Return the story's items up to its ``EMBED_CARDS``-th card (headings and text too)."""
+    cards = 0
+    for index, item in enumerate(items):
+        if isinstance(item, CardView):
+            cards += 1
+            if cards == EMBED_CARDS:
+                return items[: index + 1]
+    return items
 
 
 def absolute_image_url(page_url: str, src: str | None) -> str | None:

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from storyboard import __version__
 from storyboard.model.card import CardKind
 from storyboard.model.story import EmbedMode
-
-if TYPE_CHECKING:
-    from storyboard.render.sharing import SharingView
 
 
 @dataclass(frozen=True)
@@ -98,6 +94,17 @@ class CardView:
 
 
 ItemView = HeadingView | TextView | CardView
+
+
+@dataclass(frozen=True)
+class SharingView:
+    """The absolute addresses and structured data of a story published at ``page_url``."""
+
+    page_url: str
+    embed_url: str
+    oembed_url: str
+    image_url: str | None
+    json_ld: Markup
 
 
 @dataclass(frozen=True)
