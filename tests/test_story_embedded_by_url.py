@@ -87,6 +87,7 @@ def test_wordpress_keeps_the_iframe_and_wp_embed_sizes_it(
             "Math.ceil(document.documentElement.getBoundingClientRect().height)"
         )
         expected = min(1000, max(200, content))  # wp-embed.js keeps heights within 200-1000
+        assert content < 1000, "the embed page should fit in the frame WordPress allows"
         watched.page.wait_for_function(
             f"() => document.querySelector('iframe.wp-embedded-content').height == '{expected}'"
         )
@@ -95,14 +96,8 @@ def test_wordpress_keeps_the_iframe_and_wp_embed_sizes_it(
         # The story itself is in the frame: its title and its first cards (what fits in
         # wp-embed.js's 1000 px), then a link to the whole story.
         assert inner.locator("h1").inner_text() == "Browser tour"
-        assert inner.locator(".sb-card").count() == 3
+        assert inner.locator(".sb-card").count() == 2
         assert inner.locator("footer a").get_attribute("href") == "./"
-        # Its pictures come from the page's own assets folder (the embed page is one level down).
-        inner.wait_for_function(
-            "() => document.images.length === 1 && Array.from(document.images)"
-            ".every(i => i.complete && i.naturalWidth > 0)",
-            timeout=10_000,
-        )
         screenshot(watched.page, request)
         assert watched.log.third_party == []
 

@@ -29,7 +29,7 @@ EMBED_WIDTH = 600
 EMBED_HEIGHT = 800
 #: Cards the embed page shows before its link to the whole story: about what fits in the
 #: 1000 px that wp-embed.js allows a frame.
-EMBED_CARDS = 3
+EMBED_CARDS = 2
 
 
 def embed_items(items: tuple[ItemView, ...]) -> tuple[ItemView, ...]:
