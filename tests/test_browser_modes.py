@@ -460,6 +460,10 @@ def test_media_come_from_where_the_assets_option_says(
 ) -> None:
     html = (story_site.root / story_site.path(output)).read_text(encoding="utf-8")
     sources = [str(img["src"]) for img in BeautifulSoup(html, "html.parser").find_all("img")]
+    if prefix == "data:image/":
+        # Inlined pictures are defined once each in the <style> and shown by class.
+        assert sources == []
+        sources = re.findall(r'background-image:url\("(data:image/[^"]{0,40})', html)
     assert len(sources) == 3
     assert all(src.startswith(prefix) for src in sources), sources
     assets = story_site.root / output / "assets"
@@ -478,6 +482,15 @@ def test_media_come_from_where_the_assets_option_says(
         else:
             assert watched.log.third_party == []
             assert all(image["ok"] for image in images_state(watched.page))
+            # A picture shown by class has its picture and a real size on the page.
+            for picture in watched.page.eval_on_selector_all(
+                ".sb-pic",
+                "els => els.map(e => ({bg: getComputedStyle(e).backgroundImage,"
+                " w: e.getBoundingClientRect().width, h: e.getBoundingClientRect().height}))",
+            ):
+                assert picture["bg"].startswith('url("data:image/'), picture["bg"][:40]
+                assert picture["w"] > 0, picture
+                assert picture["h"] > 0, picture
 
 
 # -- click: the reader asks for one player -------------------------------------------------

@@ -961,6 +961,7 @@ def test_markdown_has_front_matter_headings_text_and_card_blocks(render: RenderF
         "author": "Example Curator",
         "tags": ["some", "meetup"],
         "lang": "sv",
+        "stylesheet": "storyboard.css",
     }
     assert "\n## Morning\n" in body
     assert "\n## Afternoon\n" in body
@@ -977,7 +978,10 @@ def test_markdown_card_blocks_survive_a_commonmark_renderer(render: RenderFn) ->
 
     html = MarkdownIt("commonmark", {"html": True}).render(body)
     soup = BeautifulSoup(html, "html.parser")
-    figures = soup.find_all("figure", recursive=False)
+    figures = [
+        scope.find("figure", recursive=False)
+        for scope in soup.find_all("div", class_="storyboard", recursive=False)
+    ]
     assert [f["id"] for f in figures] == [
         "item-3",
         "item-4",
@@ -1053,15 +1057,40 @@ def test_only_media_the_output_shows_are_copied(render: RenderFn) -> None:
     assert (assets / "avatar-anna.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_inline_assets_become_data_uris(render: RenderFn) -> None:
+def test_inline_assets_are_defined_once_in_the_style_and_shown_by_class(
+    render: RenderFn,
+) -> None:
     story, snapshots = full_story()
     rendered = render(story, snapshots, format=OutputFormat.FRAGMENT, assets="inline")
 
-    sources = [str(img["src"]) for img in rendered.soup.find_all("img")]
-    assert len(sources) == 3
-    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    # No <img> carries a data: URI; each picture is one CSS rule, shown by its class.
+    assert rendered.soup.find_all("img") == []
+    style = rendered.soup.find("style").get_text()
+    rule = r'\.(sb-pic-[0-9a-f]{12})\{background-image:url\("data:image/png;base64,'
+    rules = re.findall(rule, style)
+    assert len(rules) == 3
+    shown = {cls for el in rendered.soup.select(".sb-pic") for cls in el["class"] if cls in rules}
+    assert shown == set(rules)
+    # A card's picture keeps its description and its proportions; an avatar stays decoration.
+    photo = rendered.soup.select_one(".sb-media .sb-pic")
+    assert photo is not None
+    assert photo["role"] == "img"
+    assert photo["aria-label"]
+    assert "--sb-ratio:" in photo["style"]
+    assert rendered.soup.select_one(".sb-avatar")["aria-hidden"] == "true"
     assert not (rendered.options.output_dir / "assets").exists()
     assert rendered.result.written == [rendered.path]
+
+
+def test_a_picture_shown_by_many_cards_is_inlined_once(render: RenderFn) -> None:
+    # Twenty posts by one author, each with the same photo: one copy of each picture.
+    urls = [f"https://twitter.com/anna/status/{8200 + n}" for n in range(20)]
+    story = make_story([{"url": url} for url in urls])
+    snapshots = keyed(*(snap(post_card(url, image=asset("photo.png", 800, 600))) for url in urls))
+    rendered = render(story, snapshots, format=OutputFormat.FRAGMENT, assets="inline")
+    text = rendered.path.read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 2  # the avatar and the photo
+    assert len(rendered.soup.select(".sb-media .sb-pic")) == 20
 
 
 def test_asset_url_mode_links_to_the_uploaded_folder(render: RenderFn) -> None:

@@ -283,6 +283,17 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     "(default for a fragment), or link to --asset-url.",
 )
 @click.option("--asset-url", help="Base URL where you will upload the assets/ folder.")
+@click.option(
+    "--for",
+    "blog",
+    type=click.Choice(["wordpress"]),
+    help="A fragment that survives the blog's post filters (inline styles, no script; "
+    "needs --asset-url).",
+)
+@click.option(
+    "--base-url",
+    help="Where the page will be published: absolute links for sharing and oEmbed discovery.",
+)
 @network_options
 def render(story_path: Path, **kwargs: Any) -> int:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""

@@ -90,6 +90,8 @@ class Story(_Strict):
     #: The IANA time zone the story's readers live in: cards show posts' dates and times in it.
     timezone: str = "UTC"
     tags: list[str] = Field(default_factory=list)
+    #: The picture link previews show (og:image): a URL, or a path on the published site.
+    image: str | None = None
     options: StoryOptions = Field(default_factory=StoryOptions)
     items: list[Item] = Field(default_factory=list)
 

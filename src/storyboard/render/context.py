@@ -156,6 +156,9 @@ class StoryViewBuilder:
             provider_scripts=tuple(self._scripts),
             player_hosts=tuple(sorted(self._player_hosts)),
             unresolved=tuple(self._unresolved),
+            shared_pictures=tuple(
+                (picture.css_class, picture.data_uri) for picture in self.linker.shared_pictures
+            ),
         )
 
     def card_view(self, item: UrlItem, number: int, *, title_level: int = 2) -> CardView:
@@ -341,6 +344,17 @@ class StoryViewBuilder:
     def _media(
         self, asset: MediaAsset | None, alt: str, width: int | None, height: int | None
     ) -> MediaView | None:
+        if self.linker.share_inline:
+            picture = self.linker.shared_picture(asset)
+            if picture is None:
+                return None
+            return MediaView(
+                src="",
+                alt=alt,
+                width=width or picture.width,
+                height=height or picture.height,
+                picture_class=picture.css_class,
+            )
         src = self.linker.src(asset)
         if src is None:
             return None

@@ -2,8 +2,11 @@
 
 Headings stay Markdown; a text item is the curator's Markdown rendered as the page renders
 it (raw HTML escaped), and each URL item is its static card, each as one compact HTML block
-(no blank line inside, so Markdown leaves it alone). Nothing from a provider, a collected
-post or an import can become the site generator's template code (``render.inert``).
+(no blank line inside, so Markdown leaves it alone). Cards sit inside the ``.storyboard``
+scope that ``storyboard.css`` (written beside ``story.md``, named in the front matter as
+``stylesheet``) styles: the site's layout links it (README shows how). Nothing from a
+provider, a collected post or an import can become the site generator's template code
+(``render.inert``).
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ import json
 import re
 from collections.abc import Callable
 
+from markupsafe import escape
+
 from storyboard.model.story import Story, TextItem
 from storyboard.render.inert import inert_markdown_text
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
 
+#: The cards' stylesheet, written beside ``story.md``.
+STYLESHEET = "storyboard.css"
 _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#!|~&])")
 
@@ -36,6 +43,7 @@ def front_matter(story: Story) -> str:
         lines.append(f"author: {_yaml_string(story.author)}")
     lines.append(f"tags: [{', '.join(_yaml_string(tag) for tag in story.tags)}]")
     lines.append(f"lang: {_yaml_string(story.lang)}")
+    lines.append(f"stylesheet: {_yaml_string(STYLESHEET)}")
     lines.append("---")
     return "\n".join(lines)
 
@@ -65,5 +73,8 @@ def render_markdown_document(
             # The same HTML as on the page: in Markdown, raw HTML would pass through.
             blocks.append(compact_html(item.html))
         elif isinstance(item, CardView):
-            blocks.append(compact_html(render_entry(item)))
+            scoped = (
+                f'<div class="storyboard" lang="{escape(view.lang)}">\n{render_entry(item)}\n</div>'
+            )
+            blocks.append(compact_html(scoped))
     return "\n\n".join(blocks) + "\n"

@@ -6,8 +6,10 @@ Templates never use ``|safe``; a test checks it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -61,3 +63,21 @@ def markdown_html(text: str) -> Markup:
 def theme_file_text(source: str) -> Markup:
     """Return a theme's static file (its script) as it is: trusted like its templates."""
     return Markup(source)  # noqa: S704 (written by the theme's author, not a provider)
+
+
+def json_for_script(data: Any) -> Markup:
+    """Return ``data`` as JSON that cannot end its ``<script>`` or open a comment in it.
+
+    Provider text may contain ``</script>`` or ``<!--``: every ``<``, ``>`` and ``&`` is
+    written as a JSON escape, which parses to the same string.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return Markup(text)  # noqa: S704 - escaped above for a script element

@@ -20,6 +20,9 @@ class MediaView:
     alt: str
     width: int | None = None
     height: int | None = None
+    #: Set when the picture is defined once in the output's ``<style>`` (``src`` is empty):
+    #: the template shows it as an element with this class instead of an ``<img>``.
+    picture_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,17 @@ ItemView = HeadingView | TextView | CardView
 
 
 @dataclass(frozen=True)
+class SharingView:
+    """The absolute addresses and structured data of a story published at ``page_url``."""
+
+    page_url: str
+    embed_url: str
+    oembed_url: str
+    image_url: str | None
+    json_ld: Markup
+
+
+@dataclass(frozen=True)
 class StoryView:
     """The whole story as templates see it."""
 
@@ -125,6 +139,12 @@ class StoryView:
     #: Hosts the click-to-load script may put in an iframe; empty means no script.
     player_hosts: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    #: Pictures inlined once each, as (class, data URI) CSS rules of the output's ``<style>``.
+    shared_pictures: tuple[tuple[str, str], ...] = ()
+    #: Absolute addresses and structured data, when the run knows where the page goes.
+    sharing: SharingView | None = None
+    #: This view is of the embed page (inside another site's iframe).
+    is_embed: bool = False
     generator: str = f"storyboard {__version__}"
 
     @property
