@@ -47,7 +47,7 @@ from PIL import Image
 
 from storyboard.commands.pipeline import NetworkOptions, fetch_story, open_store, render_story_file
 from storyboard.model.story import EmbedMode
-from storyboard.net.http import FetchSettings
+from storyboard.net import FetchSettings
 from storyboard.render import OutputFormat, RenderOptions
 from storyboard.storyfile.loader import load_story
 

@@ -92,6 +92,16 @@ class ProviderPlayground:
         return Response(page, 200, content_type="text/html; charset=utf-8")
 
 
+@pytest.fixture(autouse=True)
+def private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Give every test an empty cache directory: no test reads or writes the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("STORYBOARD_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture
 def playground(httpserver: HTTPServer) -> ProviderPlayground:
     """Return a provider playground on a loopback server."""

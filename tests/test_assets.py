@@ -13,19 +13,12 @@ from PIL import Image
 from pytest_httpserver import HTTPServer
 
 from storyboard.errors import FetchError, ResponseTooLargeError
-from storyboard.fetch.assets import (
-    GIF,
-    JPEG,
-    PNG,
-    WEBP,
-    AssetArchive,
-    ImageType,
-    asset_file_name,
-    prepare_image,
-    sniff_image_type,
-)
+from storyboard.extract.image_types import GIF, JPEG, PNG, WEBP, ImageType
+from storyboard.fetch.assets import AssetArchive, asset_file_name, prepare_image
+from storyboard.fetch.resolver import UrlResolver
 from storyboard.model.card import MediaAsset
-from storyboard.net.http import FetchSettings, HttpClient
+from storyboard.net import FetchSettings, HttpClient
+from storyboard.providers import ProviderRegistry
 
 NAME = re.compile(r"^[0-9a-f]{16}\.(jpg|png|gif|webp)$")
 FORMATS = [
@@ -311,27 +304,50 @@ def test_a_damaged_file_under_the_right_name_is_replaced(
     assert (assets_dir / name).read_bytes() == body
 
 
-# -- sniffing ----------------------------------------------------------------------------
+# -- types not archived ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("head", "expected"),
-    [
-        (b"\xff\xd8\xff\xe0\x00\x10JFIF", JPEG),
-        (b"\x89PNG\r\n\x1a\n\x00", PNG),
-        (b"GIF87a....", GIF),
-        (b"GIF89a....", GIF),
-        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", WEBP),
-        (b"RIFF\x24\x00\x00\x00WAVEfmt ", None),
-        (b"<svg", None),
-        (b"\x00\x00\x00\x18ftypavif", None),
-        (b"", None),
-    ],
+    "head",
+    [b"\x00\x00\x00\x18ftypavif\x00\x00", b"RIFF\x24\x00\x00\x00WAVEfmt ", b"<svg"],
+    ids=["avif", "wave", "svg"],
 )
-def test_sniff_image_type(head: bytes, expected: ImageType | None) -> None:
-    assert sniff_image_type(head) is expected
+def test_types_other_than_jpeg_png_gif_webp_are_not_archived(head: bytes) -> None:
+    with pytest.raises(FetchError, match="not an image"):
+        prepare_image(head + bytes(64), url="https://cdn.example/x", max_width=1600)
 
 
 def test_max_width_must_be_positive(assets_dir: Path, client: HttpClient) -> None:
     with pytest.raises(ValueError, match="max_width"):
         AssetArchive(assets_dir, client, max_width=0)
+
+
+# -- what the resolver hands back -------------------------------------------------------
+
+
+def test_resolver_returns_the_pictures_it_could_not_archive(
+    archive: AssetArchive, client: HttpClient, httpserver: HTTPServer
+) -> None:
+    photo = serve(httpserver, "/photo.png", make_image(PNG, 40, 30))
+    broken = httpserver.url_for("/gone.png")
+    httpserver.expect_request("/gone.png").respond_with_data("gone", status=404)
+    page = (
+        f'<html><head><meta property="og:title" content="A page">'
+        f'<meta property="og:image" content="{broken}"></head></html>'
+    )
+    httpserver.expect_request("/page").respond_with_data(page, content_type="text/html")
+    resolver = UrlResolver(registry=ProviderRegistry([]), client=client, archive=archive)
+
+    found = resolver.resolve(httpserver.url_for("/page"))
+    assert found.snapshot.card is not None
+    assert found.snapshot.card.image is not None
+    assert found.snapshot.card.image.url == broken  # kept remote, the card still renders
+    assert found.snapshot.card.image.path is None
+    assert len(found.unarchived) == 1
+    assert "404 Not Found" in found.unarchived[0]
+
+    fine = resolver.resolve(photo)  # an image URL is a photo card, archived
+    assert fine.unarchived == ()
+    assert fine.snapshot.card is not None
+    assert fine.snapshot.card.image is not None
+    assert fine.snapshot.card.image.path is not None

@@ -28,13 +28,9 @@ from storyboard.collect.from_file import parse_url_lines
 from storyboard.collect.mastodon import instance_base
 from storyboard.collect.model import CollectedPost, CollectFilter, first_line, oldest_first
 from storyboard.collect.ratelimit import Pacer, reset_wait
-from storyboard.collect.seeds import (
-    bluesky_post_url,
-    bluesky_text_html,
-    mastodon_handle,
-    mastodon_text_html,
-)
 from storyboard.errors import UsageError
+from storyboard.networks.bluesky import bluesky_post_url, bluesky_text_html
+from storyboard.networks.mastodon import mastodon_handle, mastodon_text_html
 
 DAY = dt.date(2017, 1, 13)
 TAG = "anksome"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links, parse_link_header
+from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 POST_URL = "https://social.example/@anna/109876543210"
@@ -131,45 +131,6 @@ def test_link_header_ignores_other_links() -> None:
         '</feed>; rel="alternate"; type="application/rss+xml"'
     )
     assert find_oembed_links("", base_url="https://video.example/", link_header=header) == []
-
-
-@pytest.mark.parametrize(
-    ("header", "parsed"),
-    [
-        ("", []),
-        ("garbage", []),
-        ("<unterminated; rel=alternate", []),
-        ("<>; rel=alternate", []),
-        ("<https://a.example/>", [("https://a.example/", {})]),
-        (
-            '<https://a.example/>; REL="Alternate Next"',
-            [("https://a.example/", {"rel": "Alternate Next"})],
-        ),
-        ("<https://a.example/>; rel=first; rel=second", [("https://a.example/", {"rel": "first"})]),
-        (
-            '<https://a.example/>; title="say \\"hi\\", ok"; rel=alternate',
-            [("https://a.example/", {"title": 'say "hi", ok', "rel": "alternate"})],
-        ),
-        (
-            '<https://a.example/>; title="unterminated',
-            [("https://a.example/", {"title": "unterminated"})],
-        ),
-        (
-            "<https://a.example/>; crossorigin; rel=alternate",
-            [("https://a.example/", {"crossorigin": "", "rel": "alternate"})],
-        ),
-        (
-            "<https://a.example/>;rel=a <https://b.example/>;rel=b",
-            [("https://a.example/", {"rel": "a"}), ("https://b.example/", {"rel": "b"})],
-        ),
-        (
-            "<https://a.example/>; rel=a,,  , <https://b.example/>; rel=b",
-            [("https://a.example/", {"rel": "a"}), ("https://b.example/", {"rel": "b"})],
-        ),
-    ],
-)
-def test_parse_link_header(header: str, parsed: list[tuple[str, dict[str, str]]]) -> None:
-    assert parse_link_header(header) == parsed
 
 
 @pytest.mark.parametrize(

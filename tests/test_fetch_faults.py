@@ -39,7 +39,7 @@ from storyboard.cli.main import main
 from storyboard.cli.progress import FetchProgress
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import FetchOutcome, FetchReport, PoolSettings, failure_line, fetch_urls
-from storyboard.fetch.resolver import server_of
+from storyboard.fetch.resolver import Resolution, server_of
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.snapshots import SnapshotStore
@@ -603,13 +603,10 @@ class SleepyResolver:
     def request_host(self, url: str) -> str:
         return server_of(url)
 
-    def take_media_failures(self, url: str) -> list[str]:
-        return []
-
-    def resolve(self, url: str) -> Snapshot:
+    def resolve(self, url: str) -> Resolution:
         time.sleep(self.delay)
         card = Card(kind=CardKind.LINK, url=url)
-        return Snapshot(url=url, status=SnapshotStatus.OK, card=card)
+        return Resolution(Snapshot(url=url, status=SnapshotStatus.OK, card=card))
 
 
 def test_no_host_is_left_for_last(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import PoolSettings, fetch_urls, urls_to_fetch
+from storyboard.fetch.resolver import Resolution
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
@@ -29,10 +30,7 @@ class RecordingResolver:
     def request_host(self, url: str) -> str:
         return host_of(url)
 
-    def take_media_failures(self, url: str) -> list[str]:
-        return []
-
-    def resolve(self, url: str) -> Snapshot:
+    def resolve(self, url: str) -> Resolution:
         host = host_of(url)
         with self.lock:
             self.active[host] = self.active.get(host, 0) + 1
@@ -43,11 +41,13 @@ class RecordingResolver:
             self.active[host] -= 1
         if url in self.failing:
             raise FetchError(f"404 Not Found from {url}", url=url, status=404)
-        return Snapshot(
-            url=url,
-            status=SnapshotStatus.OK,
-            source=Source(kind=SourceKind.PROVIDER),
-            card=Card(kind=CardKind.LINK, url=url),
+        return Resolution(
+            Snapshot(
+                url=url,
+                status=SnapshotStatus.OK,
+                source=Source(kind=SourceKind.PROVIDER),
+                card=Card(kind=CardKind.LINK, url=url),
+            )
         )
 
 
@@ -70,6 +70,26 @@ def test_limits_hold_and_results_keep_the_story_order(tmp_path: Path) -> None:
     assert resolver.peak_total == 8
     saved = json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]
     assert set(saved) == set(wanted)
+
+
+class LosingPicturesResolver(RecordingResolver):
+    """Resolves every URL, but says two of its pictures could not be archived."""
+
+    def resolve(self, url: str) -> Resolution:
+        found = super().resolve(url)
+        return Resolution(found.snapshot, unarchived=("404 Not Found from a", "not an image: b"))
+
+
+def test_pictures_not_archived_reach_the_caller(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    url = "https://h.example/p/1"
+    [outcome] = fetch_urls([url], store, LosingPicturesResolver(delay=0))  # type: ignore[arg-type]
+    assert outcome.ok
+    assert outcome.unarchived == ("404 Not Found from a", "not an image: b")
+    assert outcome.note == (
+        f"{url}: picture not archived (404 Not Found from a); "
+        "picture not archived (not an image: b)"
+    )
 
 
 def test_wall_time_is_near_the_ideal_not_the_sum(tmp_path: Path) -> None:

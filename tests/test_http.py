@@ -19,7 +19,7 @@ from storyboard.errors import (
     FetchTimeoutError,
     ResponseTooLargeError,
 )
-from storyboard.net.http import (
+from storyboard.net import (
     JSON_LIMIT,
     PAGE_LIMIT,
     FetchSettings,

@@ -237,6 +237,19 @@ def test_by_name_unknown(builtin: ProviderRegistry) -> None:
         # Anchored at both ends.
         ("https://video.example/v/*", "https://video.example/x/v/1", False),
         ("https://video.example/v/1", "https://video.example/v/10", False),
+        # As lenient as real links: www. either way, a trailing slash, a query, a fragment.
+        ("https://www.video.example/v/*", "https://video.example/v/1", True),
+        ("https://video.example/v/*", "https://www.video.example/v/1", True),
+        ("https://video.example/v/*", "https://wwwvideo.example/v/1", False),
+        ("https://video.example/v/*", "https://www2.video.example/v/1", False),
+        ("https://video.example/v/1", "https://video.example/v/1/", True),
+        ("https://video.example/v/1/", "https://video.example/v/1", True),
+        ("https://video.example/v/1", "https://video.example/v/1?utm_source=x", True),
+        ("https://video.example/v/1", "https://video.example/v/1/?utm_source=x", True),
+        ("https://video.example/v/1", "https://video.example/v/1#t=3", True),
+        ("https://video.example/v/1", "https://video.example/v/1/2", False),
+        ("https://video.example/p?id=1", "https://video.example/p?id=1&utm_source=x", True),
+        ("https://video.example/p?id=1", "https://video.example/p?id=10", False),
         # Regex metacharacters in a scheme are literal.
         ("https://video.example/a+b/*", "https://video.example/aab/1", False),
         ("https://video.example/a+b/*", "https://video.example/a+b/1", True),

@@ -606,7 +606,7 @@ def test_render_never_imports_the_network_layer(tmp_path: Path) -> None:
         "story = Story.model_validate({'title': 't', 'items': [{'url': 'https://a.example/'}]})\n"
         f"render_story(story, {{}}, RenderOptions(output_dir=Path({str(tmp_path)!r})),"
         f" assets_dir=Path({str(tmp_path / 'none')!r}))\n"
-        "bad = [m for m in ('storyboard.net.http', 'storyboard.fetch.resolver', 'requests')\n"
+        "bad = [m for m in ('storyboard.net.client', 'storyboard.fetch.resolver', 'requests')\n"
         "       if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )

@@ -103,7 +103,7 @@ def network_options(command: F) -> F:
 def _network(kwargs: dict[str, Any]) -> Any:
     from storyboard.commands.pipeline import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
-    from storyboard.net.http import FetchSettings
+    from storyboard.net import FetchSettings
 
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),
@@ -289,7 +289,7 @@ def render(  # click passes every option by name
 
 @main.group()
 def providers() -> None:
-    """Inspect the provider registry."""
+    """Inspect the provider registry, or update its copy of oembed.com's."""
 
 
 @providers.command("list")
@@ -297,14 +297,41 @@ def providers() -> None:
 @reports_errors
 def providers_list(providers_files: tuple[Path, ...]) -> None:
     """List the providers storyboard knows, with their URL schemes."""
-    from storyboard.commands.pipeline import build_registry
+    from storyboard.commands.providers import list_providers
 
-    for provider in build_registry(providers_files):
+    listing = list_providers(providers_files)
+    for provider in listing.providers:
         endpoints = ", ".join(e.url for e in provider.endpoints)
-        click.echo(f"{provider.name}  ({provider.slug})  {endpoints}")
+        click.echo(f"{provider.name}  ({provider.slug})  {endpoints}  [{provider.source}]")
         for endpoint in provider.endpoints:
             for scheme in endpoint.schemes:
                 click.echo(f"    {scheme}")
+    copy = listing.registry
+    click.echo(f"oembed.com registry: {copy.kind}, {copy.date}, from {copy.origin} ({copy.path})")
+
+
+@providers.command("update")
+@click.option(
+    "--url",
+    help="Where to download the registry from, in oembed.com's providers.json format "
+    "[default: https://oembed.com/providers.json].",
+)
+@click.option(
+    "--allow-private-network",
+    is_flag=True,
+    envvar="STORYBOARD_ALLOW_PRIVATE_NETWORK",
+    help="Let the URL resolve to loopback or private addresses (off by default).",
+)
+@reports_errors
+def providers_update(url: str | None, allow_private_network: bool) -> None:
+    """Download oembed.com's current provider registry; later commands use it."""
+    from storyboard.commands.providers import update_registry
+    from storyboard.net import FetchSettings
+
+    settings = FetchSettings(allow_private_network=allow_private_network)
+    update = update_registry(url, settings) if url else update_registry(settings=settings)
+    copy = update.registry
+    click.echo(f"{update.provider_count} providers from {copy.origin}, saved to {copy.path}")
 
 
 @main.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storyboard.collect.bluesky import DEFAULT_APPVIEW, collect_bluesky
+from storyboard.collect.bluesky import collect_bluesky
 from storyboard.collect.from_file import collect_from_file
 from storyboard.collect.mastodon import collect_mastodon
 from storyboard.collect.model import (
@@ -19,6 +19,7 @@ from storyboard.collect.run import (
     seed_snapshots,
     story_urls,
 )
+from storyboard.networks.bluesky import DEFAULT_APPVIEW
 
 __all__ = [
     "DEFAULT_APPVIEW",

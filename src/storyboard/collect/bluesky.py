@@ -14,10 +14,9 @@ every page after the first; the errors say so.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from storyboard.collect.model import (
     CollectedPost,
@@ -25,22 +24,25 @@ from storyboard.collect.model import (
     CollectResult,
     first_line,
     oldest_first,
-    utc_datetime,
 )
 from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
-from storyboard.collect.seeds import bluesky_labels, bluesky_post_url, bluesky_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.net.http import HttpClient
+from storyboard.net import HttpClient
+from storyboard.networks.api_fields import utc_datetime
+from storyboard.networks.bluesky import (
+    DEFAULT_APPVIEW,
+    HIDDEN_LABELS,
+    INVALID_HANDLE,
+    bluesky_labels,
+    bluesky_post_url,
+    bluesky_snapshot,
+    search_url,
+)
 from storyboard.urls import check_http_url, normalize_url
 
-DEFAULT_APPVIEW = "https://public.api.bsky.app/xrpc/"
-SEARCH_METHOD = "app.bsky.feed.searchPosts"
-PAGE_SIZE = 100
+#: Pages read at most in one run (10,000 posts), whatever the filters skip.
 MAX_PAGES = 100
-#: Labels that mean a post is not for everyone to see: never collected.
-HIDDEN_LABELS = frozenset({"!no-unauthenticated", "!hide", "!takedown"})
-INVALID_HANDLE = "handle.invalid"
 
 
 def appview_base(url: str) -> str:
@@ -52,31 +54,6 @@ def appview_base(url: str) -> str:
     if urlsplit(checked).query:
         raise UsageError(f"--bluesky-api {url}: give the XRPC base URL, without a query")
     return checked if checked.endswith("/") else checked + "/"
-
-
-def _day_start(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def search_url(
-    base: str,
-    *,
-    query: str,
-    tag: str | None,
-    filt: CollectFilter,
-    cursor: str | None = None,
-) -> str:
-    """Return one searchPosts request URL."""
-    params: list[tuple[str, str]] = [("q", query), ("sort", "latest"), ("limit", str(PAGE_SIZE))]
-    if tag:
-        params.append(("tag", tag))
-    if filt.since is not None:
-        params.append(("since", _day_start(filt.since)))
-    if filt.until is not None:
-        params.append(("until", _day_start(filt.until + dt.timedelta(days=1))))
-    if cursor is not None:
-        params.append(("cursor", cursor))
-    return f"{base}{SEARCH_METHOD}?{urlencode(params)}"
 
 
 class _BlueskyCollector(PagedCollector):
@@ -102,7 +79,12 @@ class _BlueskyCollector(PagedCollector):
             if self.stop_if_out_of_pages(max_pages):
                 break
             url = search_url(
-                self.base, query=self.query, tag=self.tag, filt=self.filt, cursor=cursor
+                self.base,
+                query=self.query,
+                tag=self.tag,
+                since=self.filt.since,
+                until=self.filt.until,
+                cursor=cursor,
             )
             page = self._page(url)
             if page is None:

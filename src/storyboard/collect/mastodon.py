@@ -9,12 +9,9 @@ its page is gone or soon will be.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
-
-from requests.utils import parse_header_links
+from urllib.parse import urlsplit
 
 from storyboard.collect.model import (
     CollectedPost,
@@ -22,21 +19,28 @@ from storyboard.collect.model import (
     CollectResult,
     first_line,
     oldest_first,
-    utc_datetime,
 )
 from storyboard.collect.paging import PagedCollector
 from storyboard.collect.ratelimit import Pacer
-from storyboard.collect.seeds import html_text, mastodon_handle, mastodon_snapshot
 from storyboard.errors import FetchError, UsageError
-from storyboard.net.http import HttpClient
+from storyboard.extract.link_header import link_with_rel
+from storyboard.net import HttpClient
+from storyboard.networks.api_fields import utc_datetime
+from storyboard.networks.mastodon import (
+    TIMELINE_PAGE_SIZE,
+    first_id_after,
+    mastodon_handle,
+    mastodon_snapshot,
+    original_status,
+    snowflake_ms,
+    status_plain_text,
+    status_web_url,
+    tag_timeline_url,
+)
 from storyboard.urls import absolute_http_url, check_http_url, normalize_url
 
-#: Statuses asked for per page: the API's maximum.
-PAGE_SIZE = 40
-#: A page of 40 statuses with their HTML and media stays far below this.
 #: Pages read at most in one run (10,000 statuses), whatever the filters skip.
 MAX_PAGES = 250
-_ONE_DAY_MS = 86_400_000
 
 
 def instance_base(url: str) -> str:
@@ -58,33 +62,6 @@ def clean_tag(tag: str) -> str:
     return name
 
 
-def timeline_url(base: str, tag: str, *, max_id: str | None = None) -> str:
-    """Return the tag timeline URL of ``tag`` on the instance at ``base``."""
-    query: dict[str, str | int] = {"limit": PAGE_SIZE}
-    if max_id is not None:
-        query["max_id"] = max_id
-    return f"{base}/api/v1/timelines/tag/{quote(tag, safe='')}?{urlencode(query)}"
-
-
-def _snowflake_ms(status: Mapping[str, Any]) -> int | None:
-    """Return the milliseconds a Mastodon id encodes, if it does (``id >> 16``)."""
-    status_id = status.get("id")
-    created = utc_datetime(status.get("created_at"))
-    if not isinstance(status_id, str) or not status_id.isdigit() or created is None:
-        return None
-    millis = int(status_id) >> 16
-    # Other servers' ids (GoToSocial's ULIDs, Pleroma's flakes) do not read as times.
-    if abs(millis - created.timestamp() * 1000) > _ONE_DAY_MS:
-        return None
-    return millis
-
-
-def _until_max_id(until: dt.date) -> str:
-    """Return the smallest snowflake id of the day after ``until``: a ``max_id`` to jump to."""
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    return str(int(end.timestamp() * 1000) << 16)
-
-
 class _MastodonCollector(PagedCollector):
     def __init__(
         self, client: HttpClient, base: str, tag: str, filt: CollectFilter, pacer: Pacer
@@ -95,7 +72,7 @@ class _MastodonCollector(PagedCollector):
         self.jumped = False
 
     def run(self, max_pages: int) -> CollectResult:
-        url: str | None = timeline_url(self.base, self.tag)
+        url: str | None = tag_timeline_url(self.base, self.tag)
         visited: set[str] = set()
         while url is not None:
             if self.stop_if_out_of_pages(max_pages):
@@ -161,12 +138,11 @@ class _MastodonCollector(PagedCollector):
         return older
 
     def _consider(self, status: Mapping[str, Any], page_url: str) -> None:
-        reblog = status.get("reblog")
-        original: Mapping[str, Any] = reblog if isinstance(reblog, Mapping) else status
+        original = original_status(status)
         if status.get("visibility") != "public" or original.get("visibility") != "public":
             self.not_public += 1
             return
-        url = self._post_url(original)
+        url = status_web_url(original)
         if url is None:
             self.result.warnings.append(
                 f"skipped status {original.get('id')!s}: it has no web address"
@@ -194,8 +170,7 @@ class _MastodonCollector(PagedCollector):
         snapshot = mastodon_snapshot(original, url=url, handle=handle, endpoint=page_url)
         card = snapshot.card
         name = card.author_name if card else None
-        content = original.get("content")
-        text = html_text(content) if isinstance(content, str) else ""
+        text = status_plain_text(original)
         spoiler = original.get("spoiler_text")
         self.found.append(
             CollectedPost(
@@ -207,18 +182,6 @@ class _MastodonCollector(PagedCollector):
             )
         )
 
-    @staticmethod
-    def _post_url(status: Mapping[str, Any]) -> str | None:
-        for field in ("url", "uri"):
-            value = status.get(field)
-            url = absolute_http_url(value) if isinstance(value, str) else None
-            if url is not None:
-                try:
-                    return check_http_url(url)
-                except ValueError:
-                    continue
-        return None
-
     def _next_url(
         self, statuses: list[Mapping[str, Any]], headers: Mapping[str, str]
     ) -> str | None:
@@ -228,14 +191,12 @@ class _MastodonCollector(PagedCollector):
                 return jump
         link = headers.get("link")
         if link:
-            for entry in parse_header_links(link):
-                if entry.get("rel") == "next":
-                    return self._same_origin(entry.get("url", ""))
-            return None
+            target = link_with_rel(link, "next")
+            return None if target is None else self._same_origin(target)
         # No Link header at all: page by the last id, as Mastodon's own links do.
         last = statuses[-1].get("id")
-        if len(statuses) >= PAGE_SIZE and isinstance(last, str) and last:
-            return timeline_url(self.base, self.tag, max_id=last)
+        if len(statuses) >= TIMELINE_PAGE_SIZE and isinstance(last, str) and last:
+            return tag_timeline_url(self.base, self.tag, max_id=last)
         return None
 
     def _jump(self, statuses: list[Mapping[str, Any]]) -> str | None:
@@ -243,10 +204,10 @@ class _MastodonCollector(PagedCollector):
         assert self.filt.until is not None
         last = statuses[-1]
         created = utc_datetime(last.get("created_at"))
-        if created is None or not self.filt.too_new(created) or _snowflake_ms(last) is None:
+        if created is None or not self.filt.too_new(created) or snowflake_ms(last) is None:
             return None
         self.jumped = True
-        return timeline_url(self.base, self.tag, max_id=_until_max_id(self.filt.until))
+        return tag_timeline_url(self.base, self.tag, max_id=first_id_after(self.filt.until))
 
     def _same_origin(self, url: str) -> str | None:
         """Follow a next link only on the instance asked (a page must not send us elsewhere)."""

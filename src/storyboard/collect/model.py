@@ -80,19 +80,6 @@ def first_line(text: str, length: int = FIRST_LINE_LENGTH) -> str:
     return ""
 
 
-def utc_datetime(value: object) -> dt.datetime | None:
-    """Read an API timestamp (ISO 8601) as a UTC datetime; a time without zone is UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
 _NO_DATE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult
 from storyboard.collect.ratelimit import Pacer
 from storyboard.errors import FetchError
-from storyboard.net.http import JSON_LIMIT, HttpClient
+from storyboard.net import JSON_LIMIT, HttpClient
 
 #: A page of 40 statuses or 100 posts, with their HTML and embeds, stays well under this.
 PAGE_BYTES = 5 * JSON_LIMIT

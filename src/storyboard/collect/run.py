@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyboard.collect.bluesky import DEFAULT_APPVIEW, collect_bluesky
+from storyboard.collect.bluesky import collect_bluesky
 from storyboard.collect.from_file import collect_from_file
 from storyboard.collect.mastodon import collect_mastodon
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult, Notify
@@ -16,7 +16,8 @@ from storyboard.fetch.assets import ArchivedCard, AssetArchive, archive_card_med
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
-from storyboard.net.http import FetchSettings, HttpClient
+from storyboard.net import FetchSettings, HttpClient
+from storyboard.networks.bluesky import DEFAULT_APPVIEW
 from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
 from storyboard.storyfile.edit import add_items, add_items_to_text
 from storyboard.urls import normalize_url

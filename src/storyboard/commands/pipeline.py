@@ -16,7 +16,7 @@ from storyboard.fetch.pool import (
 )
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import Story
-from storyboard.net.http import FetchSettings
+from storyboard.net import FetchSettings
 from storyboard.providers import ProviderRegistry
 from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
 from storyboard.storyfile.loader import LoadedStory, load_story
@@ -41,8 +41,8 @@ class NetworkOptions:
 
 
 def build_registry(providers_files: Sequence[Path] = ()) -> ProviderRegistry:
-    """Return the built-in registry with the user's registries in front of it."""
-    registry = ProviderRegistry.builtin()
+    """Return the default registry (built-in table, oembed.com's) behind the user's files."""
+    registry = ProviderRegistry.default()
     # Later files win over earlier ones, and all of them over the built-in table.
     for path in providers_files:
         registry = registry.with_extra(ProviderRegistry.load_file(path))
@@ -73,7 +73,7 @@ def fetch_story(
     assert story.source_path is not None
     from storyboard.fetch.assets import AssetArchive
     from storyboard.fetch.resolver import ResolveSettings, UrlResolver
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
     client = HttpClient(network.http)
     try:
@@ -108,7 +108,7 @@ def archive_imported_media(
     if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
         return MediaReport()
     from storyboard.fetch.assets import AssetArchive
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
     client = HttpClient(network.http)
     try:

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageOps
 
 from storyboard.errors import FetchError, SnapshotError
+from storyboard.extract.image_types import GIF, JPEG, PNG, WEBP, ImageType, sniff_image_type
 from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
-from storyboard.net.http import IMAGE_LIMIT
+from storyboard.net import IMAGE_LIMIT
 
 if TYPE_CHECKING:
-    from storyboard.net.http import HttpClient
+    from storyboard.net import HttpClient
 
 #: Largest image (in pixels) ever decoded: a 10 MB PNG of one colour can claim
 #: gigapixels, and decoding it would take that many bytes of memory.
@@ -43,32 +44,8 @@ _HASH_LENGTH = 16
 _ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.1"
 
 
-@dataclass(frozen=True)
-class ImageType:
-    """One accepted image format: how its bytes start, and its names."""
-
-    pillow: str
-    mime: str
-    extension: str
-
-
-JPEG = ImageType("JPEG", "image/jpeg", "jpg")
-PNG = ImageType("PNG", "image/png", "png")
-GIF = ImageType("GIF", "image/gif", "gif")
-WEBP = ImageType("WEBP", "image/webp", "webp")
-
-
-def sniff_image_type(data: bytes) -> ImageType | None:
-    """Return the image type the bytes' magic number names (JPEG, PNG, GIF, WebP), or None."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return WEBP
-    return None
+#: What is archived: the formats every browser shows and Pillow re-encodes.
+ARCHIVED_TYPES = frozenset({JPEG, PNG, GIF, WEBP})
 
 
 @dataclass(frozen=True)
@@ -95,7 +72,7 @@ def prepare_image(data: bytes, *, url: str, max_width: int) -> PreparedImage:
     than JPEG/PNG/GIF/WebP, a broken file or one that claims too many pixels.
     """
     kind = sniff_image_type(data)
-    if kind is None:
+    if kind not in ARCHIVED_TYPES:
         raise FetchError(f"not an image: {url}", url=url)
     try:
         return _decode_and_fit(data, kind, url=url, max_width=max_width)

@@ -16,7 +16,7 @@ from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:  # the resolver pulls in HTTP, HTML and image code: only load it to fetch
-    from storyboard.fetch.resolver import UrlResolver
+    from storyboard.fetch.resolver import Resolution, UrlResolver
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class FetchOutcome:
     error: str | None = None
     #: If it was fetched with a fallback worth telling: one line naming the item.
     note: str | None = None
+    #: Why each picture that could not be archived was lost (the card renders without it).
+    unarchived: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -106,7 +108,7 @@ def fetch_urls(
     by_host: dict[str, deque[str]] = {}
     for url in urls:
         by_host.setdefault(resolver.request_host(url), deque()).append(url)
-    in_flight: dict[Future[Snapshot], tuple[str, str]] = {}
+    in_flight: dict[Future[Resolution], tuple[str, str]] = {}
     busy: dict[str, int] = {}
     results: dict[str, FetchOutcome] = {}
 
@@ -140,7 +142,7 @@ def fetch_urls(
                 for future in done:
                     url, host = in_flight.pop(future)
                     busy[host] -= 1
-                    batch.append(_merge(store, url, future, resolver.take_media_failures(url)))
+                    batch.append(_merge(store, url, future))
                     unsaved = True
                 dispatch(ex)
                 # Reported after dispatching, so the hosts shown are those being asked now.
@@ -173,17 +175,16 @@ def failure_line(url: str, error: FetchError) -> str:
     return message if url in message else f"{url}: {message}"
 
 
-def _merge(
-    store: SnapshotStore, url: str, future: Future[Snapshot], media_failures: list[str]
-) -> FetchOutcome:
+def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchOutcome:
     try:
-        snapshot = future.result()
+        resolution = future.result()
     except FetchError as exc:
         failure = FetchFailure(
             message=str(exc), at=dt.datetime.now(dt.UTC).replace(microsecond=0), status=exc.status
         )
         kept = store.record_failure(url, failure, gone=exc.gone)
         return FetchOutcome(url=url, snapshot=kept, error=failure_line(url, exc))
+    snapshot = resolution.snapshot
     kept = store.record_success(snapshot)
     notes = []
     reason = snapshot.discovery_failure
@@ -192,9 +193,9 @@ def _merge(
         richer_kept = kept.source != snapshot.source  # the store keeps richer data it had
         fallback = "kept the earlier snapshot" if richer_kept else "used page metadata"
         notes.append(f"oEmbed discovery failed ({reason}); {fallback}")
-    notes.extend(f"picture not archived ({failure})" for failure in media_failures)
+    notes.extend(f"picture not archived ({reason})" for reason in resolution.unarchived)
     note = f"{url}: " + "; ".join(notes) if notes else None
-    return FetchOutcome(url=url, snapshot=kept, note=note)
+    return FetchOutcome(url=url, snapshot=kept, note=note, unarchived=resolution.unarchived)
 
 
 def timed_fetch(

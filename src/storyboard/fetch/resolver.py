@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -18,7 +17,7 @@ from storyboard.extract.sanitize import sanitize_post_text
 from storyboard.fetch.assets import AssetArchive, archive_card_media
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.net.http import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
+from storyboard.net import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.providers import Provider, ProviderRegistry
 from storyboard.urls import host_of, normalize_url
 
@@ -50,6 +49,16 @@ def server_of(url: str) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+@dataclass(frozen=True)
+class Resolution:
+    """What resolving one URL found: its snapshot, and what could not be kept of it."""
+
+    snapshot: Snapshot
+    #: Why each picture of the card that could not be archived was lost (never fatal:
+    #: the card still renders, with the remote picture or without it).
+    unarchived: tuple[str, ...] = ()
+
+
 class UrlResolver:
     """Turn a URL into a ``Snapshot``; one instance serves every worker thread."""
 
@@ -65,14 +74,6 @@ class UrlResolver:
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
-        # Pictures that could not be archived, by item URL: reported, never fatal.
-        self._media_failures: dict[str, list[str]] = {}
-        self._lock = threading.Lock()
-
-    def take_media_failures(self, url: str) -> list[str]:
-        """Return (and forget) why pictures of ``url``'s card could not be archived."""
-        with self._lock:
-            return self._media_failures.pop(normalize_url(url), [])
 
     def request_host(self, url: str) -> str:
         """Return the server the first request for ``url`` goes to (for per-host limits).
@@ -85,9 +86,14 @@ class UrlResolver:
             return server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
         return server_of(url)
 
-    def resolve(self, url: str) -> Snapshot:
-        """Fetch what can be learned of ``url``; raise ``FetchError`` if nothing can."""
-        key = normalize_url(url)
+    def resolve(self, url: str) -> Resolution:
+        """Fetch what can be learned of ``url`` and archive its pictures.
+
+        Raises ``FetchError`` if nothing can be learned.
+        """
+        return self._archive_media(self._snapshot_of(normalize_url(url), url))
+
+    def _snapshot_of(self, key: str, url: str) -> Snapshot:
         match = self.registry.match(key) or self.registry.match(url)
         if match is not None:
             provider, endpoint = match
@@ -104,7 +110,8 @@ class UrlResolver:
                     iframe_hosts=provider.iframe_hosts,
                 )
             except FetchError as exc:
-                if exc.gone or not endpoint.discovery:
+                # oembed.com's registry lists endpoints that have since gone away.
+                if exc.gone or not (endpoint.discovery or provider.from_oembed_registry):
                     raise
                 # The endpoint is down or odd; the page may still name one or carry metadata.
                 try:
@@ -205,21 +212,18 @@ class UrlResolver:
             fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             raw=raw,
             oembed=oembed.model_dump(mode="json", exclude_none=True) if oembed else None,
-            card=self._archive_media(url, card),
+            card=card,
         )
 
-    def _archive_media(self, url: str, card: Card) -> Card:
+    def _archive_media(self, snapshot: Snapshot) -> Resolution:
         """Keep local copies of the card's images; a failed download keeps the remote URL."""
-        if self.archive is None:
-            return card
-        result = archive_card_media(card, self.archive)
-        if result.failures:
-            # The card still renders; only these pictures are missing. Say so.
-            with self._lock:
-                self._media_failures.setdefault(normalize_url(url), []).extend(
-                    reason for _, reason in result.failures
-                )
-        return result.card
+        if self.archive is None or snapshot.card is None:
+            return Resolution(snapshot)
+        result = archive_card_media(snapshot.card, self.archive)
+        return Resolution(
+            snapshot.model_copy(update={"card": result.card}),
+            unarchived=tuple(reason for _, reason in result.failures),
+        )
 
 
 def _with_page_text(snapshot: Snapshot, html: str, page_url: str) -> Snapshot:

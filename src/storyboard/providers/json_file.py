@@ -17,27 +17,48 @@ from storyboard.providers.model import (
 from storyboard.urls import check_http_url
 
 
-def read_providers_file(path: Path) -> list[Provider]:
-    """Read providers from a file in oembed.com's ``providers.json`` format."""
+def read_providers_file(path: Path, *, source: str | None = None) -> list[Provider]:
+    """Read providers from a file in oembed.com's ``providers.json`` format.
+
+    Each provider records ``source`` as where it came from (the path if not given).
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = path.read_bytes()
     except OSError as exc:
         raise ProviderRegistryError(
             f"cannot read providers file {path}: {exc.strerror or exc}"
         ) from exc
+    return parse_providers_json(content, str(path), source=source)
+
+
+def parse_providers_json(
+    content: bytes, where: str, *, source: str | None = None
+) -> list[Provider]:
+    """Parse providers.json content; errors name ``where`` (a path or URL) and the entry."""
+    label = where if source is None else source
+    entries = parse_entry_list(content, where)
+    return [provider_from_entry(entry, where, index, label) for index, entry in enumerate(entries)]
+
+
+def parse_entry_list(content: bytes, where: str) -> list[object]:
+    """Return the raw entries of providers.json content: checked to be a JSON list only."""
+    try:
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProviderRegistryError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        raise ProviderRegistryError(f"{where}: not UTF-8 text ({exc.reason})") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProviderRegistryError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+            f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
         ) from exc
+    except RecursionError as exc:
+        raise ProviderRegistryError(f"{where}: not valid JSON: nested too deeply") from exc
     if not isinstance(data, list):
         raise ProviderRegistryError(
-            f"{path}: expected a JSON list of providers, got {_json_kind(data)}"
+            f"{where}: expected a JSON list of providers, got {_json_kind(data)}"
         )
-    return [_provider_from_entry(entry, path, index) for index, entry in enumerate(data)]
+    return data
 
 
 def _json_kind(value: object) -> str:
@@ -47,7 +68,8 @@ def _json_kind(value: object) -> str:
     return kinds.get(type(value), "a number")
 
 
-def _provider_from_entry(entry: object, path: Path, index: int) -> Provider:
+def provider_from_entry(entry: object, path: str, index: int, source: str) -> Provider:
+    """Return the provider of entry ``index``; errors name ``path``, the entry and field."""
     where = f"{path}: [{index}]"
     if not isinstance(entry, dict):
         raise ProviderRegistryError(f"{where}: expected an object, got {_json_kind(entry)}")
@@ -72,6 +94,7 @@ def _provider_from_entry(entry: object, path: Path, index: int) -> Provider:
         endpoints=endpoints,
         slug=provider_slug(name),
         iframe_hosts=derive_iframe_hosts(provider_url, (e.url for e in endpoints)),
+        source=source,
     )
 
 

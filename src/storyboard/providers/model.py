@@ -4,9 +4,14 @@ A scheme is an oembed.com glob: ``*`` matches any run of characters. In the host
 stops at the end of the host (``https://*.youtube.com/watch*`` matches
 ``www.youtube.com`` and ``m.youtube.com`` but never ``evil.example/x.youtube.com``);
 in the path and query it matches anything. Hosts and the URL scheme compare without
-case, paths with case. ``http`` and ``https`` schemes are interchangeable: the
-registry lists many providers by their ``http://`` URLs, and every one of them now
-serves the same page over ``https``.
+case, paths with case.
+
+Matching is as lenient as the links people paste: ``http`` and ``https`` are
+interchangeable (the registry lists many providers by their ``http://`` URLs, and
+every one of them now serves the same page over ``https``); a leading ``www.`` is
+optional on both sides; and a scheme that ends in a literal path (``.../graph``,
+``.../*/``) also takes the URL with or without a trailing slash, followed by a query
+string (``?utm_source=...``) or a fragment.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from storyboard.urls import host_of
 
 FORMAT_PLACEHOLDER = "{format}"
+#: The source of the curated table's entries.
+BUILTIN_SOURCE = "built-in"
+#: How the sources of oembed.com's registry entries start: ``registry (packaged, DATE)``.
+REGISTRY_SOURCE_PREFIX = "registry ("
 
 #: Characters a ``*`` in a scheme's host may stand for: anything up to the end of the
 #: authority, never the userinfo separator (``https://*.video.example@evil.example``).
@@ -59,22 +68,50 @@ def compile_scheme(scheme: str) -> str:
         return f"(?i:{_glob_to_regex(scheme, '.*')})"
     authority, slash, path = rest.partition("/")
     scheme_re = "https?" if prefix.lower() in ("http", "https") else re.escape(prefix)
-    host_re = _glob_to_regex(authority, _HOST_WILDCARD)
-    return f"(?i:{scheme_re}://{host_re}){_glob_to_regex(slash + path, '.*')}"
+    return f"(?i:{scheme_re}://{_host_regex(authority)}){_path_regex(slash + path)}"
+
+
+def _host_regex(authority: str) -> str:
+    bare = _without_www(authority)
+    host_re = _glob_to_regex(bare, _HOST_WILDCARD)
+    if bare.startswith("*"):  # ``*.youtube.com`` already stands for ``www.youtube.com``
+        return host_re
+    return rf"(?:www\.)?{host_re}"
+
+
+def _path_regex(path: str) -> str:
+    if path.endswith("*"):  # the wildcard takes slashes, queries and fragments already
+        return _glob_to_regex(path, ".*")
+    if "?" in path:  # the scheme names a query: more parameters may follow it
+        return _glob_to_regex(path, ".*") + "(?:&.*)?(?:#.*)?"
+    return _glob_to_regex(path.rstrip("/"), ".*") + "/?(?:[?#].*)?"
+
+
+def _without_www(host: str) -> str:
+    return host[4:] if host[:4].lower() == "www." else host
 
 
 def scheme_host_key(scheme: str) -> tuple[str, str]:
-    """Return how the registry indexes a scheme: by exact host, by domain suffix, or not."""
+    """Return how the registry indexes a scheme: by exact host, by domain suffix, or not.
+
+    Exact hosts are indexed without ``www.``, since either form matches; look them
+    up with ``index_host``.
+    """
     _, sep, rest = scheme.partition("://")
     host = rest.split("/", 1)[0].split("?", 1)[0].lower()
     if not sep or not host or ":" in host or "@" in host:
         return ("any", "")
     if "*" not in host:
-        return ("exact", host)
+        return ("exact", index_host(host))
     tail = host.rsplit("*", 1)[1]
     if tail.startswith(".") and len(tail) > 1:
         return ("suffix", tail[1:])
     return ("any", "")
+
+
+def index_host(host: str) -> str:
+    """Return the key under which the registry files an exact host: lowercase, no ``www.``."""
+    return _without_www(host.lower().rstrip("."))
 
 
 @dataclass(frozen=True)
@@ -97,13 +134,19 @@ class Endpoint:
         object.__setattr__(self, "schemes", tuple(self.schemes))
         object.__setattr__(self, "formats", tuple(self.formats))
         object.__setattr__(self, "params", dict(self.params))
-        if self.schemes:
-            source = "|".join(f"(?:{compile_scheme(s)})" for s in self.schemes)
-            object.__setattr__(self, "_pattern", re.compile(source))
 
     def matches(self, url: str) -> bool:
         """Tell whether ``url`` fits one of this endpoint's schemes."""
-        return self._pattern is not None and self._pattern.fullmatch(url.strip()) is not None
+        if not self.schemes:
+            return False
+        pattern = self._pattern
+        if pattern is None:
+            # Compiled on first use: of the registry's ~400 providers a run tests only
+            # the few whose hosts its URLs name.
+            source = "|".join(f"(?:{compile_scheme(s)})" for s in self.schemes)
+            pattern = re.compile(source)
+            object.__setattr__(self, "_pattern", pattern)
+        return pattern.fullmatch(url.strip()) is not None
 
     def request_url(
         self, url: str, *, maxwidth: int | None, maxheight: int | None, fmt: str = "json"
@@ -148,11 +191,19 @@ class Provider:
     iframe_hosts: frozenset[str] = frozenset()
     #: Scripts that ``live`` mode may load for it (X: its widgets.js).
     script_urls: tuple[str, ...] = ()
+    #: Where the entry came from, as ``providers list`` shows it: ``built-in``,
+    #: ``registry (packaged, 2026-06-04)`` or the path of a providers.json file.
+    source: str = field(default=BUILTIN_SOURCE, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "endpoints", tuple(self.endpoints))
         object.__setattr__(self, "iframe_hosts", frozenset(h.lower() for h in self.iframe_hosts))
         object.__setattr__(self, "script_urls", tuple(self.script_urls))
+
+    @property
+    def from_oembed_registry(self) -> bool:
+        """Tell whether the entry is oembed.com's registry's, known from nothing else."""
+        return self.source.startswith(REGISTRY_SOURCE_PREFIX)
 
 
 def iframe_host_allowed(host: str, allowed: Iterable[str]) -> bool:

@@ -3,43 +3,57 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from storyboard.providers.builtin import BUILTIN_PROVIDERS
+from storyboard.providers.host_index import HostIndex
 from storyboard.providers.json_file import read_providers_file
-from storyboard.providers.model import Endpoint, Provider, scheme_host_key
-from storyboard.urls import host_of, normalize_url
+from storyboard.providers.model import Endpoint, Provider
+from storyboard.providers.oembed_registry import RegistryTable, current_table
+from storyboard.urls import normalize_url
 
 
 class ProviderRegistry:
-    """An ordered set of providers; the first whose endpoint fits a URL wins."""
+    """An ordered set of providers; the first whose endpoint fits a URL wins.
 
-    def __init__(self, providers: Iterable[Provider]) -> None:
+    A registry may have a fallback: a table of providers (oembed.com's registry) read
+    only when a URL or name is not matched by the registry's own providers, or when
+    the whole list is asked for, and matched after all of them. A fallback provider
+    that one of the registry's own shadows (same name, slug or endpoint) is left out:
+    the curated entry knows more.
+    """
+
+    def __init__(
+        self,
+        providers: Iterable[Provider],
+        *,
+        fallback: Callable[[], RegistryTable] | None = None,
+    ) -> None:
         self._providers = tuple(providers)
+        self._fallback = fallback
         self._entries: list[tuple[Provider, Endpoint]] = [
             (provider, endpoint) for provider in self._providers for endpoint in provider.endpoints
         ]
-        # An index from host to candidate entries, so a match tests a handful of
-        # precompiled patterns instead of every one of ~400 providers.
-        self._exact: dict[str, set[int]] = {}
-        self._suffix: dict[str, set[int]] = {}
-        self._any: set[int] = set()
-        for index, (_, endpoint) in enumerate(self._entries):
+        self._index = HostIndex()
+        for number, (_, endpoint) in enumerate(self._entries):
             for scheme in endpoint.schemes:
-                kind, key = scheme_host_key(scheme)
-                if kind == "exact":
-                    self._exact.setdefault(key, set()).add(index)
-                elif kind == "suffix":
-                    self._suffix.setdefault(key, set()).add(index)
-                else:
-                    self._any.add(index)
+                self._index.add(number, scheme)
+        self._own_names = {p.name.casefold() for p in self._providers} | {
+            p.slug for p in self._providers
+        }
+        self._own_endpoints = {endpoint.url for _, endpoint in self._entries}
 
     @classmethod
     def builtin(cls) -> ProviderRegistry:
-        """Return the registry of the built-in provider table."""
+        """Return the registry of the built-in provider table alone."""
         return _builtin_registry()
+
+    @classmethod
+    def default(cls) -> ProviderRegistry:
+        """Return the built-in table backed by oembed.com's registry (downloaded or shipped)."""
+        return cls(BUILTIN_PROVIDERS, fallback=current_table)
 
     @staticmethod
     def load_file(path: Path) -> list[Provider]:
@@ -67,19 +81,28 @@ class ProviderRegistry:
                 script_urls=twin.script_urls or present.script_urls,
             )
             extra[extra.index(twin)] = merged
-        return ProviderRegistry([*extra, *kept])
+        return ProviderRegistry([*extra, *kept], fallback=self._fallback)
 
     def match(self, url: str) -> tuple[Provider, Endpoint] | None:
-        """Return the first provider endpoint whose schemes fit ``url`` or its normal form."""
-        found = self._match(url)
-        if found is None:
-            try:
-                normal = normalize_url(url)
-            except ValueError:
-                return None
-            if normal != url:
-                found = self._match(normal)
-        return found
+        """Return the first provider endpoint whose schemes fit ``url`` or its normal form.
+
+        The fallback is read, and asked, only when none of the registry's own fits.
+        """
+        for candidate in _with_normal_form(url):
+            found = self._match_own(candidate)
+            if found is not None:
+                return found
+        if self._fallback is None:
+            return None
+        table = self._fallback()
+        for candidate in _with_normal_form(url):
+            for provider in table.candidates(candidate):
+                if self._shadows(provider):
+                    continue
+                for endpoint in provider.endpoints:
+                    if endpoint.matches(candidate):
+                        return provider, endpoint
+        return None
 
     def by_name(self, name: str) -> Provider | None:
         """Return the provider with this name or slug (case does not matter)."""
@@ -87,29 +110,45 @@ class ProviderRegistry:
         for provider in self._providers:
             if wanted in (provider.name.casefold(), provider.slug):
                 return provider
-        return None
+        if self._fallback is None:
+            return None
+        found = self._fallback().named(name)
+        return None if found is None or self._shadows(found) else found
 
     def __iter__(self) -> Iterator[Provider]:
-        return iter(self._providers)
+        yield from self._providers
+        if self._fallback is not None:
+            yield from (p for p in self._fallback().all() if not self._shadows(p))
 
     def __len__(self) -> int:
-        return len(self._providers)
+        if self._fallback is None:
+            return len(self._providers)
+        return sum(1 for _ in self)
 
-    def _match(self, url: str) -> tuple[Provider, Endpoint] | None:
-        try:
-            host = host_of(url).rstrip(".")
-        except ValueError:
-            host = ""
-        candidates = set(self._any)
-        candidates |= self._exact.get(host, set())
-        labels = host.split(".")
-        for start in range(len(labels)):
-            candidates |= self._suffix.get(".".join(labels[start:]), set())
-        for index in sorted(candidates):
-            provider, endpoint = self._entries[index]
+    def _shadows(self, provider: Provider) -> bool:
+        """Tell whether one of the registry's own providers stands for ``provider``."""
+        return (
+            provider.slug in self._own_names
+            or provider.name.casefold() in self._own_names
+            or any(e.url in self._own_endpoints for e in provider.endpoints)
+        )
+
+    def _match_own(self, url: str) -> tuple[Provider, Endpoint] | None:
+        for number in self._index.candidates(url):
+            provider, endpoint = self._entries[number]
             if endpoint.matches(url):
                 return provider, endpoint
         return None
+
+
+def _with_normal_form(url: str) -> Iterator[str]:
+    yield url
+    try:
+        normal = normalize_url(url)
+    except ValueError:
+        return
+    if normal != url:
+        yield normal
 
 
 def _same_provider(a: Provider, b: Provider) -> bool:

@@ -7,32 +7,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
+from storyboard.extract.image_types import sniff_image_type
 from storyboard.model.card import MediaAsset
 
 AssetsMode = Literal["copy", "inline", "url"]
 
 #: Folder inside the output directory that receives copied media.
 ASSETS_FOLDER = "assets"
-
-#: Image types a page may show, told by their first bytes (a file name can lie).
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_image_type(data: bytes) -> str | None:
-    """Return the MIME type of an image from its first bytes, None if not a known raster."""
-    for signature, mime in _SIGNATURES:
-        if data.startswith(signature):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:12] in (b"ftypavif", b"ftypavis"):
-        return "image/avif"
-    return None
 
 
 def is_plain_file_name(name: str) -> bool:
@@ -71,10 +52,10 @@ class AssetLinker:
             return None
         if self.mode == "inline":
             data = path.read_bytes()
-            mime = sniff_image_type(data)
-            if mime is None:
+            kind = sniff_image_type(data)
+            if kind is None:
                 return None
-            return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+            return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"
         self._used[asset.path] = None
         if self.mode == "url":
             return f"{self.asset_url}/{quote(asset.path)}"

@@ -1,0 +1,57 @@
+"""The ``providers`` commands: list the registry in use, download oembed.com's current one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from storyboard.net import FetchSettings
+from storyboard.providers import Provider
+from storyboard.providers.oembed_registry import (
+    MAX_REGISTRY_BYTES,
+    UPSTREAM_URL,
+    RegistryCopy,
+    load_registry,
+    save_download,
+)
+
+
+@dataclass(frozen=True)
+class ProviderListing:
+    """Every provider in the order URLs are matched, and the registry copy behind them."""
+
+    providers: tuple[Provider, ...]
+    registry: RegistryCopy
+
+
+@dataclass(frozen=True)
+class RegistryUpdate:
+    """The copy ``update_registry`` saved and how many providers it lists."""
+
+    registry: RegistryCopy
+    provider_count: int
+
+
+def list_providers(providers_files: Sequence[Path] = ()) -> ProviderListing:
+    """Return the providers of the registry in use: files, built-in table, oembed.com's."""
+    from storyboard.commands.pipeline import build_registry
+
+    providers = tuple(build_registry(providers_files))
+    return ProviderListing(providers=providers, registry=load_registry()[0])
+
+
+def update_registry(
+    url: str = UPSTREAM_URL, settings: FetchSettings | None = None
+) -> RegistryUpdate:
+    """Download the registry at ``url`` into the cache directory; later commands use it.
+
+    Raises ``FetchError`` if the download fails and ``ProviderRegistryError`` if it is
+    not a registry; in both cases the copy in use stays as it was.
+    """
+    from storyboard.net import HttpClient
+
+    with HttpClient(settings) as client:
+        response = client.get(url, max_bytes=MAX_REGISTRY_BYTES, accept="application/json")
+    saved = save_download(response.content, response.url)
+    return RegistryUpdate(registry=saved, provider_count=len(load_registry()[1]))

@@ -1,0 +1,260 @@
+"""Connections pinned to checked addresses and cut when a try's deadline passes.
+
+Every connection dials only addresses that were resolved and checked in the same step
+(the socket is pinned to them), so a DNS answer that changes between check and connect
+(rebinding) cannot slip through. TLS still uses the host name for SNI and certificate
+checks. Through a proxy the proxy resolves names; the client checks literal addresses
+in the URL then.
+
+Socket timeouts bound each read, not the whole response, and a server dripping one
+byte a second never trips them. A watchdog thread shuts the try's sockets down when
+the deadline passes, which ends any blocked read (TLS handshake, headers, body).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from contextlib import suppress
+from types import TracebackType
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.poolmanager import ProxyManager
+from urllib3.util.connection import create_connection
+
+from storyboard.net.guard import resolve_allowed
+
+_ACTIVE = threading.local()
+
+
+class _Watchdog:
+    """One thread that expires the deadline of every try in the process.
+
+    A timer thread per try costs a thread start-up on every request, which waits until
+    the new thread is scheduled: milliseconds on a busy machine, more than a request to
+    a nearby server takes otherwise.
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._queue: list[tuple[float, int, TryScope]] = []
+        self._order = itertools.count()  # breaks ties: scopes do not compare
+        self._thread: threading.Thread | None = None
+
+    def reset(self) -> None:
+        """Forget the thread and its queue: a forked child has neither."""
+        self._wake = threading.Condition()
+        self._queue = []
+        self._thread = None
+
+    def add(self, scope: TryScope) -> None:
+        """Expire ``scope`` at its deadline unless it has closed by then."""
+        with self._wake:
+            heapq.heappush(self._queue, (scope.expires_at, next(self._order), scope))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="storyboard-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._queue[0][2] is scope:
+                self._wake.notify()  # the new deadline is the nearest: wait less
+
+    def _run(self) -> None:
+        with self._wake:
+            while True:
+                now = time.monotonic()
+                while self._queue and (self._queue[0][0] <= now or self._queue[0][2].closed):
+                    scope = heapq.heappop(self._queue)[2]
+                    if not scope.closed:
+                        scope.expire()
+                timeout = self._queue[0][0] - now if self._queue else None
+                self._wake.wait(timeout)
+
+
+_WATCHDOG = _Watchdog()
+os.register_at_fork(after_in_child=_WATCHDOG.reset)
+
+
+class TryScope:
+    """The try in flight on this thread: its address policy and its wall-clock deadline."""
+
+    def __init__(self, seconds: float, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.expired = False
+        self.expires_at = time.monotonic() + seconds
+        self.closed = False
+        self._lock = threading.Lock()
+        self._handles: list[socket.socket] = []
+        self._previous: TryScope | None = None
+
+    def __enter__(self) -> TryScope:
+        self._previous = _active_scope()
+        _ACTIVE.scope = self
+        _WATCHDOG.add(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        _ACTIVE.scope = self._previous
+        with self._lock:
+            self.closed = True
+            handles, self._handles = self._handles, []
+        for handle in handles:
+            handle.close()
+
+    def remaining(self) -> float:
+        """Return the seconds left before the deadline (negative once past)."""
+        return self.expires_at - time.monotonic()
+
+    def watch(self, sock: socket.socket) -> None:
+        """Keep a handle on ``sock``'s connection so the timer thread can cut it."""
+        # A duplicate descriptor: it outlives the wrapping of ``sock`` in TLS (which
+        # detaches it) and is never reused for another connection while we hold it.
+        handle = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        with self._lock:
+            if self.closed:
+                handle.close()
+                return
+            self._handles.append(handle)
+            if self.expired:
+                _cut(handle)
+
+    def expire(self) -> None:
+        """Mark the try as past its deadline and cut its connections (watchdog thread)."""
+        with self._lock:
+            if self.closed:
+                return
+            self.expired = True
+            for handle in self._handles:
+                _cut(handle)
+
+
+def _active_scope() -> TryScope | None:
+    scope: TryScope | None = getattr(_ACTIVE, "scope", None)
+    return scope
+
+
+def _cut(handle: socket.socket) -> None:
+    # shutdown, not close: it wakes a read blocked in another thread, which close may not.
+    with suppress(OSError):
+        handle.shutdown(socket.SHUT_RDWR)
+
+
+def _open_socket(
+    conn: HTTPConnection, connect_directly: Callable[[], socket.socket]
+) -> socket.socket:
+    scope = _active_scope()
+    # A proxy is the user's own setting and resolves names itself: dial it as urllib3 would.
+    sock = connect_directly() if conn.proxy is not None else _connect_checked(conn, scope)
+    if scope is not None:
+        scope.watch(sock)
+    return sock
+
+
+def _connect_checked(conn: HTTPConnection, scope: TryScope | None) -> socket.socket:
+    allow_private = scope is not None and scope.allow_private
+    try:
+        addresses = resolve_allowed(conn.host, conn.port, allow_private=allow_private)
+    except socket.gaierror as exc:
+        raise NameResolutionError(conn.host, conn, exc) from exc
+    last_error: OSError | None = None
+    for address in addresses:
+        timeout = conn.timeout
+        if scope is not None and isinstance(timeout, float | int):
+            # Each address gets the connect timeout, but all of them together only what
+            # is left of the deadline (the socket is not watched until it is connected).
+            timeout = min(timeout, scope.remaining())
+            if timeout <= 0:
+                last_error = TimeoutError("deadline passed")
+                break
+        try:
+            return create_connection(
+                (str(address), conn.port),
+                timeout,
+                source_address=conn.source_address,
+                socket_options=conn.socket_options,
+            )
+        except OSError as exc:
+            last_error = exc
+    if isinstance(last_error, TimeoutError):
+        raise ConnectTimeoutError(
+            conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+        ) from last_error
+    raise NewConnectionError(
+        conn, f"Failed to establish a new connection: {last_error}"
+    ) from last_error
+
+
+def _watch_reused(conn: HTTPConnection) -> None:
+    scope = _active_scope()
+    if scope is not None and conn.sock is not None:
+        scope.watch(conn.sock)
+
+
+class _CheckedHTTPConnection(HTTPConnection):
+    """An HTTP connection that dials only checked addresses and obeys the try's deadline."""
+
+    def _new_conn(self) -> socket.socket:
+        return _open_socket(self, super()._new_conn)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        """Send a request, letting the deadline cut a kept-alive connection too."""
+        _watch_reused(self)
+        super().request(*args, **kwargs)
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    """An HTTPS connection that dials only checked addresses and obeys the try's deadline."""
+
+    def _new_conn(self) -> socket.socket:
+        return _open_socket(self, super()._new_conn)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        """Send a request, letting the deadline cut a kept-alive connection too."""
+        _watch_reused(self)
+        super().request(*args, **kwargs)
+
+
+class _CheckedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+_POOL_CLASSES: dict[str, type[HTTPConnectionPool]] = {
+    "http": _CheckedHTTPConnectionPool,
+    "https": _CheckedHTTPSConnectionPool,
+}
+
+
+class CheckedAdapter(HTTPAdapter):
+    """A requests adapter whose every connection, direct or to a proxy, is a checked one."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        """Create the pool manager with checked connection pools."""
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """Return the proxy's pool manager, with checked connection pools."""
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):  # a SOCKS manager keeps its own connections
+            manager.pool_classes_by_scheme = _POOL_CLASSES
+        return manager
