@@ -76,7 +76,9 @@ def test_the_page_and_the_api_answer_with_the_token(editor: EditorServer) -> Non
     assert b'<script src="editor.js"' in body
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert headers["Referrer-Policy"] == "no-referrer"
-    status, _, body = request(editor, "GET", "api/state", headers={"Host": f"localhost:{editor.port}"})
+    status, _, body = request(
+        editor, "GET", "api/state", headers={"Host": f"localhost:{editor.port}"}
+    )
     state = json.loads(body)
     assert status == 200
     assert [item["kind"] for item in state["items"]] == ["heading", "text"]
@@ -148,7 +150,11 @@ def test_a_change_on_a_stale_version_is_refused_and_the_hand_edit_kept(
     assert status == 409
     reply = json.loads(body)
     assert "changed on disk" in reply["error"]
-    assert [item.get("heading") for item in reply["state"]["items"]] == ["One", None, "Added by hand"]
+    assert [item.get("heading") for item in reply["state"]["items"]] == [
+        "One",
+        None,
+        "Added by hand",
+    ]
     assert path.read_text(encoding="utf-8") == hand_edited
     # On the version it now has, the change goes through and keeps the hand edit.
     status, _, body = request(

@@ -127,11 +127,16 @@
     whereOptions($("ed-where"), !changedItems);
     whereOptions($("ed-review-where"), !changedItems);
     if (changedItems) editing = null;
+    const active = document.activeElement;
+    if (!focusAfter && active && list.contains(active) && active.dataset.act) {
+      // Drawn again under the curator's hands (a fetch finished): the focus stays put.
+      focusAfter = { index: Number(active.closest("li.ed-item").dataset.index), act: active.dataset.act };
+    }
     list.replaceChildren(...next.items.map(drawItem));
     $("ed-progress").textContent = next.busy ? t("editor_busy", { count: next.busy }) : "";
     if (focusAfter) {
-      const target = list.querySelector(`li[data-index="${focusAfter.index}"] [data-act="${focusAfter.act}"]`)
-        || list.querySelector(`li[data-index="${focusAfter.index}"] .ed-handle`);
+      const target = list.querySelector(`li[data-index="${focusAfter.index}"] [data-act="${focusAfter.act}"]:not(:disabled)`)
+        || list.querySelector(`li[data-index="${focusAfter.index}"] button:not(:disabled)`);
       focusAfter = null;
       if (target) target.focus();
     }
@@ -141,9 +146,10 @@
     const number = index + 1;
     const li = el("li", { class: `ed-item ed-kind-${item.kind}`, "data-index": String(index) });
     const tools = el("div", { class: "ed-tools", role: "group", "aria-label": t("editor_item_label", { number, label: label(item) }) });
+    // Mouse only: keyboard users have the buttons. No title: a tooltip shown on hover
+    // keeps Chromium from starting the drag.
     const handle = el("span", {
-      class: "ed-handle", draggable: "true", tabindex: "-1",
-      title: t("editor_drag", { number }), "aria-hidden": "true",
+      class: "ed-handle", draggable: "true", "aria-hidden": "true", "data-label": t("editor_drag", { number }),
     }, document.createTextNode(`⠿ ${number}`));
     tools.append(handle);
     const button = (act, text, disabled, describe) => el("button", {
@@ -159,7 +165,9 @@
     );
     li.append(tools);
     if (item.kind === "url" && item.fetch !== "ok") li.append(fetchLine(item));
-    li.append(el("div", { class: "ed-preview", html: item.html }));
+    // The theme resets everything inside .storyboard: only the preview goes in one, so the
+    // editor's own controls keep their styles (and stay draggable).
+    li.append(el("div", { class: "ed-preview storyboard", lang: document.documentElement.lang, html: item.html }));
     if (editing === index) li.append(editForm(item, index));
     return li;
   }
@@ -188,7 +196,7 @@
   }
 
   function markdownPreview(textarea) {
-    const out = el("div", { class: "ed-md-preview sb-prose", "aria-live": "polite" });
+    const out = el("div", { class: "ed-md-preview storyboard", "aria-live": "polite" });
     let timer = null;
     const update = () => {
       window.clearTimeout(timer);
@@ -274,7 +282,7 @@
 
   list.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-act]");
-    const link = event.target.closest(".ed-preview a[href]");
+    const link = event.target.closest(".ed-preview a[href], .ed-md-preview a[href]");
     if (link) {
       // The editor stays open: a post opens in a tab of its own, without a referrer.
       event.preventDefault();
@@ -366,7 +374,9 @@
     .forEach((node) => node.classList.remove(...DROP_CLASSES));
 
   list.addEventListener("dragstart", (event) => {
-    const handle = event.target.closest && event.target.closest(".ed-handle");
+    // The target may be the handle's text node: look from its element.
+    const from = event.target.nodeType === Node.TEXT_NODE ? event.target.parentElement : event.target;
+    const handle = from && from.closest && from.closest(".ed-handle");
     if (!handle) return;
     const li = handle.closest("li.ed-item");
     dragged = Number(li.dataset.index);

@@ -1,0 +1,240 @@
+"""``storyboard edit`` in Chromium: paste, reorder by mouse and keyboard, edit, delete and
+undo, a hand edit of the file meanwhile, publish; the YAML checked after every step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyboard.commands.pipeline import NetworkOptions
+from storyboard.editor.server import EditorServer
+from storyboard.editor.session import EditorSession, EditorSettings
+from storyboard.net import FetchSettings
+
+from .browser_support import (
+    PHONE_WIDTH,
+    WatchedPage,
+    assert_no_horizontal_overflow,
+    watched_page,
+)
+from .conftest import ProviderPlayground
+
+pytestmark = pytest.mark.browser
+
+HEAD = "# Meetup story, curated by hand.\ntitle: Meetup\nitems:\n"
+A = "  # The morning.\n  - heading: Morning\n"
+B = "  - text: |\n      First *words*.\n"
+C = "  - url: https://social.example/@anna/1   # Anna's\n    note: 'Quoted: note'\n"
+D = "  - heading: Afternoon\n"
+TAIL = "options:\n  embed: static  # cards only\n"
+E = "  - url: https://social.example/@ben/2\n"
+F = "  - url: https://social.example/@bad/4\n"
+
+
+def post(author: str, text: str) -> dict[str, object]:
+    return {
+        "type": "rich",
+        "version": "1.0",
+        "author_name": author,
+        "author_url": f"https://social.example/@{author.lower()}",
+        "provider_name": "Example Social",
+        "provider_url": "https://social.example/",
+        "html": f'<blockquote class="social-post"><p>{text}</p></blockquote>',
+        "width": 400,
+    }
+
+
+@dataclass
+class Editing:
+    path: Path
+    server: EditorServer
+    watched: WatchedPage
+
+    @property
+    def page(self) -> Any:
+        return self.watched.page
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def item(self, number: int) -> Any:
+        return self.page.locator(f"#ed-items > li:nth-child({number})")
+
+    def button(self, number: int, name: str) -> Any:
+        return self.item(number).locator(".ed-tools button", has_text=name)
+
+    def wait_for_file(self, expected: str) -> None:
+        # The page shows a change once the server wrote it; poll for slow machines.
+        for _ in range(200):
+            if self.text() == expected:
+                return
+            self.page.wait_for_timeout(50)
+        assert self.text() == expected
+
+    def wait_for_status(self, text: str) -> None:
+        self.page.locator("#ed-status", has_text=text).wait_for()
+
+    def items_text(self) -> list[str]:
+        return [
+            " ".join(text.split())
+            for text in self.page.locator("#ed-items > li .ed-preview").all_inner_texts()
+        ]
+
+
+@pytest.fixture
+def editing(
+    browser: Any, tmp_path: Path, playground: ProviderPlayground, request: pytest.FixtureRequest
+) -> Iterator[Editing]:
+    playground.oembed["https://social.example/@anna/1"] = post("Anna", "Hello from Anna")
+    playground.oembed["https://social.example/@ben/2"] = post("Ben", "Ben was there")
+    path = tmp_path / "story.yaml"
+    path.write_text(getattr(request, "param", HEAD + A + B + C + D + TAIL), encoding="utf-8")
+    network = NetworkOptions(
+        providers_files=(playground.providers_file(tmp_path),),
+        http=FetchSettings(allow_private_network=True, timeout=10),
+    )
+    settings = EditorSettings(story_path=path, network=network, output_dir=tmp_path / "site")
+    with (
+        EditorServer(EditorSession(settings)) as server,
+        watched_page(browser, f"http://127.0.0.1:{server.port}") as watched,
+    ):
+        watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        watched.page.goto(server.url)
+        watched.page.locator("#ed-items > li").first.wait_for()
+        yield Editing(path, server, watched)
+        assert watched.log.third_party == []
+        assert watched.log.errors == []
+
+
+def test_curating_in_the_browser_writes_the_yaml_in_place(
+    editing: Editing, playground: ProviderPlayground
+) -> None:
+    page = editing.page
+    assert editing.items_text()[:2] == ["Morning", "First words."]
+
+    # Paste three URLs: two new ones become items at the end, the one already there is said.
+    page.fill(
+        "#ed-add-text",
+        "https://social.example/@ben/2\nhttps://social.example/@bad/4 https://social.example/@anna/1",
+    )
+    page.click("#ed-add-form button[type=submit]")
+    editing.wait_for_status("Added 2 items. Already in the story: https://social.example/@anna/1")
+    editing.wait_for_file(HEAD + A + B + C + D + E + F + TAIL)
+    # Fetched in the background: the card appears when ready, a failure says why.
+    editing.item(5).locator(".sb-card", has_text="Ben was there").wait_for()
+    failed = editing.item(6).locator(".ed-fetch-failed")
+    failed.wait_for()
+    assert "404" in failed.inner_text()
+
+    # Keyboard: "Down" on the first item moves it, and the focus goes with it.
+    editing.button(1, "Down").focus()
+    page.keyboard.press("Enter")
+    editing.wait_for_file(HEAD + B + A + C + D + E + F + TAIL)
+    editing.wait_for_status("Item moved to position 2.")
+    assert page.evaluate("document.activeElement.closest('li').dataset.index") == "1"
+    assert page.evaluate("document.activeElement.dataset.act") == "down"
+
+    # Keyboard: to the end of a heading's section, from the item's edit form.
+    editing.button(1, "Edit").click()
+    form = editing.item(1).locator("form.ed-edit")
+    form.get_by_label("Move to the end of the section").select_option(label="Afternoon")
+    form.locator("button", has_text="Move").press("Enter")
+    editing.wait_for_file(HEAD + A + C + D + E + F + B + TAIL)
+
+    # Mouse: drag the failed item's handle onto the top half of the first item (both
+    # in view: the sticky bar must not be what the mouse lets go over).
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.drag_and_drop(
+        "#ed-items > li:nth-child(5) .ed-handle",
+        "#ed-items > li:nth-child(1)",
+        target_position={"x": 40, "y": 5},
+    )
+    editing.wait_for_file(HEAD + F + A + C + D + E + B + TAIL)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Edit the text item: Markdown with a live preview; only its own lines change.
+    editing.button(6, "Edit").click()
+    area = editing.item(6).get_by_label("Text (Markdown)")
+    area.fill("Second *words*: now")
+    editing.item(6).locator(".ed-md-preview em", has_text="words").wait_for()
+    editing.item(6).locator("form.ed-edit button[type=submit]").click()
+    B2 = '  - text: "Second *words*: now"\n'
+    editing.wait_for_file(HEAD + F + A + C + D + E + B2 + TAIL)
+
+    # Delete, then undo: the file is back byte for byte, its comment and quoting too.
+    before = editing.text()
+    editing.button(3, "Delete").click()
+    editing.wait_for_status("Item 3 deleted.")
+    editing.wait_for_file(HEAD + F + A + D + E + B2 + TAIL)
+    page.click("#ed-undo")
+    editing.wait_for_status("Undone.")
+    editing.wait_for_file(before)
+
+    # A hand edit while the editor is open: the editor shows it, and keeps it on its next save.
+    hand = HEAD + F + A + C + D + "  - heading: Evening  # added by hand\n" + E + B2 + TAIL
+    editing.path.write_text(hand, encoding="utf-8")
+    editing.wait_for_status("The file changed on disk")
+    page.locator("#ed-items h2", has_text="Evening").wait_for()
+    editing.button(1, "Down").click()
+    editing.wait_for_file(
+        HEAD + A + F + C + D + "  - heading: Evening  # added by hand\n" + E + B2 + TAIL
+    )
+
+    # The failed post answers now: "Try again" fetches it, and its card appears.
+    playground.oembed["https://social.example/@bad/4"] = post("Bad", "Back again")
+    editing.item(2).locator("button", has_text="Try again").click()
+    editing.item(2).locator(".sb-card", has_text="Back again").wait_for()
+
+    # Publish: the fragment is written, shown and copied.
+    page.click("button[data-render=fragment]")
+    page.locator("#ed-written", has_text="embed.html").wait_for()
+    fragment = page.input_value("#ed-fragment-text")
+    assert "Ben was there" in fragment
+    assert fragment == (editing.path.parent / "site" / "embed.html").read_text(encoding="utf-8")
+    page.click("#ed-copy")
+    editing.wait_for_status("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == fragment
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert len(results.response["passes"]) > 10  # axe did look at the page
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+SWEDISH = "title: Träffen\nlang: sv\nitems:\n  - heading: Morgon\n  - text: Hej *alla*.\n" + (
+    "  - url: https://social.example/@anna/1\n    note: Bra.\n"
+)
+
+
+@pytest.mark.parametrize("editing", [SWEDISH], indirect=True)
+def test_accessible_in_the_storys_language_and_at_phone_width(editing: Editing) -> None:
+    page = editing.page
+    assert page.locator("#ed-undo").inner_text() == "Ångra"
+    assert page.locator("html").get_attribute("lang") == "sv"
+    editing.item(3).locator("button", has_text="Försök igen").click()
+    editing.item(3).locator(".sb-card", has_text="Hello from Anna").wait_for()
+    editing.item(3).locator(".ed-tools button", has_text="Redigera").click()
+    editing.item(3).get_by_label("Anteckning (Markdown) som visas med inlägget").wait_for()
+    for width in (1280, PHONE_WIDTH):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert serious_violations(page) == [], width
+    assert_no_horizontal_overflow(page)
+    # Keyboard only: Tab reaches the item's buttons, and Enter moves it.
+    editing.item(1).locator(".ed-tools button", has_text="Ned").focus()
+    page.keyboard.press("Enter")
+    page.locator("#ed-status", has_text="Punkten flyttad till plats 2.").wait_for()
+    assert json.dumps(editing.text()).count("Morgon") == 1
+    assert editing.text().index("Hej *alla*") < editing.text().index("Morgon")
