@@ -34,6 +34,7 @@ D = "  - heading: Afternoon\n"
 TAIL = "options:\n  embed: static  # cards only\n"
 E = "  - url: https://social.example/@ben/2\n"
 F = "  - url: https://social.example/@bad/4\n"
+B2 = '  - text: "Second *words*: now"\n'  # B after its edit
 
 
 def post(author: str, text: str) -> dict[str, object]:
@@ -164,7 +165,6 @@ def test_curating_in_the_browser_writes_the_yaml_in_place(
     area.fill("Second *words*: now")
     editing.item(6).locator(".ed-md-preview em", has_text="words").wait_for()
     editing.item(6).locator("form.ed-edit button[type=submit]").click()
-    B2 = '  - text: "Second *words*: now"\n'
     editing.wait_for_file(HEAD + F + A + C + D + E + B2 + TAIL)
 
     # Delete, then undo: the file is back byte for byte, its comment and quoting too.
