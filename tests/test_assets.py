@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -351,3 +352,20 @@ def test_resolver_returns_the_pictures_it_could_not_archive(
     assert fine.snapshot.card is not None
     assert fine.snapshot.card.image is not None
     assert fine.snapshot.card.image.path is not None
+
+
+def test_the_first_write_sweeps_temporaries_of_a_killed_run(
+    archive: AssetArchive, assets_dir: Path, httpserver: HTTPServer
+) -> None:
+    assets_dir.mkdir()
+    old_part = assets_dir / ".tmp-k2j4.part"  # a download of an earlier storyboard
+    old_tmp = assets_dir / ".0123456789abcdef.jpg.4f2a.tmp"
+    young = assets_dir / ".tmp-live.part"
+    for leftover in (old_part, old_tmp, young):
+        leftover.write_bytes(b"\xff\xd8 half an image")
+    an_hour_ago = time.time() - 3600
+    for leftover in (old_part, old_tmp):
+        os.utime(leftover, (an_hour_ago, an_hour_ago))
+    stored = archive.archive(MediaAsset(url=serve(httpserver, "/a.png", make_image(PNG, 40, 30))))
+    assert stored.path is not None
+    assert stored_files(assets_dir) == sorted([stored.path, young.name])

@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from PIL import Image
 
 from storyboard.cli.main import main
+from storyboard.clock import fixed_clock
 
 from .conftest import ProviderPlayground
 
@@ -50,9 +51,17 @@ def post(author: str, text: str, thumbnail: str | None = None) -> dict[str, obje
     return answer
 
 
-def run(*args: str | Path) -> Result:
-    """Run the CLI in-process (stdout and stderr apart)."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+#: When the fixture fetches the story, and when the tests check its links: days apart,
+#: so a stamp shows which of the two runs made it.
+FETCHED = dt.datetime(2024, 5, 1, 8, 30, tzinfo=dt.UTC)
+CHECKED = dt.datetime(2024, 5, 3, 17, 5, tzinfo=dt.UTC)
+
+
+def run(*args: str | Path, now: dt.datetime = CHECKED) -> Result:
+    """Run the CLI in-process (stdout and stderr apart), its clock saying ``now``."""
+    return CliRunner().invoke(
+        main, [str(a) for a in args], obj=fixed_clock(now), catch_exceptions=False
+    )
 
 
 def states(result: Result) -> dict[str, tuple[str, str]]:
@@ -91,7 +100,9 @@ def fetched(
     playground.oembed[FAILING_URL] = post("Cia", "Flaky server")
     story = write_story(STORY)
     network = ["--providers", playground.providers_file(tmp_path), "--allow-private-network"]
-    assert run("fetch", story, *network).exit_code == 1  # BROKEN_URL: 404 from the start
+    assert (
+        run("fetch", story, *network, now=FETCHED).exit_code == 1
+    )  # BROKEN_URL: 404 from the start
     story.write_text(STORY + f"  - url: {NEW_URL}\n", encoding="utf-8")
     playground.oembed[GONE_URL] = (404, '{"error": "Record not found"}')
     playground.oembed[FAILING_URL] = (500, '{"error": "oops"}')
@@ -119,8 +130,6 @@ def test_check_links_lists_every_state_and_changes_nothing(
     story, network = fetched
     folder = story.parent
     before = folder_state(folder)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-
     result = run("check", story, "--links", *network)
 
     assert result.exit_code == 1, result.stderr  # not every link is ok
@@ -129,11 +138,11 @@ def test_check_links_lists_every_state_and_changes_nothing(
     assert found[OK_URL] == ("ok", "")
     state, detail = found[GONE_URL]
     assert state == "gone"
-    assert detail.startswith(f"since {today} (404 Not Found")
+    assert detail.startswith(f"since {CHECKED.date().isoformat()} (404 Not Found")
     state, detail = found[FAILING_URL]
     assert state == "error"
     assert "500" in detail
-    assert detail.endswith(f"the snapshot of {today} is kept")
+    assert detail.endswith(f"the snapshot of {FETCHED.date().isoformat()} is kept")
     state, detail = found[BROKEN_URL]
     assert state == "error"
     assert "404 Not Found" in detail
@@ -150,8 +159,6 @@ def test_check_links_update_saves_what_it_found(
 ) -> None:
     story, network = fetched
     earlier = snapshots_of(story)
-    today = dt.datetime.now(dt.UTC).date().isoformat()
-
     result = run("check", story, "--links", "--update", *network)
 
     assert result.exit_code == 1
@@ -162,7 +169,7 @@ def test_check_links_update_saves_what_it_found(
     # Gone: the snapshot is kept whole and marked, with the date and the reason.
     gone = saved[GONE_URL]
     assert gone["status"] == "gone"
-    assert gone["gone_since"] == today
+    assert gone["gone_since"] == CHECKED.date().isoformat()
     assert gone["card"] == earlier[GONE_URL]["card"]
     assert "404" in gone["last_error"]["message"]  # type: ignore[index]
     # A failing source never costs a good snapshot.

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from storyboard.clock import fixed_clock
 from storyboard.errors import SnapshotError
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
@@ -184,3 +185,14 @@ def test_a_save_sweeps_old_temporaries_left_by_a_killed_process(tmp_path: Path) 
     store.save()
     assert not old.exists()
     assert young.exists()  # it may be another process's save in progress
+
+
+def test_a_kept_snapshot_is_stamped_by_the_store_clock(tmp_path: Path) -> None:
+    later = dt.datetime(2026, 11, 27, 6, 15, tzinfo=dt.UTC)
+    store = SnapshotStore.load(tmp_path / "s.snapshots.json", clock=fixed_clock(later))
+    store.record_success(good())
+    unstamped = good(text="<p>meta</p>", kind=SourceKind.PAGE_METADATA)
+    kept = store.record_success(unstamped.model_copy(update={"fetched_at": None}))
+    assert kept.last_error is not None
+    assert kept.last_error.at == later
+    assert store.detached().clock() == later

@@ -271,7 +271,10 @@ def test_story_file_starts_with_where_it_came_from(tmp_path: Path) -> None:
     [
         ('{"content": {"title": "x", "elements": [', "export.json:1:"),
         ("[1, 2]", "export.json: expected a Storify export (a JSON object), got a list"),
-        ('{"stories": []}', "export.json: not a Storify export"),
+        (
+            '{"stories": []}',
+            "export.json: a JSON object ('stories'), but not a Storify story: no 'content'",
+        ),
         ('{"content": "x"}', "export.json: content: expected an object, got a string"),
         ('{"content": {"title": "x"}}', "export.json: content.elements: missing"),
         (
@@ -386,7 +389,7 @@ def test_unreadable_and_huge_exports(tmp_path: Path, monkeypatch: pytest.MonkeyP
     bad.write_bytes(b'{"content": {"title": "\xe5"}}')
     with pytest.raises(UsageError, match="not UTF-8"):
         read_storify_export(bad)
-    monkeypatch.setattr("storyboard.importers.storify.MAX_EXPORT_BYTES", 10)
+    monkeypatch.setattr("storyboard.importers.storify.detect.MAX_EXPORT_BYTES", 10)
     with pytest.raises(UsageError, match="larger than 10 bytes"):
         read_storify_export(FIXTURES / "anksome-2012-old.json")
 

@@ -11,16 +11,24 @@ import pytest
 from click.testing import CliRunner, Result
 
 from storyboard.cli.main import main
+from storyboard.clock import fixed_clock
 from storyboard.model.story import HeadingItem, TextItem, UrlItem
-from storyboard.storyfile.edit import add_items_to_text, new_story_text, yaml_scalar
+from storyboard.storyfile.insert import add_items_to_text
 from storyboard.storyfile.loader import load_story, parse_story
+from storyboard.storyfile.skeleton import new_story_text
+from storyboard.storyfile.yaml_text import yaml_scalar
 
 from .conftest import ProviderPlayground
 
+#: What the CLI's clock says in these tests.
+NOW = dt.datetime(2024, 2, 29, 23, 59, 30, tzinfo=dt.UTC)
+
 
 def run(*args: str | Path) -> Result:
-    """Run the CLI in-process (stdout and stderr apart)."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    """Run the CLI in-process (stdout and stderr apart), its clock saying ``NOW``."""
+    return CliRunner().invoke(
+        main, [str(a) for a in args], obj=fixed_clock(NOW), catch_exceptions=False
+    )
 
 
 def inserted_only(before: str, after: str) -> list[str]:
@@ -86,7 +94,7 @@ def test_new_writes_a_commented_skeleton_that_validates(tmp_path: Path) -> None:
     story = load_story(path).story
     assert story.title == "Anksome 2017"
     assert story.lang == "en"
-    assert story.date == dt.date.today()
+    assert story.date == NOW.date()
     assert story.items == []
     for key in ("title", "description", "date", "lang", "author", "options", "items"):
         assert any(line.startswith(f"{key}:") for line in text.splitlines()), key

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
-import os
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError
+from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card import Card
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
@@ -71,9 +68,16 @@ class SnapshotStore:
     """
 
     def __init__(
-        self, path: Path, snapshots: dict[str, Snapshot] | None = None, *, persist: bool = True
+        self,
+        path: Path,
+        snapshots: dict[str, Snapshot] | None = None,
+        *,
+        persist: bool = True,
+        clock: Clock = utc_now,
     ) -> None:
         self.path = path
+        #: Stamps what this store records without a time of its own (``last_error.at``).
+        self.clock = clock
         #: False for a dry run (``check --links`` without ``--update``): saves do nothing.
         self.persist = persist
         self._swept = False
@@ -81,12 +85,12 @@ class SnapshotStore:
         self._dumped: dict[str, str] = {}
 
     @classmethod
-    def load(cls, path: Path) -> SnapshotStore:
+    def load(cls, path: Path, *, clock: Clock = utc_now) -> SnapshotStore:
         """Read ``path``; a missing file is an empty store, a broken one an error."""
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return cls(path)
+            return cls(path, clock=clock)
         except (OSError, UnicodeDecodeError) as exc:
             raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
         try:
@@ -107,9 +111,7 @@ class SnapshotStore:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
             raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
-        return cls(path, parsed.snapshots)
-
-    # -- reading ---------------------------------------------------------------------
+        return cls(path, parsed.snapshots, clock=clock)
 
     def get(self, url: str) -> Snapshot | None:
         """Return the snapshot of ``url`` (any form of it), or None."""
@@ -146,8 +148,6 @@ class SnapshotStore:
             and snapshot.last_error is None
         )
 
-    # -- merging ---------------------------------------------------------------------
-
     def _put(self, snapshot: Snapshot) -> None:
         self._snapshots[snapshot.url] = snapshot
         self._dumped.pop(snapshot.url, None)
@@ -173,7 +173,7 @@ class SnapshotStore:
                     "last_error": FetchFailure(
                         message="the provider gave no oEmbed answer this time; "
                         "kept the earlier snapshot",
-                        at=snapshot.fetched_at or dt.datetime.now(dt.UTC),
+                        at=snapshot.fetched_at or self.clock(),
                     )
                 }
             )
@@ -218,8 +218,6 @@ class SnapshotStore:
         self._put(kept)
         return kept
 
-    # -- writing ---------------------------------------------------------------------
-
     def dumps(self) -> str:
         """Return the file's text: sorted keys, indented, so a git diff stays readable."""
         parts = []
@@ -236,7 +234,7 @@ class SnapshotStore:
 
     def detached(self) -> SnapshotStore:
         """Return a copy whose saves do nothing, to try a fetch without writing."""
-        return SnapshotStore(self.path, self._snapshots, persist=False)
+        return SnapshotStore(self.path, self._snapshots, persist=False, clock=self.clock)
 
     def save(self) -> None:
         """Write the file atomically: a crash leaves the old file or the new one, whole."""
@@ -245,54 +243,4 @@ class SnapshotStore:
         write_atomically(self.path, self.dumps().encode("utf-8"))
         if not self._swept:
             self._swept = True
-            remove_stale_temporaries(self.path)
-
-
-def _file_mode(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-#: A temporary file older than this was left by a process killed while saving.
-STALE_TEMPORARY_SECONDS = 600
-
-
-def remove_stale_temporaries(path: Path) -> None:
-    """Delete ``.NAME.*.tmp`` files beside ``path`` left by a process killed mid-save.
-
-    Only old ones: a younger file may belong to another storyboard saving right now.
-    """
-    cutoff = time.time() - STALE_TEMPORARY_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain write would.
-        os.fchmod(fd, _file_mode(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp_name).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp_name).unlink()
-        raise
-    # Make the rename itself durable; not every filesystem lets a directory be opened.
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+            remove_stale_temporaries(self.path.parent, [temporary_pattern(self.path)])

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from storyboard import __version__
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import StoryboardError, StoryError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -125,6 +126,15 @@ def _load(path: Path) -> Any:
     return loaded
 
 
+def run_clock() -> Clock:
+    """Return the clock stamps come from: the system's, unless the caller of ``main`` gave one.
+
+    A program (or a test) running the CLI in-process passes a ``Clock`` as click's ``obj``.
+    """
+    given = click.get_current_context().find_root().obj
+    return given if callable(given) else utc_now
+
+
 story_argument = click.argument(
     "story_path", metavar="STORY.yaml", type=click.Path(dir_okay=False, path_type=Path)
 )
@@ -154,7 +164,7 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
     if not links:
         click.echo(f"{story_path}: ok ({len(story.items)} items, {count} URLs)", err=True)
         return
-    store = open_store(story)
+    store = open_store(story, clock=run_clock())
     # Without --update nothing is saved, so URLs without a snapshot stay "never fetched".
     unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
     if not update:
@@ -182,7 +192,7 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     from storyboard.commands.pipeline import fetch_story, open_store
 
     loaded = _load(story_path)
-    store = open_store(loaded.story)
+    store = open_store(loaded.story, clock=run_clock())
     progress = FetchProgress()
     report = fetch_story(loaded.story, store, _network(kwargs), refresh=refresh, progress=progress)
     progress.finish(report)
@@ -255,7 +265,7 @@ def render(  # click passes every option by name
         raise click.BadParameter("--assets url needs --asset-url", param_hint="--assets")
     loaded = _load(story_path)
     story = loaded.story
-    store = open_store(story)
+    store = open_store(story, clock=run_clock())
     if not offline and any(store.needs_fetch(item.url) for item in story.url_items()):
         progress = FetchProgress()
         report = fetch_story(story, store, _network(kwargs), progress=progress)
@@ -655,13 +665,15 @@ def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> N
 @reports_errors
 def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None:
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
-    from storyboard.storyfile.edit import new_story_text, title_from_file_name, write_new_file
+    from storyboard.fsio import write_new_file
+    from storyboard.storyfile.skeleton import new_story_text, title_from_file_name
 
     text = new_story_text(
         title=title if title is not None else title_from_file_name(story_path),
         lang=lang,
         date=story_date.date() if story_date else None,
         file_name=story_path.name,
+        clock=run_clock(),
     )
     write_new_file(story_path, text.encode("utf-8"))
     click.echo(str(story_path))
@@ -695,7 +707,7 @@ def add(
     **kwargs: Any,
 ) -> None:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
-    from storyboard.storyfile.edit import add_items
+    from storyboard.storyfile.insert import add_items
 
     if after is not None and heading is not None:
         raise click.UsageError("use --after or --heading, not both")
@@ -713,7 +725,7 @@ def add(
 
     loaded = _load(story_path)
     story = loaded.story.model_copy(update={"items": result.added})
-    store = open_store(story)
+    store = open_store(story, clock=run_clock())
     progress = FetchProgress()
     report = fetch_story(story, store, _network(kwargs), progress=progress)
     progress.finish(report)
@@ -727,9 +739,7 @@ def import_() -> None:
 
 
 @import_.command("storify")
-@click.argument(
-    "export_path", metavar="EXPORT.json", type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -740,11 +750,11 @@ def import_() -> None:
 @click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
 @reports_errors
 def import_storify(export_path: Path, story_path: Path | None, lang: str) -> None:
-    """Turn a Storify JSON export into a story and snapshots that render offline."""
+    """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.importers.storify import import_storify as run_import
 
     target = story_path or Path(f"{export_path.stem}.yaml")
-    result = run_import(export_path, target, lang=lang)
+    result = run_import(export_path, target, lang=lang, clock=run_clock())
     for warning in result.warnings:
         click.echo(str(warning), err=True)  # the problem's text already says "warning"
     click.echo(str(result.story_path))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult
 from storyboard.errors import UsageError
+from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.urls import check_http_url, normalize_url
 
 MAX_FILE_BYTES = 5_000_000
@@ -35,12 +36,11 @@ def parse_url_lines(text: str, *, path: str) -> list[str]:
 def collect_from_file(path: Path, filt: CollectFilter) -> CollectResult:
     """Read the URLs of ``path`` not yet in the story, each once, up to the limit."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        data = read_bounded(path, MAX_FILE_BYTES)
+    except FileTooLargeError as exc:
+        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB") from exc
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than {MAX_FILE_BYTES // 1_000_000} MB")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

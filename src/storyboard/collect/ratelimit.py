@@ -10,12 +10,12 @@ after ``Retry-After``.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from storyboard import loose
 from storyboard.collect.model import Notify
 
 #: Longest wait for a reset; Mastodon's windows are five minutes.
@@ -60,16 +60,9 @@ def _seconds_until(value: str | None, *, now: dt.datetime) -> float | None:
         if number >= _EPOCH_THRESHOLD:
             return max(0.0, number - now.timestamp())
         return max(0.0, number)
-    when: dt.datetime | None
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
+    when = loose.utc_moment(text)
+    if when is None:
+        return None
     return max(0.0, (when - now).total_seconds())
 
 

@@ -19,7 +19,7 @@ from storyboard.model.story import Story
 from storyboard.net import FetchSettings, HttpClient
 from storyboard.networks.bluesky import DEFAULT_APPVIEW
 from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
-from storyboard.storyfile.edit import add_items, add_items_to_text
+from storyboard.storyfile.insert import add_items, add_items_to_text
 from storyboard.urls import normalize_url
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from storyboard.clock import Clock, utc_now
 from storyboard.fetch.pool import (
     FetchReport,
     PoolSettings,
@@ -49,11 +50,11 @@ def build_registry(providers_files: Sequence[Path] = ()) -> ProviderRegistry:
     return registry
 
 
-def open_store(story: Story) -> SnapshotStore:
-    """Load the snapshot file that belongs to ``story``."""
+def open_store(story: Story, *, clock: Clock = utc_now) -> SnapshotStore:
+    """Load the snapshot file that belongs to ``story``; its stamps come from ``clock``."""
     if story.source_path is None:
         raise ValueError("the story was not loaded from a file")
-    return SnapshotStore.load(snapshot_path_for(story.source_path))
+    return SnapshotStore.load(snapshot_path_for(story.source_path), clock=clock)
 
 
 def fetch_story(
@@ -87,6 +88,7 @@ def fetch_story(
             settings=ResolveSettings(
                 maxwidth=story.options.maxwidth, maxheight=story.options.maxheight
             ),
+            clock=store.clock,
         )
         return timed_fetch(
             wanted, store, resolver, pool=network.pool, progress=progress, skipped=skipped

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 from bs4.element import NavigableString, Tag
 
+from storyboard import loose
 from storyboard.extract.sanitize import (
     POST_BLOCKQUOTE_CLASSES as POST_CLASSES,
 )
@@ -129,21 +130,7 @@ def parse_post_date(text: str) -> dt.date | dt.datetime | None:
 
 
 def _parse_iso(value: str) -> dt.date | dt.datetime | None:
-    if len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace(" ", "T", 1))
-    except ValueError:
-        try:
-            return dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-    if moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(dt.UTC)
+    return loose.moment(value, naive="date")
 
 
 def _date(year: str, month_name: str, day: str) -> dt.date | None:
@@ -379,14 +366,7 @@ def parse_post(quote: Tag, soup: BeautifulSoup) -> PostParts:
 
 
 def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if number > 0 else None
-    return None
+    return loose.count(value, positive=True)
 
 
 def _asset(url: object, width: object = None, height: object = None) -> MediaAsset | None:
@@ -432,10 +412,7 @@ def _field(oembed: OEmbed, name: str) -> Any:
 
 
 def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split())
-    return text or None
+    return loose.one_line(value)
 
 
 def _kind(oembed_type: str, post: Tag | None, soup: BeautifulSoup | None) -> CardKind:
@@ -513,7 +490,7 @@ def card_from_oembed(
 
 
 def _http(value: object) -> str | None:
-    return absolute_http_url(value) if isinstance(value, str) else None
+    return loose.http_url(value)
 
 
 def card_from_page_metadata(meta: PageMetadata, *, url: str) -> Card:

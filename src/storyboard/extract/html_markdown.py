@@ -10,13 +10,17 @@ paragraphs, line breaks, links, emphasis, lists, quotes, headings and code.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 from bs4.element import Comment, Declaration, Doctype, NavigableString, PageElement, Tag
 
 from storyboard.urls import absolute_http_url
+
+# A text block that is only an address ("http://...") is text here, not a file to open.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning, module=r"storyboard\.")
 
 #: Elements dropped together with everything inside them.
 _DROPPED = frozenset(

@@ -9,7 +9,6 @@ rich answer without ``html``.
 
 from __future__ import annotations
 
-import math
 import re
 import xml.etree.ElementTree as ET
 from typing import Annotated, Any, Literal, get_args
@@ -17,8 +16,8 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from storyboard import loose
 from storyboard.errors import OEmbedError
-from storyboard.urls import absolute_http_url
 
 OEmbedType = Literal["photo", "video", "rich", "link"]
 OEMBED_TYPES: tuple[str, ...] = get_args(OEmbedType)
@@ -26,20 +25,8 @@ OEMBED_TYPES: tuple[str, ...] = get_args(OEmbedType)
 #: The fields whose values are URLs: relative ones are resolved against the endpoint.
 URL_FIELDS = ("url", "thumbnail_url", "author_url", "provider_url")
 
-_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:px)?\s*")
 # A DOCTYPE is how entity bombs and external entities get in; no oEmbed answer needs one.
 _DOCTYPE = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _text(value: object) -> str | None:
-    """Keep a string (stripped, or None if empty); spell a number; drop anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return str(value)
-    return None
 
 
 def _markup(value: object) -> str | None:
@@ -47,35 +34,14 @@ def _markup(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _count(value: object) -> int | None:
-    """Read a non-negative whole number from an int, float or numeric string; else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float):
-        return round(value) if math.isfinite(value) and value >= 0 else None
-    if isinstance(value, str):
-        # "500" and "500px" are sizes; "100%" is relative to a container we do not know.
-        match = _NUMBER.fullmatch(value)
-        return round(float(match.group(1))) if match else None
-    return None
-
-
-def _http_url(value: object) -> str | None:
-    """Keep an absolute http(s) URL; a protocol-relative one gets https."""
-    text = _text(value) if isinstance(value, str) else None
-    return absolute_http_url(text) if text is not None else None
-
-
 def _oembed_type(value: object) -> object:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-Text = Annotated[str | None, BeforeValidator(_text)]
-Count = Annotated[int | None, BeforeValidator(_count)]
+Text = Annotated[str | None, BeforeValidator(loose.text)]
+Count = Annotated[int | None, BeforeValidator(loose.count)]
 Markup = Annotated[str | None, BeforeValidator(_markup)]
-HttpUrl = Annotated[str | None, BeforeValidator(_http_url)]
+HttpUrl = Annotated[str | None, BeforeValidator(loose.http_url)]
 
 
 class OEmbed(BaseModel):

@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 from pydantic import BaseModel, ConfigDict
 
+from storyboard import loose
 from storyboard.extract.discovery import document_base, parse_html
 
 #: schema.org types that describe the site or its furniture, not the page's content.
@@ -60,7 +61,6 @@ _MAX_JSON_LD_DEPTH = 4
 T = TypeVar("T")
 #: Resolves a URL found in the page against its base; None unless http(s).
 Resolve = Callable[[str | None], str | None]
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 
 
@@ -137,9 +137,9 @@ def extract_page_metadata(html: str, *, base_url: str) -> PageMetadata:
             _not_url(meta.first("author")),
         ),
         published=_first(
-            _parse_date(meta.first("article:published_time", "og:published_time")),
-            _parse_date(ld.text("datePublished", "uploadDate")),
-            _parse_date(meta.first("date", "dc.date", "dcterms.created")),
+            loose.moment(meta.first("article:published_time", "og:published_time"), naive="date"),
+            loose.moment(ld.text("datePublished", "uploadDate"), naive="date"),
+            loose.moment(meta.first("date", "dc.date", "dcterms.created"), naive="date"),
         ),
         favicon=_first(url(_link_href(soup, "icon")), url(_link_href(soup, "apple-touch-icon"))),
     )
@@ -180,28 +180,6 @@ def _not_url(value: str | None) -> str | None:
     if value is None or urlsplit(value).scheme in ("http", "https"):
         return None
     return value
-
-
-def _count(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip()) or None
-    return None
-
-
-def _parse_date(value: str | None) -> dt.datetime | dt.date | None:
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        if _DATE_ONLY.fullmatch(text):
-            return dt.date.fromisoformat(text)
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _attr(tag: Tag, name: str) -> str:
@@ -273,9 +251,9 @@ def _og_images(pairs: Iterable[tuple[str, str]], url: Resolve) -> list[_Image]:
         elif field == "secure_url":
             secure.setdefault(len(images) - 1, value)
         elif field == "width" and current.width is None:
-            current.width = _count(value)
+            current.width = loose.count(value, positive=True)
         elif field == "height" and current.height is None:
-            current.height = _count(value)
+            current.height = loose.count(value, positive=True)
     for index, value in secure.items():
         secure_url = url(value)
         if secure_url is not None and secure_url.startswith("https:"):
@@ -383,6 +361,7 @@ def _ld_images(main: dict[str, Any] | None, url: Resolve) -> list[_Image]:
                 images.append(_Image(url(item)))
             elif isinstance(item, dict):
                 link = _first(_clean(item.get("url")), _clean(item.get("contentUrl")))
-                width, height = _count(item.get("width")), _count(item.get("height"))
+                width = loose.count(item.get("width"), positive=True)
+                height = loose.count(item.get("height"), positive=True)
                 images.append(_Image(url(link), width, height))
     return images

@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from PIL import Image, ImageOps
 
 from storyboard.errors import FetchError, SnapshotError
 from storyboard.extract.image_types import GIF, JPEG, PNG, WEBP, ImageType, sniff_image_type
+from storyboard.fsio import remove_stale_temporaries, write_atomically
 from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
 from storyboard.net import IMAGE_LIMIT
 
@@ -41,6 +40,9 @@ DEFAULT_MAX_WIDTH = 1600
 _JPEG_QUALITY = 85
 _WEBP_QUALITY = 85
 _HASH_LENGTH = 16
+#: Temporary files a killed run may leave in the folder: this writer's, and the
+#: ``.tmp-*.part`` downloads of earlier versions.
+ASSET_TEMPORARY_PATTERNS = (".*.tmp", ".tmp-*.part")
 _ACCEPT = "image/webp, image/png, image/jpeg, image/gif;q=0.9, */*;q=0.1"
 
 
@@ -157,6 +159,7 @@ class AssetArchive:
         # downloaded once (see ``archive_once``).
         self._outcomes: dict[str, MediaAsset | FetchError] = {}
         self._lock = threading.Lock()
+        self._swept = False  # leftovers of a killed run are removed at the first write
 
     def archive(self, asset: MediaAsset) -> MediaAsset:
         """Download ``asset.url``, check and store it; return the asset with its local file.
@@ -203,18 +206,12 @@ class AssetArchive:
         target = self.directory / name
         if target.is_file() and target.stat().st_size == len(data):
             return  # same name, same length: the same bytes (the name is their hash)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # A temporary file in the same folder and a rename: a crash or a concurrent
-        # worker never leaves a half-written image under the final name.
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=self.directory)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            Path(temporary).chmod(0o644)
-            Path(temporary).replace(target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with self._lock:
+            sweep, self._swept = not self._swept, True
+        if sweep and self.directory.is_dir():
+            remove_stale_temporaries(self.directory, ASSET_TEMPORARY_PATTERNS)
+        # A crash or a concurrent worker never leaves a half-written image under its name.
+        write_atomically(target, data, mode=0o644)
 
 
 @dataclass(frozen=True)

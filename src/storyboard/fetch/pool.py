@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -179,9 +178,7 @@ def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchO
     try:
         resolution = future.result()
     except FetchError as exc:
-        failure = FetchFailure(
-            message=str(exc), at=dt.datetime.now(dt.UTC).replace(microsecond=0), status=exc.status
-        )
+        failure = FetchFailure(message=str(exc), at=store.clock(), status=exc.status)
         kept = store.record_failure(url, failure, gone=exc.gone)
         return FetchOutcome(url=url, snapshot=kept, error=failure_line(url, exc))
     snapshot = resolution.snapshot

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
+from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError
 from storyboard.extract.cards import card_from_oembed, card_from_page_metadata
 from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
@@ -69,8 +69,10 @@ class UrlResolver:
         client: HttpClient,
         archive: AssetArchive | None,
         settings: ResolveSettings | None = None,
+        clock: Clock = utc_now,
     ) -> None:
         self.registry = registry
+        self.clock = clock
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
@@ -209,7 +211,7 @@ class UrlResolver:
             url=url,
             status=SnapshotStatus.OK,
             source=source,
-            fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+            fetched_at=self.clock(),
             raw=raw,
             oembed=oembed.model_dump(mode="json", exclude_none=True) if oembed else None,
             card=card,

@@ -9,7 +9,6 @@ redirect body into memory before it looks at the cap.
 
 from __future__ import annotations
 
-import email.utils
 import random
 import socket
 import threading
@@ -29,6 +28,7 @@ from requests.utils import requote_uri, select_proxy
 from urllib3.exceptions import IncompleteRead as Urllib3IncompleteRead
 from urllib3.exceptions import ReadTimeoutError
 
+from storyboard import loose
 from storyboard.errors import (
     BlockedAddressError,
     FetchError,
@@ -334,13 +334,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 def _http_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return loose.utc_moment(value)
 
 
 def _format_size(size: int) -> str:

@@ -7,10 +7,10 @@ provider's data.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from storyboard.clock import utc_now
 from storyboard.model.card import Card
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.urls import normalize_url
@@ -24,7 +24,7 @@ def api_snapshot(
         url=normalize_url(url),
         status=SnapshotStatus.OK,
         source=Source(kind=SourceKind.IMPORT, provider_name=provider, endpoint=endpoint),
-        fetched_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        fetched_at=utc_now(),
         raw=dict(raw),
         card=card,
     )

@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from storyboard import clock
 from storyboard.errors import ProviderRegistryError
+from storyboard.fsio import write_atomically
 from storyboard.providers.host_index import HostIndex
 from storyboard.providers.json_file import (
     parse_entry_list,
@@ -176,11 +178,8 @@ def save_download(content: bytes, origin: str, *, today: dt.date | None = None) 
     providers = parse_providers_json(content, origin)
     if not providers:
         raise ProviderRegistryError(f"{origin}: the registry lists no providers")
-    # Imported here: only this command writes, and the store pulls in pydantic.
-    from storyboard.snapshots import write_atomically  # noqa: PLC0415
-
     directory = cache_dir()
-    day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    day = (today or clock.today()).isoformat()
     meta = {"origin": origin, "date": day, "providers": len(providers)}
     write_atomically(directory / REGISTRY_NAME, content)
     write_atomically(directory / META_NAME, (json.dumps(meta, indent=2) + "\n").encode())

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from storyboard.errors import RenderError
+from storyboard.fsio import write_atomically
 from storyboard.render.media import ASSETS_FOLDER
-
-
-def _replace_from_temp(target: Path, write: str | bytes | Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Not tempfile.mkstemp: its files are private (0600), and a web server must read ours.
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with temp.open("xb") as handle:
-            if isinstance(write, Path):
-                with write.open("rb") as source:
-                    shutil.copyfileobj(source, handle)
-            else:
-                handle.write(write.encode("utf-8") if isinstance(write, str) else write)
-        temp.replace(target)  # atomic on POSIX and Windows (os.replace)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def write_text_atomic(target: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``target`` through a temporary file and a rename."""
     try:
-        _replace_from_temp(target, text)
+        write_atomically(target, text.encode("utf-8"))
     except OSError as exc:
         raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
     return target
@@ -46,7 +28,7 @@ def copy_assets(names: Iterable[str], assets_dir: Path, output_dir: Path) -> lis
         try:
             # Names are content-addressed: a file already there with that name is the same file.
             if not (target.is_file() and target.stat().st_size == source.stat().st_size):
-                _replace_from_temp(target, source)
+                write_atomically(target, source)
         except OSError as exc:
             raise RenderError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from exc
         written.append(target)

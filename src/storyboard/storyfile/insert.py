@@ -1,236 +1,34 @@
-"""Write story files: a commented skeleton, new items added in place, a whole imported story.
+"""Add items to a story file in place: new lines inserted as text, every other byte kept.
 
-Adding items never rewrites the file: the new lines are inserted as text after the
-item they follow, in the indentation the file's items already use, so every other
-byte (comments, key order, quoting, blank lines) stays as the curator wrote it. The
+The new lines go after the item they follow, in the indentation the file's items already
+use, so comments, key order, quoting and blank lines stay as the curator wrote them. The
 result is checked with the story loader before anything is written, and written
 atomically.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import difflib
-import os
 import re
-import tempfile
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
 from storyboard.errors import StoryError, UsageError
-from storyboard.i18n import available_languages
-from storyboard.model.story import HeadingItem, Item, Story, StoryOptions, UrlItem
-from storyboard.snapshots import write_atomically
+from storyboard.fsio import write_atomically
+from storyboard.model.story import HeadingItem, Item, UrlItem
 from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
+from storyboard.storyfile.yaml_text import yaml_scalar
 from storyboard.urls import check_http_url, normalize_url
 
 #: Indentation of new items in a story that has none yet: "items:" then "  - url: ...".
 DEFAULT_INDENT = 2
 
-#: Characters a plain (unquoted) YAML scalar may not start with.
-_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@`")
-#: Unicode categories never written raw inside a scalar (controls, separators, surrogates...).
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_YAML11_BOOLEANS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false"})
 _EMPTY_VALUE_RE = re.compile(r"^\s*(?:~|null|Null|NULL|\[\s*\])")
 _NULL_VALUE_RE = re.compile(r"^\s*(?:~|null|Null|NULL|\[\s*\])?\s*(?:#.*)?$")
-
-
-# -- YAML scalars -----------------------------------------------------------------------
-
-
-@cache
-def _checker() -> YAML:
-    return YAML(typ="safe", pure=True)
-
-
-def _safe_char(char: str) -> bool:
-    return char == "\t" or unicodedata.category(char) not in _UNSAFE_CATEGORIES
-
-
-def _reads_back(text: str, value: str) -> bool:
-    """Tell whether ``key: <text>`` loads as exactly ``value`` (a string)."""
-    try:
-        loaded = _checker().load(f"k: {text}\n")
-    except (YAMLError, ValueError):
-        return False
-    return isinstance(loaded, dict) and loaded.get("k") == value and type(loaded["k"]) is str
-
-
-def _double_quoted(value: str) -> str:
-    """Return ``value`` as a YAML double-quoted scalar; unsafe characters as escapes."""
-    out = []
-    for char in value:
-        if char in ('"', "\\"):
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\t":
-            out.append("\\t")
-        elif not _safe_char(char):
-            code = ord(char)
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def _literal_block(value: str, indent: int) -> str | None:
-    """Return ``value`` as a ``|`` block indented by ``indent``, or None if it cannot be one."""
-    lines = value.split("\n")
-    if (
-        not lines[0].strip()
-        or lines[0][0] in " \t"
-        or any(line != line.rstrip() for line in lines)
-        or not all(ch == "\n" or _safe_char(ch) for ch in value)
-    ):
-        return None
-    pad = " " * indent
-    return "|\n" + "\n".join(pad + line if line else "" for line in lines)
-
-
-def yaml_scalar(value: str, *, indent: int) -> str:
-    """Return ``value`` as a YAML scalar for ``key: ...``, whose block content goes at ``indent``.
-
-    Plain where that reads back as the same text, a ``|`` block for several lines, else
-    double-quoted. Values are stripped first: the story model strips them anyway.
-    """
-    text = value.strip()
-    if "\n" in text:
-        return _literal_block(text, indent) or _double_quoted(text)
-    plain_ok = (
-        text
-        and text[0] not in _PLAIN_FIRST
-        and ": " not in text
-        and " #" not in text
-        and not text.endswith(":")
-        and all(_safe_char(ch) and ch != "\t" for ch in text)
-    )
-    # YAML 1.1 readers (not storyboard's) take these for true/false: quote them for those.
-    if plain_ok and text.lower() not in _YAML11_BOOLEANS and _reads_back(text, text):
-        return text
-    return _double_quoted(text)
-
-
-# -- writing files ----------------------------------------------------------------------
-
-
-def write_new_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically, refusing to replace an existing file."""
-    if path.exists():
-        raise UsageError(f"{path}: already exists; not overwriting it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            # A hard link never replaces an existing file: the check and the write are one step.
-            os.link(tmp, path)
-        except FileExistsError:
-            raise UsageError(f"{path}: already exists; not overwriting it") from None
-        except OSError:  # a filesystem without hard links
-            with path.open("xb") as target:
-                target.write(data)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-# -- new --------------------------------------------------------------------------------
-
-
-def title_from_file_name(path: Path) -> str:
-    """Return a title made from a file's name: ``anksome-2017.yaml`` -> ``Anksome 2017``."""
-    words = re.sub(r"[-_.\s]+", " ", path.stem).strip()
-    return (words[:1].upper() + words[1:]) if words else "Untitled story"
-
-
-def check_lang(lang: str) -> None:
-    """Raise ``UsageError`` unless the page has strings for ``lang`` (``sv``, ``sv-FI``...)."""
-    primary = re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
-    if primary not in available_languages():
-        languages = ", ".join(available_languages())
-        raise UsageError(f"--lang {lang}: no page strings for it; use one of {languages}")
-
-
-def new_story_text(
-    *, title: str, lang: str = "en", date: dt.date | None = None, file_name: str = "STORY.yaml"
-) -> str:
-    """Return a commented skeleton story that validates; raise ``UsageError`` for bad values."""
-    check_lang(lang)
-    languages = ", ".join(available_languages())
-    if not title.strip():
-        raise UsageError("--title: the title is empty")
-    day = (date or dt.date.today()).isoformat()
-    stem = Path(file_name).stem
-    options = StoryOptions()
-    text = f"""\
-# {_comment(title)}
-#
-# A storyboard story: headings, your own text, and the URLs of the posts, videos and
-# slides it tells about. Add posts, keep snapshots of them, and build the page:
-#
-#   storyboard add {file_name} URL --note "Why this post matters."
-#   storyboard fetch {file_name}
-#   storyboard render {file_name}        (writes site/{stem}/index.html)
-
-title: {yaml_scalar(title, indent=2)}
-# One or two sentences shown under the title (optional).
-description:
-# The day the story tells about (YYYY-MM-DD).
-date: {day}
-# Page language: the page's own words and date formats ({languages}).
-lang: {yaml_scalar(lang, indent=2)}
-# Who curated the story (optional).
-author:
-# Keywords (optional), for example: [meetup, helsinki]
-tags: []
-options:
-  # How posts are shown: static (cards from the snapshots, no request to any platform),
-  # click (videos and players load when the reader asks), live (the platforms' embeds).
-  embed: {options.embed.value}
-  # The width, in pixels, asked of players and embeds.
-  maxwidth: {options.maxwidth}
-# The story, in order. Each item is one of:
-#
-#   - heading: A section title
-#   - text: |
-#       Your own words, in Markdown (raw HTML is not allowed).
-#   - url: https://social.example/@anna/109876543210
-#     note: A caption shown with the post, in Markdown (optional).
-#     title: A title shown instead of the post's own (optional).
-items:
-"""
-    try:
-        parse_story(text, path=file_name)
-    except StoryError as exc:
-        problem = exc.problems[0]
-        raise UsageError(f"--{problem.field or 'title'}: {problem.message}") from exc
-    return text
-
-
-def _comment(text: str) -> str:
-    """Return ``text`` on one line, fit for a ``#`` comment."""
-    return " ".join("".join(ch if _safe_char(ch) else " " for ch in text).split())
-
-
-# -- add --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -493,66 +291,3 @@ class _TextEditor:
         """End the line before ``at`` with a newline (a file may lack its last one)."""
         if at > 0 and at - 1 < len(self.lines) and not self.lines[at - 1].endswith("\n"):
             self.lines[at - 1] += self.newline
-
-
-# -- a whole story (import) -------------------------------------------------------------
-
-
-def dump_story_text(story: Story, *, header: str = "", path: str = "STORY.yaml") -> str:
-    """Return ``story`` as a readable story file, checked to load back as the same story."""
-    lines = [f"# {_comment(line)}".rstrip() for line in header.splitlines()]
-    if lines:
-        lines.append("")
-    lines.append(f"title: {yaml_scalar(story.title, indent=2)}")
-    if story.description:
-        lines.append(f"description: {yaml_scalar(story.description, indent=2)}")
-    if story.date:
-        lines.append(f"date: {story.date.isoformat()}")
-    lines.append(f"lang: {yaml_scalar(story.lang, indent=2)}")
-    if story.author:
-        lines.append(f"author: {yaml_scalar(story.author, indent=2)}")
-    if story.tags:
-        lines.append("tags:")
-        lines.extend(f"  - {yaml_scalar(tag, indent=4)}" for tag in story.tags)
-    options = story.options.model_dump(mode="json", exclude_defaults=True)
-    if options:
-        lines.append("options:")
-        for key, value in options.items():
-            scalar = str(value) if isinstance(value, int) else yaml_scalar(value, indent=4)
-            lines.append(f"  {key}: {scalar}")
-    lines.append("items:" if story.items else "items: []")
-    for index, item in enumerate(story.items):
-        if isinstance(item, HeadingItem) and index:
-            lines.append("")  # a blank line before each section reads well
-        lines.extend(_item_lines(item))
-    text = "\n".join(lines) + "\n"
-    loaded = parse_story(text, path=path).story
-    if loaded.model_copy(update={"source_path": None}) != story.model_copy(
-        update={"source_path": None}
-    ):
-        raise AssertionError("the story file does not load back as the same story")
-    return text
-
-
-def _item_lines(item: Item) -> list[str]:
-    fields: dict[str, Any] = item.model_dump(mode="json", exclude_none=True)
-    kind = next(key for key in ("heading", "text", "url") if key in fields)
-    keys = [kind, *(key for key in fields if key != kind)]
-    out = []
-    for number, key in enumerate(keys):
-        prefix = "  - " if number == 0 else "    "
-        out.append(f"{prefix}{key}: {yaml_scalar(str(fields[key]), indent=6)}")
-    return out
-
-
-__all__ = [
-    "AddResult",
-    "add_items",
-    "add_items_to_text",
-    "check_lang",
-    "dump_story_text",
-    "new_story_text",
-    "title_from_file_name",
-    "write_new_file",
-    "yaml_scalar",
-]
