@@ -39,8 +39,17 @@
     window.setTimeout(() => { statusLine.textContent = message; }, 30);
   }
 
+  let changing = 0; // changes sent and not answered yet
+
   async function change(body, { undoing = false, done } = {}) {
-    const { status, data } = await api("edit", { ...body, version: state.version });
+    changing += 1;
+    let answer;
+    try {
+      answer = await api("edit", { ...body, version: state.version });
+    } finally {
+      changing -= 1;
+    }
+    const { status, data } = answer;
     if (status === 409) {
       show(data.state);
       say(t("editor_changed_on_disk"));
@@ -57,16 +66,20 @@
   }
 
   async function reload() {
+    const seen = state;
     const { status, data } = await api("state");
-    if (status === 200) show(data);
+    // A change answered meanwhile is newer than this answer.
+    if (status === 200 && state === seen) show(data);
   }
 
   // Another program may change the file (a hand edit, git pull), and fetches finish in
   // the background: a cheap version check every second tells when to load the story again.
   async function poll() {
     try {
+      const seen = state;
       const { status, data } = await api("version");
-      if (status === 200 && state) {
+      // A change answered meanwhile already brought the story as it is now.
+      if (status === 200 && state && state === seen && changing === 0) {
         if (data.version !== state.version) {
           await reload();
           say(t("editor_reloaded"));

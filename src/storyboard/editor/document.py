@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storyboard.errors import StoryboardError
-from storyboard.snapshots import write_atomically
+from storyboard.fsio import read_bounded, write_atomically
 from storyboard.storyfile.item_edits import EditResult
 from storyboard.storyfile.loader import MAX_STORY_BYTES
 
@@ -67,8 +67,7 @@ class StoryDocument:
 
     def read(self) -> Revision:
         """Return the file as it is on disk now."""
-        with self.path.open("rb") as stream:
-            return Revision(stream.read(MAX_STORY_BYTES + 1))
+        return Revision(read_bounded(self.path, MAX_STORY_BYTES))
 
     def change(self, version: str, edit: Edit) -> tuple[Revision, EditResult]:
         """Apply ``edit`` to the file if it is still at ``version``; return the new revision.

@@ -21,8 +21,8 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from storyboard.errors import StoryError, UsageError
 from storyboard.model.story import ITEM_KINDS, Item, UrlItem
-from storyboard.storyfile.edit import yaml_scalar
 from storyboard.storyfile.loader import LoadedStory, parse_story
+from storyboard.storyfile.yaml_text import yaml_scalar
 
 #: Indentation of the first items of a story that has none: "items:" then "  - key: ...".
 _DEFAULT_INDENT = 2
