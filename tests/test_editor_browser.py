@@ -23,6 +23,9 @@ from .browser_support import (
     watched_page,
 )
 from .conftest import ProviderPlayground
+from .test_collect import FakeSocial, hashtag_day, social
+
+__all__ = ["hashtag_day", "social"]  # fixtures of the collect tests, found by name
 
 pytestmark = pytest.mark.browser
 
@@ -238,3 +241,83 @@ def test_accessible_in_the_storys_language_and_at_phone_width(editing: Editing) 
     page.locator("#ed-status", has_text="Punkten flyttad till plats 2.").wait_for()
     assert json.dumps(editing.text()).count("Morgon") == 1
     assert editing.text().index("Hej *alla*") < editing.text().index("Morgon")
+
+
+def test_collect_a_hashtag_into_a_review_list_and_pick_the_posts(
+    browser: Any, tmp_path: Path, social: FakeSocial, hashtag_day: dict[str, Any]
+) -> None:
+    path = tmp_path / "story.yaml"
+    head = "title: Day\nitems:\n  - heading: Morning  # kept\n"
+    path.write_text(head + "  - heading: Evening\n", encoding="utf-8")
+    network = NetworkOptions(http=FetchSettings(allow_private_network=True, timeout=10))
+    settings = EditorSettings(story_path=path, network=network)
+    with (
+        EditorServer(EditorSession(settings)) as server,
+        watched_page(browser, f"http://127.0.0.1:{server.port}") as watched,
+    ):
+        page = watched.page
+        page.goto(server.url)
+        page.locator("#ed-items > li").first.wait_for()
+        page.get_by_label("Mastodon server").fill(social.base)
+        page.get_by_label("Hashtag", exact=True).fill("#anksome")
+        page.click("#ed-collect-form button[type=submit]")
+        page.locator("#ed-review-count", has_text="posts found").wait_for()
+        boxes = page.locator("#ed-review-list input[type=checkbox]")
+        urls = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+        # Public posts only, oldest first, each once (the boosts lead to their posts).
+        assert urls[0] == hashtag_day["hanna"]["url"]  # boosted later, written first
+        assert urls.count(hashtag_day["anna"]["url"]) == 1
+        assert urls[-1] == hashtag_day["thanks"]["url"]
+        assert hashtag_day["private"]["url"] not in urls
+        for i in range(1, len(urls) - 1):
+            boxes.nth(i).uncheck()
+        page.select_option("#ed-review-where", value="1")  # after "Morning"
+        page.click("#ed-review button[type=submit]")
+        page.locator("#ed-status", has_text="Added 2 items.").wait_for()
+        added = f"  - url: {urls[0]}\n  - url: {urls[-1]}\n"
+        assert path.read_text(encoding="utf-8") == head + added + "  - heading: Evening\n"
+        # Their snapshots come from the API: the cards appear without asking the platform,
+        # the post's markup escaped as on the page.
+        thanks = page.locator("#ed-items > li:nth-child(3) .sb-card", has_text="Tack för i dag")
+        thanks.wait_for()
+        assert page.locator(".ed-preview script").count() == 0
+        assert page.locator("#ed-review-list li").count() == len(urls) - 2
+        assert watched.log.third_party == []
+        assert watched.log.errors == []
+
+
+def test_headings_texts_notes_titles_and_embed_modes(editing: Editing) -> None:
+    page = editing.page
+    page.get_by_label("Heading", exact=True).check()
+    page.fill("#ed-add-text", "Lunch")
+    page.select_option("#ed-where", value="2")  # after item 2
+    page.click("#ed-add-form button[type=submit]")
+    lunch = "  - heading: Lunch\n"
+    editing.wait_for_file(HEAD + A + B + lunch + C + D + TAIL)
+    page.get_by_label("Text", exact=True).check()
+    page.fill("#ed-add-text", "Line one\nline *two*")
+    page.click("#ed-add-form button[type=submit]")
+    text = "  - text: |\n      Line one\n      line *two*\n"
+    editing.wait_for_file(HEAD + A + B + lunch + C + D + text + TAIL)
+    editing.item(6).locator(".sb-prose em", has_text="two").wait_for()
+
+    # The post's title override and embed mode, then its note taken away.
+    editing.button(4, "Edit").click()
+    form = editing.item(4).locator("form.ed-edit")
+    form.get_by_label("Title shown instead of the post's own").fill("Anna's morning")
+    form.get_by_label("How the post is shown").select_option("click")
+    form.locator("button[type=submit]").click()
+    titled = C + "    title: Anna's morning\n    embed: click\n"
+    editing.wait_for_file(HEAD + A + B + lunch + titled + D + text + TAIL)
+    editing.item(4).locator(".sb-title", has_text="Anna's morning").wait_for()
+    editing.button(4, "Edit").click()
+    editing.item(4).get_by_label("Note (Markdown), shown with the post").fill("")
+    editing.item(4).locator("form.ed-edit button[type=submit]").click()
+    untitled = titled.replace("    note: 'Quoted: note'\n", "")
+    editing.wait_for_file(HEAD + A + B + lunch + untitled + D + text + TAIL)
+
+    # A heading renamed: its line only.
+    editing.button(3, "Edit").click()
+    editing.item(3).get_by_label("Heading").fill("Lunch break")
+    editing.item(3).get_by_label("Heading").press("Enter")
+    editing.wait_for_file(HEAD + A + B + "  - heading: Lunch break\n" + untitled + D + text + TAIL)

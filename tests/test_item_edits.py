@@ -196,3 +196,14 @@ def test_refusals_name_the_reason() -> None:
         restore_item(TRICKY, path=PATH, index=0, chunk="  - nonsense: 1\n")
     with pytest.raises(UsageError, match="exactly one item"):
         restore_item(TRICKY, path=PATH, index=0, chunk="  - heading: A\n  - heading: B\n")
+
+
+def test_update_to_the_same_value_keeps_the_key_as_written() -> None:
+    same = update_item(
+        TRICKY, path=PATH, index=1, changes={"title": "Anna's post", "note": "A folded caption."}
+    )
+    assert same.text == TRICKY
+    titled = update_item(
+        TRICKY, path=PATH, index=4, changes={"title": "Cia", "note": None, "embed": None}
+    ).text
+    assert titled == TRICKY.replace("# trailing comment\n", "# trailing comment\n    title: Cia\n")

@@ -264,10 +264,11 @@
       event.preventDefault();
       const changes = {};
       for (const [key, control] of Object.entries(controls)) {
-        const value = control.value;
-        changes[key] = value.trim() ? value : null;
+        // Only what was changed: the other keys keep their lines, quoting and all.
+        if (control.value !== (item[key] || "")) changes[key] = control.value.trim() ? control.value : null;
       }
       focusAfter = { index, act: "edit" };
+      if (!Object.keys(changes).length) { editing = null; show(state); return; }
       await change({ op: "update", index, changes });
     });
     window.setTimeout(() => (form.querySelector("input, textarea") || form).focus(), 0);

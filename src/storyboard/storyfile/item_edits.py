@@ -395,6 +395,12 @@ def update_item(
     before = story.items[index]
     fields: dict[str, Any] = before.model_dump(mode="json", exclude_none=True)
     kind = next(key for key in ITEM_KINDS if key in fields)
+    # A key set to the value it has stays as it is written (quoting, comments and all).
+    changes = {
+        key: value
+        for key, value in changes.items()
+        if (value.strip() if value and value.strip() else None) != fields.get(key)
+    }
     for key, value in changes.items():
         if key not in _KEY_ORDER or (key != kind and key in ITEM_KINDS):
             raise UsageError(f"item {index + 1}: cannot set {key!r} on a {kind} item")
