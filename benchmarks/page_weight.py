@@ -45,11 +45,14 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from storyboard.commands.pipeline import NetworkOptions, fetch_story, open_store, render_story_file
+from storyboard.commands.feedback import SILENT
+from storyboard.commands.fetch import fetch_story
+from storyboard.commands.network import NetworkOptions
+from storyboard.commands.opened import open_story
+from storyboard.commands.render import render_story_file
 from storyboard.model.story import EmbedMode
 from storyboard.net import FetchSettings
 from storyboard.render import OutputFormat, RenderOptions
-from storyboard.storyfile.loader import load_story
 
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -278,18 +281,18 @@ def build_storyboard(folder: Path, items: list[Item], endpoint: str, site: Path)
     lines += [f"  - url: {item.url}" for item in items]
     story_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     providers = providers_file(folder, endpoint)
-    loaded = load_story(story_path)
-    store = open_store(loaded.story)
+    opened = open_story(story_path, SILENT)
+    store = opened.load_snapshots()
     network = NetworkOptions(
         providers_files=(providers,), http=FetchSettings(allow_private_network=True)
     )
-    report = fetch_story(loaded.story, store, network)
+    report = fetch_story(opened, store, network, SILENT)
     if report.failures:
         raise SystemExit(f"fetch failed: {report.failures[0].error}")
     pages = []
     for mode in (EmbedMode.STATIC, EmbedMode.CLICK):
         options = RenderOptions(output_dir=site / mode.value, format=OutputFormat.PAGE, embed=mode)
-        render_story_file(loaded, store, options=options, providers_files=(providers,))
+        render_story_file(opened, store, options, providers_files=(providers,))
         pages.append(f"{mode.value}/index.html")
     return pages
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +16,19 @@ import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner, Result
 
+import storyboard
 from storyboard.cli.main import main
+from storyboard.errors import (
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_WRITE_FAILED,
+    FetchError,
+    OutputWriteError,
+    RenderError,
+    StoryError,
+    UsageError,
+)
 
 from .conftest import ProviderPlayground
 
@@ -421,3 +437,85 @@ def test_a_picture_that_cannot_be_archived_is_a_note_not_a_failure(
     assert "https://social.example/@anna/1: picture not archived" in notes[0]
     assert "404 Not Found" in notes[0]
     assert "with a note" in result.stderr.splitlines()[-1]
+
+
+# -- exit statuses, errors, the version -------------------------------------------------------
+
+
+def test_an_output_folder_that_cannot_be_written_exits_3(
+    served_story: tuple[Path, Path], tmp_path: Path
+) -> None:
+    story, providers = served_story
+    assert run("fetch", story, *network(providers)).exit_code == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")  # even root cannot make a folder in it
+    result = run("render", story, "-o", blocker / "site", "--offline")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: cannot write ")
+    assert str(blocker) in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_a_story_file_that_cannot_be_written_exits_3(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run("new", blocker / "story.yaml")
+    assert result.exit_code == 3
+    assert result.stderr.startswith("error: cannot write ")
+    assert result.stderr.count("\n") == 1
+
+
+def test_debug_shows_the_traceback_instead(write_story: Callable[..., Path]) -> None:
+    story = write_story("title: [unclosed\n")
+    result = CliRunner().invoke(main, ["--debug", "check", str(story)])
+    assert isinstance(result.exception, StoryError)
+    assert not result.stderr.startswith("error: ")
+
+
+def test_exit_codes_live_with_the_error_classes() -> None:
+    assert (EXIT_OK, EXIT_PARTIAL, EXIT_INVALID, EXIT_WRITE_FAILED) == (0, 1, 2, 3)
+    assert StoryError([]).exit_code == EXIT_INVALID
+    assert UsageError("x").exit_code == EXIT_INVALID
+    assert FetchError("x").exit_code == EXIT_PARTIAL
+    assert OutputWriteError("x").exit_code == EXIT_WRITE_FAILED
+    assert isinstance(OutputWriteError("x"), RenderError)
+
+
+def test_version_has_one_source() -> None:
+    assert run("--version").stdout == f"storyboard, version {storyboard.__version__}\n"
+    # The installed distribution took its version from the package, not from pyproject.
+    assert importlib.metadata.version("storyboard") == storyboard.__version__
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["hatch"]["version"]["path"] == "src/storyboard/__init__.py"
+
+
+def test_only_the_cli_imports_click() -> None:
+    package = REPO / "src" / "storyboard"
+    importers = {
+        path.relative_to(package).parts[0]
+        for path in package.rglob("*.py")
+        if re.search(r"^\s*(import click|from click)", path.read_text(encoding="utf-8"), re.M)
+    }
+    assert importers == {"cli"}
+
+
+def test_command_bodies_only_parse_call_and_print() -> None:
+    # The workflows live in storyboard.commands; a command body that grows past this
+    # is doing a workflow's work.
+    source = (REPO / "src" / "storyboard" / "cli" / "main.py").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    bodies = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ("command", "group")
+            for d in node.decorator_list
+        ):
+            statements = node.body[1:] if ast.get_docstring(node) else node.body
+            if statements:
+                code = lines[statements[0].lineno - 1 : node.end_lineno]
+                bodies[node.name] = sum(1 for line in code if line.strip())
+    assert {"check", "fetch", "render", "add", "collect", "serve"} <= set(bodies)
+    assert max(bodies.values()) <= 15, bodies

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from storyboard.cli.main import main
-from storyboard.commands.pipeline import build_registry
+from storyboard.commands.network import build_registry
 from storyboard.providers import ProviderRegistry
 from storyboard.providers.oembed_registry import (
     PACKAGED_DIR,

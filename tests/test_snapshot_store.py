@@ -14,7 +14,7 @@ from storyboard.clock import fixed_clock
 from storyboard.errors import SnapshotError
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
-from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 URL = "https://social.example/@anna/1"
@@ -35,12 +35,6 @@ def good(
 
 def failure(message: str = "500 Internal Server Error from x", status: int = 500) -> FetchFailure:
     return FetchFailure(message=message, at=NOW, status=status)
-
-
-def test_paths_sit_beside_the_story() -> None:
-    story = Path("stories/anksome-2017.yaml")
-    assert snapshot_path_for(story) == Path("stories/anksome-2017.snapshots.json")
-    assert assets_dir_for(story) == Path("stories/anksome-2017.assets")
 
 
 def test_a_missing_file_is_an_empty_store(tmp_path: Path) -> None:

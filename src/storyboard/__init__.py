@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
+#: The version, in one place: pyproject reads it from here and ``--version`` prints it.
 __version__ = "0.1.0"

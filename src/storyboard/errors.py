@@ -1,18 +1,27 @@
-"""The one exception hierarchy of storyboard.
+"""The one exception hierarchy of storyboard, and the exit status each error means.
 
-The CLI turns every ``StoryboardError`` into one line on stderr and an exit code;
-anything else is a bug and keeps its traceback.
+The CLI turns every ``StoryboardError`` into one line on stderr and the class's
+``exit_code``; anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Everything was done: every item rendered from a snapshot.
+EXIT_OK = 0
+#: The output was written, but some items could not be resolved (each one listed).
+EXIT_PARTIAL = 1
+#: The story file, another input file or the command line is invalid; nothing written.
+EXIT_INVALID = 2
+#: The input was fine, but writing a result failed (disk full, read-only folder).
+EXIT_WRITE_FAILED = 3
+
 
 class StoryboardError(Exception):
     """Base of every error storyboard reports to a user."""
 
-    exit_code = 2
+    exit_code = EXIT_INVALID
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,20 @@ class ProviderRegistryError(UsageError):
 
 
 class SnapshotError(StoryboardError):
-    """The snapshot file cannot be read or written."""
+    """The snapshot file cannot be read or does not hold snapshots."""
+
+
+class WriteError(StoryboardError):
+    """A file could not be written although the input was valid (disk full, read-only)."""
+
+    exit_code = EXIT_WRITE_FAILED
+
+    @classmethod
+    def from_os_error(cls, exc: OSError, target: object = None) -> WriteError:
+        """Describe ``exc`` in one line naming the file: ``cannot write PATH: reason``."""
+        where = target if target is not None else exc.filename
+        reason = exc.strerror or str(exc)
+        return cls(f"cannot write {where}: {reason}" if where else f"cannot write: {reason}")
 
 
 #: Statuses that mean a post was removed or made private: no fallback brings it back.
@@ -67,7 +89,7 @@ GONE_STATUSES = frozenset({401, 403, 404, 410})
 class FetchError(StoryboardError):
     """Fetching one URL failed; the message names the URL and the cause."""
 
-    exit_code = 1
+    exit_code = EXIT_PARTIAL
 
     def __init__(self, message: str, *, url: str = "", status: int | None = None) -> None:
         self.url = url
@@ -98,3 +120,7 @@ class OEmbedError(FetchError):
 
 class RenderError(StoryboardError):
     """A template is missing or broken, or the output cannot be written."""
+
+
+class OutputWriteError(WriteError, RenderError):
+    """An output file cannot be written: a write failure (its exit code), met while rendering."""

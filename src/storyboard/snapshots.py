@@ -41,16 +41,6 @@ def _fill_card(card: Card, fallback: Card) -> Card:
     return card.model_copy(update=missing) if missing else card
 
 
-def snapshot_path_for(story_path: Path) -> Path:
-    """Return ``STORY.snapshots.json`` for ``STORY.yaml``."""
-    return story_path.with_name(f"{story_path.stem}.snapshots.json")
-
-
-def assets_dir_for(story_path: Path) -> Path:
-    """Return ``STORY.assets/`` for ``STORY.yaml``: where archived media live."""
-    return story_path.with_name(f"{story_path.stem}.assets")
-
-
 def _dump_entry(snapshot: Snapshot) -> str:
     return json.dumps(
         snapshot.model_dump(mode="json", exclude_none=True),

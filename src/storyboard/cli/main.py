@@ -1,47 +1,77 @@
-"""The ``storyboard`` command: parse options, call the library, map errors to exit codes."""
+"""The ``storyboard`` command: parse options, call one ``commands`` function, print its result.
+
+Errors are turned into one line and an exit status in one place, ``StoryboardGroup``.
+"""
 
 from __future__ import annotations
 
-import functools
-import sys
+import dataclasses
+import datetime as dt
+import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from storyboard import __version__
+from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
-from storyboard.errors import StoryboardError, StoryError
+from storyboard.commands.feedback import Outcome
+from storyboard.errors import StoryboardError, StoryError, WriteError
+from storyboard.model.story import EmbedMode
+
+if TYPE_CHECKING:
+    from storyboard.commands.network import NetworkOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Exit statuses (DESIGN.md): all rendered from snapshots; some fell back to links; bad input.
-EXIT_OK, EXIT_PARTIAL, EXIT_INVALID = 0, 1, 2
+#: How each kind of note is shown on stderr.
+_NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresolved": "yellow"}
 
 
-def _fail(error: StoryboardError) -> NoReturn:
-    if isinstance(error, StoryError):
-        for problem in error.problems:
-            click.echo(click.style("error: ", fg="red") + str(problem), err=True)
-    else:
-        click.echo(click.style("error: ", fg="red") + str(error), err=True)
-    sys.exit(error.exit_code)
+def _report(error: StoryboardError) -> None:
+    problems = error.problems if isinstance(error, StoryError) else [error]
+    for problem in problems:
+        click.echo(click.style("error: ", fg="red") + str(problem), err=True)
 
 
-def reports_errors(command: F) -> F:
-    """Turn library errors into one red line each and the error's exit status."""
+class StoryboardGroup(click.Group):
+    """The root command: a command returns its exit status; an error becomes one line.
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    Only here are errors caught: a ``StoryboardError`` is printed (each problem of a
+    story on its own line) and exits with its class's code; an ``OSError`` that reached
+    this far is the filesystem refusing a write. ``--debug`` shows the traceback instead.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; exit with the status it returned or its error's status."""
         try:
-            return command(*args, **kwargs)
+            status = super().invoke(ctx)
         except StoryboardError as error:
-            if click.get_current_context().find_root().params.get("debug"):
+            if ctx.params.get("debug"):
                 raise
-            _fail(error)
+            _report(error)
+            ctx.exit(error.exit_code)
+        except OSError as exc:
+            if ctx.params.get("debug"):
+                raise
+            failure = WriteError.from_os_error(exc)
+            _report(failure)
+            ctx.exit(failure.exit_code)
+        if isinstance(status, int):
+            ctx.exit(status)
+        return status
 
-    return wrapper  # type: ignore[return-value]
+
+def show(outcome: Outcome) -> int:
+    """Print a command's result (output to stdout, notes to stderr); return its exit status."""
+    for line in outcome.lines:
+        click.echo(line)
+    for note in outcome.notes:
+        prefix = click.style(f"{note.kind}: ", fg=_NOTE_COLOURS[note.kind]) if note.kind else ""
+        click.echo(prefix + note.text, err=True)
+    return outcome.exit_code
 
 
 #: ``--providers``: also read by commands that only need the registry (render, serve).
@@ -101,8 +131,9 @@ def network_options(command: F) -> F:
     return command
 
 
-def _network(kwargs: dict[str, Any]) -> Any:
-    from storyboard.commands.pipeline import NetworkOptions
+def _network(kwargs: dict[str, Any]) -> NetworkOptions:
+    """Build the network options from the ``network_options`` flags."""
+    from storyboard.commands.network import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
     from storyboard.net import FetchSettings
 
@@ -117,15 +148,6 @@ def _network(kwargs: dict[str, Any]) -> Any:
     )
 
 
-def _load(path: Path) -> Any:
-    from storyboard.storyfile.loader import load_story
-
-    loaded = load_story(path)
-    for warning in loaded.warnings:
-        click.echo(str(warning), err=True)  # the problem's text already says "warning"
-    return loaded
-
-
 def run_clock() -> Clock:
     """Return the clock stamps come from: the system's, unless the caller of ``main`` gave one.
 
@@ -135,12 +157,43 @@ def run_clock() -> Clock:
     return given if callable(given) else utc_now
 
 
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _pick(kwargs: dict[str, Any], fields_of: Any) -> dict[str, Any]:
+    """Return the options that are fields of the dataclass ``fields_of``."""
+    return {f.name: kwargs[f.name] for f in dataclasses.fields(fields_of) if f.name in kwargs}
+
+
+def _embed_mode(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> EmbedMode | None:
+    return EmbedMode(value) if value else None
+
+
 story_argument = click.argument(
     "story_path", metavar="STORY.yaml", type=click.Path(dir_okay=False, path_type=Path)
 )
+embed_option = click.option(
+    "--embed",
+    type=click.Choice([mode.value for mode in EmbedMode]),
+    callback=_embed_mode,
+    help="How posts are shown [default: the story's options.embed, else static].",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder [default: site/<story name>/].",
+)
+lang_option = click.option(
+    "--lang", default="en", show_default=True, help="Page language (en, fi, sv)."
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=StoryboardGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="storyboard")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 def main(debug: bool) -> None:
@@ -152,64 +205,30 @@ def main(debug: bool) -> None:
 @click.option("--links", is_flag=True, help="Also check every URL at its source now.")
 @click.option("--update", is_flag=True, help="With --links: save what was found.")
 @network_options
-@reports_errors
-def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> None:
+def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> int:
     """Validate STORY.yaml without touching the network (unless --links)."""
-    from storyboard.cli.progress import FetchProgress
-    from storyboard.commands.pipeline import fetch_story, link_states, open_store
+    from storyboard.commands.check import check as run
 
-    loaded = _load(story_path)
-    story = loaded.story
-    count = len(story.url_items())
-    if not links:
-        click.echo(f"{story_path}: ok ({len(story.items)} items, {count} URLs)", err=True)
-        return
-    store = open_store(story, clock=run_clock())
-    # Without --update nothing is saved, so URLs without a snapshot stay "never fetched".
-    unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
-    if not update:
-        store = store.detached()
-    progress = FetchProgress(saving=update)
-    report = fetch_story(story, store, _network(kwargs), refresh=True, progress=progress)
-    progress.finish(report)
-    bad = 0
-    for state in link_states(story, store, report, unfetched=unfetched):
-        bad += state.state != "ok"
-        detail = f"  {state.detail}" if state.detail else ""
-        click.echo(f"{state.state:13} {state.url}{detail}")
-    if bad:
-        sys.exit(EXIT_PARTIAL)
+    feedback = FetchProgress(saving=update)
+    network = _network(kwargs)
+    return show(run(story_path, network, feedback, links=links, update=update, clock=run_clock()))
 
 
 @main.command()
 @story_argument
 @click.option("--refresh", is_flag=True, help="Fetch every URL again, not only new ones.")
 @network_options
-@reports_errors
-def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
+def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     """Resolve the story's URLs into its snapshot file."""
-    from storyboard.cli.progress import FetchProgress
-    from storyboard.commands.pipeline import fetch_story, open_store
+    from storyboard.commands.fetch import fetch as run
 
-    loaded = _load(story_path)
-    store = open_store(loaded.story, clock=run_clock())
-    progress = FetchProgress()
-    report = fetch_story(loaded.story, store, _network(kwargs), refresh=refresh, progress=progress)
-    progress.finish(report)
-    _archive_imported_media(loaded.story, store, kwargs)
-    if report.failures:
-        sys.exit(EXIT_PARTIAL)
+    network = _network(kwargs)
+    return show(run(story_path, network, FetchProgress(), refresh=refresh, clock=run_clock()))
 
 
 @main.command()
 @story_argument
-@click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder [default: site/<story name>/].",
-)
+@output_option
 @click.option(
     "--format",
     "output_format",
@@ -218,106 +237,38 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> None:
     type=click.Choice(["page", "fragment", "markdown", "json"]),
     help="page: index.html; fragment: embed.html to paste into a blog; story.md; story.json.",
 )
-@click.option(
-    "--embed",
-    type=click.Choice(["static", "click", "live"]),
-    help="How posts are shown [default: the story's options.embed, else static].",
-)
+@embed_option
 @click.option("--offline", is_flag=True, help="Never touch the network; render from snapshots.")
 @theme_option
 @click.option(
     "--assets",
-    "assets_mode",
     type=click.Choice(["copy", "inline", "url"]),
     help="copy media into assets/ (default for a page), inline them as data: URIs "
     "(default for a fragment), or link to --asset-url.",
 )
 @click.option("--asset-url", help="Base URL where you will upload the assets/ folder.")
 @network_options
-@reports_errors
-def render(  # click passes every option by name
-    *,
-    story_path: Path,
-    output_dir: Path | None,
-    output_format: str,
-    embed: str | None,
-    offline: bool,
-    theme_dir: Path | None,
-    assets_mode: str | None,
-    asset_url: str | None,
-    **kwargs: Any,
-) -> None:
+def render(story_path: Path, **kwargs: Any) -> int:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
-    from storyboard.cli.progress import FetchProgress
-    from storyboard.commands.pipeline import (
-        default_output_dir,
-        fetch_story,
-        open_store,
-        render_story_file,
-        theme_dir_for,
-    )
-    from storyboard.model.story import EmbedMode
-    from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
+    from storyboard.commands.render import RenderRequest
+    from storyboard.commands.render import render as run
 
-    if asset_url and assets_mode not in (None, "url"):
-        raise click.BadParameter("--asset-url goes with --assets url", param_hint="--asset-url")
-    if assets_mode == "url" and not asset_url:
-        raise click.BadParameter("--assets url needs --asset-url", param_hint="--assets")
-    loaded = _load(story_path)
-    story = loaded.story
-    store = open_store(story, clock=run_clock())
-    if not offline and any(store.needs_fetch(item.url) for item in story.url_items()):
-        progress = FetchProgress()
-        report = fetch_story(story, store, _network(kwargs), progress=progress)
-        progress.finish(report)
-    theme = theme_dir_for(story, theme_dir)
-    fmt = OutputFormat(output_format)
-    options = RenderOptions(
-        output_dir=output_dir or default_output_dir(story_path),
-        format=fmt,
-        embed=EmbedMode(embed) if embed else None,
-        theme_dir=theme,
-        assets=assets_mode or default_assets_mode(fmt, asset_url),  # type: ignore[arg-type]
-        asset_url=asset_url,
-    )
-    result = render_story_file(
-        loaded, store, options=options, providers_files=kwargs["providers_files"]
-    )
-    for url in result.unresolved:
-        snapshot = store.get(url)
-        reason = (
-            snapshot.last_error.message
-            if snapshot and snapshot.last_error
-            else ("no snapshot (run storyboard fetch)" if offline else "could not be resolved")
-        )
-        click.echo(click.style("unresolved: ", fg="yellow") + f"{url}: {reason}", err=True)
-    for path in result.written:
-        click.echo(str(path))
-    if result.unresolved:
-        sys.exit(EXIT_PARTIAL)
+    request = RenderRequest(**_pick(kwargs, RenderRequest))
+    return show(run(story_path, request, _network(kwargs), FetchProgress(), clock=run_clock()))
 
 
-@main.group()
+@main.group(cls=click.Group)
 def providers() -> None:
     """Inspect the provider registry, or update its copy of oembed.com's."""
 
 
 @providers.command("list")
 @providers_option
-@reports_errors
-def providers_list(providers_files: tuple[Path, ...]) -> None:
+def providers_list(providers_files: tuple[Path, ...]) -> int:
     """List the providers storyboard knows, with their URL schemes."""
     from storyboard.commands.providers import list_providers
 
-    listing = list_providers(providers_files)
-    for provider in listing.providers:
-        endpoints = ", ".join(e.url for e in provider.endpoints)
-        click.echo(f"{provider.name}  ({provider.slug})  {endpoints}  [{provider.source}]")
-        for endpoint in provider.endpoints:
-            for scheme in endpoint.schemes:
-                click.echo(f"    {scheme}")
-    copy = listing.registry
-    click.echo(f"oembed.com registry: {copy.kind}, {copy.date}, from {copy.origin} ({copy.path})")
+    return show(list_providers(providers_files))
 
 
 @providers.command("update")
@@ -332,16 +283,13 @@ def providers_list(providers_files: tuple[Path, ...]) -> None:
     envvar="STORYBOARD_ALLOW_PRIVATE_NETWORK",
     help="Let the URL resolve to loopback or private addresses (off by default).",
 )
-@reports_errors
-def providers_update(url: str | None, allow_private_network: bool) -> None:
+def providers_update(url: str | None, allow_private_network: bool) -> int:
     """Download oembed.com's current provider registry; later commands use it."""
     from storyboard.commands.providers import update_registry
     from storyboard.net import FetchSettings
 
     settings = FetchSettings(allow_private_network=allow_private_network)
-    update = update_registry(url, settings) if url else update_registry(settings=settings)
-    copy = update.registry
-    click.echo(f"{update.provider_count} providers from {copy.origin}, saved to {copy.path}")
+    return show(update_registry(url, settings) if url else update_registry(settings=settings))
 
 
 @main.command()
@@ -355,56 +303,22 @@ def providers_update(url: str | None, allow_private_network: bool) -> None:
     show_default=True,
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder [default: site/<story name>/].",
-)
-@click.option(
-    "--embed",
-    type=click.Choice(["static", "click", "live"]),
-    help="How posts are shown [default: the story's options.embed, else static].",
-)
+@output_option
+@embed_option
 @theme_option
 @providers_option
-@reports_errors
-def serve(
-    *,
-    story_path: Path,
-    port: int,
-    output_dir: Path | None,
-    embed: str | None,
-    theme_dir: Path | None,
-    providers_files: tuple[Path, ...],
-) -> None:
+def serve(story_path: Path, **kwargs: Any) -> None:
     """Preview the page on this machine; it renders again when the story changes.
 
     Never fetches (like render --offline): run storyboard fetch for new URLs.
     """
-    import signal
-
-    from storyboard.commands.pipeline import default_output_dir
-    from storyboard.model.story import EmbedMode
     from storyboard.preview.server import PreviewServer, PreviewSettings
 
-    settings = PreviewSettings(
-        story_path=story_path,
-        output_dir=output_dir or default_output_dir(story_path),
-        port=port,
-        theme_dir=theme_dir.resolve() if theme_dir else None,
-        embed=EmbedMode(embed) if embed else None,
-        providers_files=providers_files,
-    )
+    settings = PreviewSettings.for_story(story_path, **kwargs)
     server = PreviewServer(settings, report=lambda message: click.echo(message, err=True))
-
-    def interrupt(_signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
     # Ctrl-C and a plain kill both stop cleanly, even where the shell ignored SIGINT.
-    signal.signal(signal.SIGINT, interrupt)
-    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     click.echo(f"Serving {server.url} (Ctrl-C to stop)")
     server.serve_until_interrupted()
     click.echo("Stopped.", err=True)
@@ -502,182 +416,60 @@ def edit(
 @click.option("-y", "--yes", is_flag=True, help="Add the posts without asking.")
 @click.option("--dry-run", is_flag=True, help="Only list the posts; write nothing.")
 @network_options
-@reports_errors
-def collect(  # click passes every option by name
-    *,
-    story_path: Path,
-    mastodon: str | None,
-    bluesky: bool,
-    from_file: Path | None,
-    tag: str | None,
-    query: str | None,
-    since: Any,
-    until: Any,
-    limit: int,
-    heading: str | None,
-    bluesky_api: str,
-    yes: bool,
-    dry_run: bool,
-    **kwargs: Any,
-) -> None:
+def collect(story_path: Path, yes: bool, dry_run: bool, heading: str | None, **kwargs: Any) -> int:
     """Add the posts of a hashtag (Mastodon, Bluesky) or a URL list to STORY.yaml.
 
     Posts come oldest first; URLs already in the story are skipped; only public posts
     are collected. Their snapshots are seeded from the API, so the story renders at once.
     """
-    from storyboard.collect import (
-        CollectFilter,
-        CollectSource,
-        collect_posts,
-        describe_post,
-        save_collected,
-        story_urls,
-    )
+    from storyboard.collect import CollectSource
+    from storyboard.commands.collect import Window, add_posts, find_posts
 
-    loaded = _load(story_path)
-    try:
-        filt = CollectFilter(
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            limit=limit,
-            exclude=story_urls(loaded.story),
-        )
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--since/--until") from exc
-    source = CollectSource(
-        mastodon=mastodon,
-        bluesky=bluesky,
-        from_file=from_file,
-        tag=tag,
-        query=query,
-        bluesky_api=bluesky_api,
-    )
-    network = _network(kwargs)
-    result = collect_posts(
-        source, filt, network.http, notify=lambda line: click.echo(line, err=True)
-    )
-    for warning in result.warnings:
-        click.echo(click.style("warning: ", fg="yellow") + warning, err=True)
-    if result.stopped_early:
-        click.echo(click.style("note: ", fg="yellow") + result.stopped_early, err=True)
-    posts = result.posts
-    if not posts:
-        click.echo("No new posts to add.", err=True)
-        sys.exit(EXIT_PARTIAL if result.incomplete else EXIT_OK)
-    for post in posts:
-        click.echo("\n".join(describe_post(post)))
-    count = f"{len(posts)} post{'s' if len(posts) != 1 else ''}"
-    if dry_run:
-        click.echo(f"Dry run: {count} found; nothing written.", err=True)
-        sys.exit(EXIT_PARTIAL if result.incomplete else EXIT_OK)
-    if not yes and not click.confirm(f"Add {count} to {story_path}?", default=False, err=True):
+    network, source = _network(kwargs), CollectSource(**_pick(kwargs, CollectSource))
+    window = Window(_day(kwargs["since"]), _day(kwargs["until"]), kwargs["limit"])
+    found = find_posts(story_path, source, window, network, FetchProgress(), dry_run=dry_run)
+    show(found)
+    if not found.posts or dry_run:
+        return found.exit_code
+    if not yes and not click.confirm(
+        f"Add {found.count} to {story_path}?", default=False, err=True
+    ):
         click.echo("Nothing written.", err=True)
-        return
-    report = save_collected(
-        story_path,
-        posts,
-        network.http,
-        heading=heading,
-        concurrency=network.pool.concurrency,
-    )
-    for failure in report.media_failed:
-        click.echo(
-            click.style("warning: ", fg="yellow") + f"picture not archived: {failure}", err=True
-        )
-    if report.seeded:
-        done = f"{report.seeded} snapshots from the API, {report.media_archived} pictures archived"
-    else:
-        done = f"run storyboard fetch {story_path} for their snapshots"
-    click.echo(f"Added {count} to {story_path} ({done}).", err=True)
-    if result.incomplete:
-        sys.exit(EXIT_PARTIAL)
+        return 0
+    return show(add_posts(story_path, found, network, heading=heading))
 
 
 @main.command()
 @story_argument
 @click.option(
-    "--url",
-    "page_url",
-    help="The address of the published story page, for the messages.",
+    "--url", "page_url", help="The address of the published story page, for the messages."
 )
-@reports_errors
-def quoted(story_path: Path, page_url: str | None) -> None:
+def quoted(story_path: Path, page_url: str | None) -> int:
     """List the people the story quotes, by network, with messages to tell them.
 
     Reads the story and its snapshots only; posting the messages is up to you.
     """
-    from storyboard.commands.pipeline import open_store
-    from storyboard.commands.quoted import URL_PLACEHOLDER, quoted_people, report_lines
-    from storyboard.urls import check_http_url
+    from storyboard.commands.quoted import quoted as run
 
-    if page_url is not None:
-        try:
-            page_url = check_http_url(page_url)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--url") from exc
-    loaded = _load(story_path)
-    story = loaded.story
-    report = quoted_people(story, open_store(story).as_mapping())
-    if not report.groups:
-        click.echo("No quoted people found (run storyboard fetch first?).", err=True)
-    for line in report_lines(report, title=story.title, url=page_url):
-        click.echo(line)
-    for url in report.unknown:
-        click.echo(
-            click.style("note: ", fg="yellow") + f"no author known for {url} (no snapshot yet)",
-            err=True,
-        )
-    if page_url is None and report.groups:
-        click.echo(
-            click.style("note: ", fg="yellow")
-            + f"no --url given: replace {URL_PLACEHOLDER} with your page's address",
-            err=True,
-        )
-
-
-# -- curating: new, add, import ----------------------------------------------------------
-
-
-def _archive_imported_media(story: Any, store: Any, kwargs: dict[str, Any]) -> None:
-    """Download the pictures of imported posts; a failed one is a note, not a failure."""
-    from storyboard.commands.pipeline import archive_imported_media
-
-    media = archive_imported_media(story, store, _network(kwargs))
-    if media.archived:
-        click.echo(f"archived {media.archived} pictures of imported posts", err=True)
-    for url, reason in media.failures:
-        message = reason if url in reason else f"{url}: {reason}"
-        click.echo(
-            click.style("note: ", fg="yellow") + f"picture not archived: {message}", err=True
-        )
+    return show(run(story_path, FetchProgress(), page_url=page_url))
 
 
 @main.command()
 @story_argument
 @click.option("--title", help="The story's title [default: from the file name].")
-@click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
+@lang_option
 @click.option(
     "--date",
     "story_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The day the story tells about, YYYY-MM-DD [default: today].",
 )
-@reports_errors
-def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None:
+def new(story_path: Path, title: str | None, lang: str, story_date: dt.datetime | None) -> int:
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
-    from storyboard.fsio import write_new_file
-    from storyboard.storyfile.skeleton import new_story_text, title_from_file_name
+    from storyboard.commands.new import new as run
 
-    text = new_story_text(
-        title=title if title is not None else title_from_file_name(story_path),
-        lang=lang,
-        date=story_date.date() if story_date else None,
-        file_name=story_path.name,
-        clock=run_clock(),
-    )
-    write_new_file(story_path, text.encode("utf-8"))
-    click.echo(str(story_path))
-    click.echo(f"next: storyboard add {story_path} URL --note TEXT", err=True)
+    date, clock = _day(story_date), run_clock()
+    return show(run(story_path, title=title, lang=lang, date=date, clock=clock))
 
 
 @main.command()
@@ -695,45 +487,16 @@ def new(story_path: Path, title: str | None, lang: str, story_date: Any) -> None
 )
 @click.option("--fetch", "fetch_now", is_flag=True, help="Resolve the new items right away.")
 @network_options
-@reports_errors
-def add(
-    *,
-    story_path: Path,
-    urls: tuple[str, ...],
-    note: str | None,
-    after: int | None,
-    heading: str | None,
-    fetch_now: bool,
-    **kwargs: Any,
-) -> None:
+def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
-    from storyboard.storyfile.insert import add_items
+    from storyboard.commands.add import add as run
 
-    if after is not None and heading is not None:
-        raise click.UsageError("use --after or --heading, not both")
-    result = add_items(story_path, list(urls), note=note, after=after, heading=heading)
-    if result.new_heading is not None:
-        click.echo(f"added the heading {result.new_heading!r} at the end", err=True)
-    first = result.index + 1
-    count = len(result.added)
-    where = f"item {first}" if count == 1 else f"items {first}-{first + count - 1}"
-    click.echo(f"{story_path}: added {where}", err=True)
-    if not fetch_now:
-        return
-    from storyboard.cli.progress import FetchProgress
-    from storyboard.commands.pipeline import fetch_story, open_store
-
-    loaded = _load(story_path)
-    story = loaded.story.model_copy(update={"items": result.added})
-    store = open_store(story, clock=run_clock())
-    progress = FetchProgress()
-    report = fetch_story(story, store, _network(kwargs), progress=progress)
-    progress.finish(report)
-    if report.failures:
-        sys.exit(EXIT_PARTIAL)
+    options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
+    network, feedback = _network(kwargs), FetchProgress()
+    return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
 
 
-@main.group("import")
+@main.group("import", cls=click.Group)
 def import_() -> None:
     """Import a story from another tool's export."""
 
@@ -747,20 +510,9 @@ def import_() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The story file to write [default: <export name>.yaml here]; never overwritten.",
 )
-@click.option("--lang", default="en", show_default=True, help="Page language (en, fi, sv).")
-@reports_errors
-def import_storify(export_path: Path, story_path: Path | None, lang: str) -> None:
+@lang_option
+def import_storify(export_path: Path, story_path: Path | None, lang: str) -> int:
     """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
-    from storyboard.importers.storify import import_storify as run_import
+    from storyboard.commands.import_storify import import_storify as run
 
-    target = story_path or Path(f"{export_path.stem}.yaml")
-    result = run_import(export_path, target, lang=lang, clock=run_clock())
-    for warning in result.warnings:
-        click.echo(str(warning), err=True)  # the problem's text already says "warning"
-    click.echo(str(result.story_path))
-    click.echo(str(result.snapshots_path))
-    click.echo(
-        f"imported {result.items} items and {result.snapshots} snapshots; "
-        f"next: storyboard render {result.story_path} --offline",
-        err=True,
-    )
+    return show(run(export_path, story_path, lang=lang, clock=run_clock()))

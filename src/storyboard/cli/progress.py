@@ -1,4 +1,4 @@
-"""Progress of a fetch on stderr: a bar on a terminal, nothing but failures elsewhere."""
+"""Progress on stderr: a fetch's bar on a terminal, each failure, the workflow's messages."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 class FetchProgress:
-    """Print each failure as one line, and a live bar when stderr is a terminal."""
+    """Print each failure as one line, and a live bar when stderr is a terminal.
+
+    The CLI's ``commands.feedback.Feedback``: workflows report through it, never print.
+    """
 
     def __init__(self, stream: TextIO | None = None, *, saving: bool = True) -> None:
         self.stream = stream or sys.stderr
@@ -42,6 +45,11 @@ class FetchProgress:
             click.echo(click.style("note: ", fg="cyan") + outcome.note, err=True)
         if self.interactive:
             self._draw_bar(done, total, hosts)
+
+    def message(self, text: str) -> None:
+        """Print a line from the workflow (a story file warning, a rate limit wait)."""
+        self._clear_bar()
+        click.echo(text, err=True)
 
     def _draw_bar(self, done: int, total: int, hosts: list[str]) -> None:
         width = shutil.get_terminal_size((80, 20)).columns

@@ -18,9 +18,10 @@ from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 from storyboard.net import FetchSettings, HttpClient
 from storyboard.networks.bluesky import DEFAULT_APPVIEW
-from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.insert import add_items, add_items_to_text
 from storyboard.urls import normalize_url
+from storyboard.workspace import Workspace
 
 
 def _quiet(_line: str) -> None:
@@ -132,7 +133,7 @@ def seed_snapshots(
 
     A URL that already has a usable snapshot keeps it: an oEmbed answer is richer.
     """
-    store = SnapshotStore.load(snapshot_path_for(story_path))
+    store = SnapshotStore.load(Workspace(story_path).snapshot_path)
     fresh = [
         post.snapshot
         for post in posts
@@ -143,7 +144,7 @@ def seed_snapshots(
         return report
     if archive_media:
         with HttpClient(http) as client:
-            archive = AssetArchive(assets_dir_for(story_path), client)
+            archive = AssetArchive(Workspace(story_path).assets_dir, client)
             fresh, report.media_archived, report.media_failed = _archive_media(
                 fresh, archive, concurrency
             )

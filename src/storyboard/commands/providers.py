@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from storyboard.commands.feedback import Outcome
+from storyboard.commands.network import build_registry
 from storyboard.net import FetchSettings
 from storyboard.providers import Provider
 from storyboard.providers.oembed_registry import (
@@ -17,16 +19,16 @@ from storyboard.providers.oembed_registry import (
 )
 
 
-@dataclass(frozen=True)
-class ProviderListing:
+@dataclass(kw_only=True)
+class ProviderListing(Outcome):
     """Every provider in the order URLs are matched, and the registry copy behind them."""
 
     providers: tuple[Provider, ...]
     registry: RegistryCopy
 
 
-@dataclass(frozen=True)
-class RegistryUpdate:
+@dataclass(kw_only=True)
+class RegistryUpdate(Outcome):
     """The copy ``update_registry`` saved and how many providers it lists."""
 
     registry: RegistryCopy
@@ -34,11 +36,21 @@ class RegistryUpdate:
 
 
 def list_providers(providers_files: Sequence[Path] = ()) -> ProviderListing:
-    """Return the providers of the registry in use: files, built-in table, oembed.com's."""
-    from storyboard.commands.pipeline import build_registry
+    """Return the providers of the registry in use: files, built-in table, oembed.com's.
 
+    Its lines: each provider (name, slug, endpoints, source), its schemes indented, and
+    last which copy of oembed.com's registry is in use.
+    """
     providers = tuple(build_registry(providers_files))
-    return ProviderListing(providers=providers, registry=load_registry()[0])
+    registry = load_registry()[0]
+    lines = []
+    for provider in providers:
+        endpoints = ", ".join(e.url for e in provider.endpoints)
+        lines.append(f"{provider.name}  ({provider.slug})  {endpoints}  [{provider.source}]")
+        lines.extend(f"    {scheme}" for e in provider.endpoints for scheme in e.schemes)
+    where = f"{registry.kind}, {registry.date}, from {registry.origin} ({registry.path})"
+    lines.append(f"oembed.com registry: {where}")
+    return ProviderListing(providers=providers, registry=registry, lines=lines)
 
 
 def update_registry(
@@ -54,4 +66,6 @@ def update_registry(
     with HttpClient(settings) as client:
         response = client.get(url, max_bytes=MAX_REGISTRY_BYTES, accept="application/json")
     saved = save_download(response.content, response.url)
-    return RegistryUpdate(registry=saved, provider_count=len(load_registry()[1]))
+    count = len(load_registry()[1])
+    line = f"{count} providers from {saved.origin}, saved to {saved.path}"
+    return RegistryUpdate(registry=saved, provider_count=count, lines=[line])

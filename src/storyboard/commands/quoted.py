@@ -18,11 +18,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from storyboard.commands.feedback import Feedback, Note, Outcome
+from storyboard.commands.opened import open_story
+from storyboard.errors import UsageError
 from storyboard.extract.cards import handle_from_author_url
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
-from storyboard.urls import host_of, normalize_url
+from storyboard.urls import check_http_url, host_of, normalize_url
 
 #: Written where the page's address goes when none is given; measured as a long link.
 URL_PLACEHOLDER = "<URL of your page>"
@@ -267,3 +271,25 @@ def report_lines(report: QuotedReport, *, title: str, url: str | None) -> list[s
             )
         lines.append("")
     return lines
+
+
+def quoted(story_path: Path, feedback: Feedback, *, page_url: str | None = None) -> Outcome:
+    """Report the people ``story_path`` quotes, from the story and its snapshots only."""
+    if page_url is not None:
+        try:
+            page_url = check_http_url(page_url)
+        except ValueError as exc:
+            raise UsageError(f"--url: {exc}") from exc
+    opened = open_story(story_path, feedback)
+    report = quoted_people(opened.story, opened.load_snapshots().as_mapping())
+    notes = []
+    if not report.groups:
+        notes.append(Note("No quoted people found (run storyboard fetch first?)."))
+    notes.extend(
+        Note(f"no author known for {url} (no snapshot yet)", "note") for url in report.unknown
+    )
+    if page_url is None and report.groups:
+        notes.append(
+            Note(f"no --url given: replace {URL_PLACEHOLDER} with your page's address", "note")
+        )
+    return Outcome(lines=report_lines(report, title=opened.story.title, url=page_url), notes=notes)

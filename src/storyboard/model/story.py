@@ -1,13 +1,13 @@
 """The story model: what a curator writes in ``STORY.yaml``.
 
-Pure data: it knows nothing of YAML positions (see ``story_loader``) nor of HTTP.
+Pure data: it knows nothing of YAML positions (see ``storyfile.loader``), of HTTP, nor of
+where its file lives (see ``workspace``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -16,7 +16,7 @@ from storyboard.urls import check_http_url
 
 
 class EmbedMode(StrEnum):
-    """How an embed item is shown on the page (see DESIGN.md, "Embed modes")."""
+    """How an embed item is shown on the page."""
 
     STATIC = "static"
     CLICK = "click"
@@ -84,10 +84,6 @@ class Story(_Strict):
     tags: list[str] = Field(default_factory=list)
     options: StoryOptions = Field(default_factory=StoryOptions)
     items: list[Item] = Field(default_factory=list)
-
-    #: Where the story was loaded from; snapshots and outputs are placed beside it.
-    #: Not part of the file's schema (excluded from validation of user input).
-    source_path: Path | None = Field(default=None, exclude=True)
 
     def url_items(self) -> list[UrlItem]:
         """Return the embed items in story order."""

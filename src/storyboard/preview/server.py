@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from storyboard.commands.pipeline import render_story_file, theme_dir_for
+from storyboard.commands.opened import OpenedStory
+from storyboard.commands.render import render_story_file
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.model.story import EmbedMode
 from storyboard.preview.handler import PreviewRequestHandler
 from storyboard.render import OutputFormat, RenderOptions
-from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
+from storyboard.workspace import Workspace
 
 #: The only address the preview listens on: it is for the person at this machine.
 LOOPBACK = "127.0.0.1"
@@ -46,6 +48,32 @@ class PreviewSettings:
     providers_files: tuple[Path, ...] = ()
     #: Seconds between two looks at the watched files.
     poll_interval: float = 0.5
+
+    @classmethod
+    def for_story(
+        cls,
+        story_path: Path,
+        *,
+        port: int = 8000,
+        output_dir: Path | None = None,
+        embed: EmbedMode | None = None,
+        theme_dir: Path | None = None,
+        providers_files: tuple[Path, ...] = (),
+    ) -> PreviewSettings:
+        """Return the settings of ``serve``: unset folders are the story's defaults."""
+        return cls(
+            story_path=story_path,
+            output_dir=Workspace(story_path).output_dir(output_dir),
+            port=port,
+            theme_dir=theme_dir.resolve() if theme_dir else None,
+            embed=embed,
+            providers_files=providers_files,
+        )
+
+    @property
+    def workspace(self) -> Workspace:
+        """Return where the story's files live."""
+        return Workspace(self.story_path)
 
 
 def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerprint:
@@ -127,8 +155,8 @@ class PreviewServer:
 
     def watched_paths(self) -> list[Path]:
         """Return the files and folders whose change starts a new render."""
-        story = self.settings.story_path
-        paths = [story, snapshot_path_for(story), assets_dir_for(story)]
+        workspace = self.settings.workspace
+        paths = [workspace.story_path, workspace.snapshot_path, workspace.assets_dir]
         paths.extend(self.settings.providers_files)
         if self._theme_dir is not None:
             paths.append(self._theme_dir)
@@ -154,19 +182,21 @@ class PreviewServer:
         return problems
 
     def _render(self) -> None:
-        loaded = load_story(self.settings.story_path)
+        workspace = self.settings.workspace
+        loaded = load_story(workspace.story_path)
         for warning in loaded.warnings:
             self._report(str(warning))
-        self._theme_dir = theme_dir_for(loaded.story, self.settings.theme_dir)
+        opened = OpenedStory(loaded, workspace)
+        self._theme_dir = workspace.theme_dir(loaded.story.options.theme, self.settings.theme_dir)
         options = RenderOptions(
             output_dir=self.settings.output_dir,
             format=OutputFormat.PAGE,
             embed=self.settings.embed,
             theme_dir=self._theme_dir,
         )
-        store = SnapshotStore.load(snapshot_path_for(self.settings.story_path))
+        store = SnapshotStore.load(workspace.snapshot_path)
         result = render_story_file(
-            loaded, store, options=options, providers_files=self.settings.providers_files
+            opened, store, options, providers_files=self.settings.providers_files
         )
         for url in result.unresolved:
             self._report(f"unresolved: {url}: no snapshot (run storyboard fetch)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from storyboard.errors import RenderError
+from storyboard.errors import OutputWriteError
 from storyboard.fsio import write_atomically
 from storyboard.render.media import ASSETS_FOLDER
 
@@ -15,7 +15,7 @@ def write_text_atomic(target: Path, text: str) -> Path:
     try:
         write_atomically(target, text.encode("utf-8"))
     except OSError as exc:
-        raise RenderError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OutputWriteError.from_os_error(exc, target) from exc
     return target
 
 
@@ -30,6 +30,8 @@ def copy_assets(names: Iterable[str], assets_dir: Path, output_dir: Path) -> lis
             if not (target.is_file() and target.stat().st_size == source.stat().st_size):
                 write_atomically(target, source)
         except OSError as exc:
-            raise RenderError(f"cannot copy {source} to {target}: {exc.strerror or exc}") from exc
+            raise OutputWriteError(
+                f"cannot copy {source} to {target}: {exc.strerror or exc}"
+            ) from exc
         written.append(target)
     return written

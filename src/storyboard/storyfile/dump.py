@@ -38,9 +38,7 @@ def dump_story_text(story: Story, *, header: str = "", path: str = "STORY.yaml")
         lines.extend(_item_lines(item))
     text = "\n".join(lines) + "\n"
     loaded = parse_story(text, path=path).story
-    if loaded.model_copy(update={"source_path": None}) != story.model_copy(
-        update={"source_path": None}
-    ):
+    if loaded != story:
         raise AssertionError("the story file does not load back as the same story")
     return text
 

@@ -47,7 +47,7 @@ from storyboard.urls import check_http_url, normalize_url
 
 MAX_STORY_BYTES = 5_000_000
 
-_STORY_KEYS = [name for name in Story.model_fields if name != "source_path"]
+_STORY_KEYS = list(Story.model_fields)
 _OPTION_KEYS = list(StoryOptions.model_fields)
 _ITEM_KEYS = list(dict.fromkeys(key for model in ITEM_KINDS.values() for key in model.model_fields))
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -79,7 +79,7 @@ def load_story(path: Path) -> LoadedStory:
 
 
 def parse_story(text: str, *, path: str) -> LoadedStory:
-    """Validate story text; ``path`` names the file in problems and in ``source_path``."""
+    """Validate story text; ``path`` names the file in problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_STORY_BYTES:
         raise StoryError([_too_large(path)])
     scan = EventScan(path)
@@ -167,9 +167,7 @@ class _StoryChecker:
         if story is None or options is None or items is None:
             return None
         self.warn_duplicates(root, items)
-        full = story.model_copy(
-            update={"options": options, "items": items, "source_path": Path(self.path)}
-        )
+        full = story.model_copy(update={"options": options, "items": items})
         warnings = [p for p in self.problems if p.severity == "warning"]
         return LoadedStory(full, by_position(warnings), item_lines)
 

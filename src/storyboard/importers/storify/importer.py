@@ -10,9 +10,10 @@ from storyboard.errors import Problem, UsageError
 from storyboard.fsio import write_new_file
 from storyboard.importers.storify.convert import read_storify_export
 from storyboard.importers.storify.local_pictures import archive_local_pictures
-from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.dump import dump_story_text
 from storyboard.storyfile.skeleton import check_lang
+from storyboard.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ def import_storify(
     if story_path.exists():
         raise UsageError(f"{story_path}: already exists; not overwriting it (choose another -o)")
     check_lang(lang)
+    workspace = Workspace(story_path)
     now = clock()
     imported = read_storify_export(export_path, lang=lang, now=now)
     warnings = list(imported.warnings)
@@ -46,7 +48,7 @@ def import_storify(
         snapshots, problems = archive_local_pictures(
             snapshots,
             imported.local_pictures,
-            assets_dir_for(story_path),
+            workspace.assets_dir,
             source=str(export_path),
         )
         warnings += problems
@@ -67,13 +69,13 @@ def import_storify(
     if permalink:
         header += f"\nThe story was at {permalink}"
     header += (
-        f"\nEach post is kept in {snapshot_path_for(story_path).name} as Storify saved it:"
+        f"\nEach post is kept in {workspace.snapshot_path.name} as Storify saved it:"
         "\nthe page renders from it even where the post is long gone. `storyboard fetch`"
         "\ndownloads the pictures; `storyboard fetch --refresh` asks the platforms again"
         "\n(a post that is gone keeps its imported snapshot)."
     )
     text = dump_story_text(imported.story, header=header, path=str(story_path))
-    store = SnapshotStore.load(snapshot_path_for(story_path), clock=clock)
+    store = SnapshotStore.load(workspace.snapshot_path, clock=clock)
     for snapshot in snapshots:
         if store.needs_fetch(snapshot.url):  # never replace what an earlier fetch learned
             store.record_success(snapshot)

@@ -1,0 +1,130 @@
+"""``storyboard fetch``: resolve the story's URLs into its snapshot file.
+
+Also the steps other commands fetch with: ``render`` (what has no snapshot yet),
+``add --fetch`` (the new items), ``check --links`` (everything, maybe without saving).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from storyboard.clock import Clock, utc_now
+from storyboard.commands.feedback import Feedback, Note, Outcome
+from storyboard.commands.network import NetworkOptions, build_registry
+from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.errors import EXIT_OK, EXIT_PARTIAL
+from storyboard.fetch.imported_media import MediaReport
+from storyboard.fetch.pool import FetchReport, timed_fetch, urls_to_fetch
+from storyboard.model.story import UrlItem
+from storyboard.snapshots import SnapshotStore
+from storyboard.urls import normalize_url
+from storyboard.workspace import Workspace
+
+# The resolver and the media archive load HTML and image code; they are imported where
+# they are used, so a fetch with nothing to do (or a check) starts fast.
+
+
+def fetch_story(
+    opened: OpenedStory,
+    store: SnapshotStore,
+    network: NetworkOptions,
+    feedback: Feedback,
+    *,
+    refresh: bool = False,
+    items: list[UrlItem] | None = None,
+) -> FetchReport:
+    """Resolve every URL (of ``items``, else of the story) that has no usable snapshot.
+
+    With ``refresh``, every URL is resolved again.
+    """
+    options = opened.story.options
+    urls = [item.url for item in (opened.story.url_items() if items is None else items)]
+    wanted = urls_to_fetch(urls, store, refresh=refresh)
+    skipped = len({normalize_url(url) for url in urls}) - len(wanted)
+    if not wanted:
+        report = FetchReport(skipped=skipped)
+        feedback.finish(report)
+        return report
+    from storyboard.fetch.assets import AssetArchive
+    from storyboard.fetch.resolver import ResolveSettings, UrlResolver
+    from storyboard.net import HttpClient
+
+    client = HttpClient(network.http)
+    try:
+        resolver = UrlResolver(
+            registry=build_registry(network.providers_files),
+            client=client,
+            # A dry run (``check --links`` without ``--update``) writes no media either.
+            archive=AssetArchive(opened.workspace.assets_dir, client) if store.persist else None,
+            settings=ResolveSettings(maxwidth=options.maxwidth, maxheight=options.maxheight),
+            clock=store.clock,
+        )
+        report = timed_fetch(
+            wanted, store, resolver, pool=network.pool, progress=feedback, skipped=skipped
+        )
+    finally:
+        client.close()
+    feedback.finish(report)
+    return report
+
+
+def archive_imported_media(
+    items: list[UrlItem], store: SnapshotStore, workspace: Workspace, network: NetworkOptions
+) -> MediaReport:
+    """Download the pictures of imported snapshots (their cards stay as they are)."""
+    urls = [item.url for item in items]
+    from storyboard.fetch.imported_media import archive_imported_media as archive_missing
+
+    snapshots = (store.get(url) for url in urls)
+    if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
+        return MediaReport()
+    from storyboard.fetch.assets import AssetArchive
+    from storyboard.net import HttpClient
+
+    client = HttpClient(network.http)
+    try:
+        archive = AssetArchive(workspace.assets_dir, client)
+        return archive_missing(urls, store, archive, concurrency=network.pool.concurrency)
+    finally:
+        client.close()
+
+
+def media_notes(media: MediaReport) -> list[Note]:
+    """Describe archived pictures of imported posts; a failed one is a note, not a failure."""
+    notes = []
+    if media.archived:
+        notes.append(Note(f"archived {media.archived} pictures of imported posts"))
+    for url, reason in media.failures:
+        message = reason if url in reason else f"{url}: {reason}"
+        notes.append(Note(f"picture not archived: {message}", "note"))
+    return notes
+
+
+@dataclass(kw_only=True)
+class FetchResult(Outcome):
+    """What ``fetch`` did: its fetch report and the imported pictures it archived."""
+
+    report: FetchReport
+    media: MediaReport = field(default_factory=MediaReport)
+
+
+def fetch(
+    story_path: Path,
+    network: NetworkOptions,
+    feedback: Feedback,
+    *,
+    refresh: bool = False,
+    clock: Clock = utc_now,
+) -> FetchResult:
+    """Fetch what has no snapshot (everything with ``refresh``), then imported pictures."""
+    opened = open_story(story_path, feedback, clock=clock)
+    story, store = opened.story, opened.load_snapshots()
+    report = fetch_story(opened, store, network, feedback, refresh=refresh)
+    media = archive_imported_media(story.url_items(), store, opened.workspace, network)
+    return FetchResult(
+        report=report,
+        media=media,
+        notes=media_notes(media),
+        exit_code=EXIT_PARTIAL if report.failures else EXIT_OK,
+    )

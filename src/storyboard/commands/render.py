@@ -1,0 +1,128 @@
+"""``storyboard render``: fetch what has no snapshot yet (unless offline), then build the output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from storyboard.clock import Clock, utc_now
+from storyboard.commands.feedback import Feedback, Note, Outcome
+from storyboard.commands.fetch import fetch_story
+from storyboard.commands.network import NetworkOptions, build_registry
+from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
+from storyboard.model.story import EmbedMode
+from storyboard.snapshots import SnapshotStore
+
+if TYPE_CHECKING:
+    from storyboard.render import RenderOptions, RenderResult
+    from storyboard.render.media import AssetsMode
+
+# The render layer loads the template code; it is imported where it is used, so a
+# command that fails early (a broken story) answers fast.
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What the person asked ``render`` for; unset fields take the story's or the default."""
+
+    output_dir: Path | None = None
+    output_format: str = "page"
+    embed: EmbedMode | None = None
+    theme_dir: Path | None = None
+    assets: AssetsMode | None = None
+    asset_url: str | None = None
+    #: Never touch the network: render from the snapshots there are.
+    offline: bool = False
+
+    def check(self) -> None:
+        """Refuse option combinations that cannot work, before anything is read or written."""
+        if self.asset_url and self.assets not in (None, "url"):
+            raise UsageError("--asset-url goes with --assets url")
+        if self.assets == "url" and not self.asset_url:
+            raise UsageError("--assets url needs --asset-url")
+
+
+def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions:
+    """Resolve ``request`` against the story: its theme, the default output folder."""
+    from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
+
+    output_format = OutputFormat(request.output_format)
+    return RenderOptions(
+        output_dir=opened.workspace.output_dir(request.output_dir),
+        format=output_format,
+        embed=request.embed,
+        theme_dir=opened.workspace.theme_dir(opened.story.options.theme, request.theme_dir),
+        assets=request.assets or default_assets_mode(output_format, request.asset_url),
+        asset_url=request.asset_url,
+    )
+
+
+def render_story_file(
+    opened: OpenedStory,
+    store: SnapshotStore,
+    options: RenderOptions,
+    *,
+    providers_files: Sequence[Path] = (),
+) -> RenderResult:
+    """Render an opened story from its snapshots (no network).
+
+    ``providers_files`` are the registries the snapshots were fetched with: they say
+    which hosts a provider's player and scripts may come from.
+    """
+    from storyboard.render import render_story
+
+    return render_story(
+        opened.story,
+        store.as_mapping(),
+        options,
+        assets_dir=opened.workspace.assets_dir,
+        registry=build_registry(providers_files),
+    )
+
+
+@dataclass(kw_only=True)
+class RenderOutcome(Outcome):
+    """The files written and the URLs that fell back to a plain link."""
+
+    written: list[Path] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+
+
+def render(
+    story_path: Path,
+    request: RenderRequest,
+    network: NetworkOptions,
+    feedback: Feedback,
+    *,
+    clock: Clock = utc_now,
+) -> RenderOutcome:
+    """Fetch the URLs without a snapshot (unless ``request.offline``), then render."""
+    request.check()
+    opened = open_story(story_path, feedback, clock=clock)
+    store = opened.load_snapshots()
+    urls = [item.url for item in opened.story.url_items()]
+    if not request.offline and any(store.needs_fetch(url) for url in urls):
+        fetch_story(opened, store, network, feedback)
+    options = render_options(opened, request)
+    result = render_story_file(opened, store, options, providers_files=network.providers_files)
+    notes = []
+    for url in result.unresolved:
+        snapshot = store.get(url)
+        reason = (
+            snapshot.last_error.message
+            if snapshot and snapshot.last_error
+            else (
+                "no snapshot (run storyboard fetch)" if request.offline else "could not be resolved"
+            )
+        )
+        notes.append(Note(f"{url}: {reason}", "unresolved"))
+    return RenderOutcome(
+        written=result.written,
+        unresolved=result.unresolved,
+        lines=[str(path) for path in result.written],
+        notes=notes,
+        exit_code=EXIT_PARTIAL if result.unresolved else EXIT_OK,
+    )

@@ -1,0 +1,60 @@
+"""Where a story's files live: everything is named after the story file and kept beside it.
+
+For ``stories/anksome.yaml``: snapshots in ``stories/anksome.snapshots.json``, archived
+media in ``stories/anksome.assets/``, the lock in ``stories/.anksome.yaml.lock``, and the
+output by default in ``site/anksome/`` under the working directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Outputs go here, under the working directory, unless ``-o`` says otherwise.
+SITE_FOLDER = Path("site")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The files that belong to one story file."""
+
+    story_path: Path
+
+    @property
+    def snapshot_path(self) -> Path:
+        """Return ``STORY.snapshots.json``: what was fetched for each URL."""
+        return self.story_path.with_name(f"{self.story_path.stem}.snapshots.json")
+
+    @property
+    def assets_dir(self) -> Path:
+        """Return ``STORY.assets/``: where archived media live."""
+        return self.story_path.with_name(f"{self.story_path.stem}.assets")
+
+    @property
+    def lock_path(self) -> Path:
+        """Return the lock two commands on this story take before read-merge-write.
+
+        Hidden, and named after the whole file name, so it never clashes with a story
+        called ``STORY.lock.yaml`` or with another story's files.
+        """
+        return self.story_path.with_name(f".{self.story_path.name}.lock")
+
+    @property
+    def default_output_dir(self) -> Path:
+        """Return ``site/<story stem>/``, relative to the working directory."""
+        return SITE_FOLDER / self.story_path.stem
+
+    def output_dir(self, override: Path | None = None) -> Path:
+        """Return ``override`` (``-o``), else the default output folder."""
+        return override if override is not None else self.default_output_dir
+
+    def theme_dir(self, story_theme: str | None, override: Path | None = None) -> Path | None:
+        """Return the theme folder: ``override`` (``--theme``), else the story's ``theme:``.
+
+        The story's ``theme:`` is relative to the story file, wherever the command runs.
+        """
+        if override is not None:
+            return override
+        if story_theme:
+            return (self.story_path.parent / story_theme).resolve()
+        return None
