@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from storyboard.commands.pipeline import NetworkOptions
+from storyboard.commands.network import NetworkOptions
 from storyboard.editor.server import EditorServer
 from storyboard.editor.session import EditorSession, EditorSettings
 from storyboard.net import FetchSettings

@@ -336,16 +336,9 @@ def serve(story_path: Path, **kwargs: Any) -> None:
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
 @click.option("--no-open", is_flag=True, help="Print the editor's address; do not open it.")
-@click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where Publish writes [default: site/<story name>/].",
-)
+@output_option
 @theme_option
 @network_options
-@reports_errors
 def edit(
     *,
     story_path: Path,

@@ -8,7 +8,7 @@ import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
-from storyboard.commands.pipeline import NetworkOptions
+from storyboard.commands.network import NetworkOptions
 from storyboard.editor.server import EditorServer
 from storyboard.editor.session import EditorSession, EditorSettings
 from storyboard.storyfile.loader import load_story

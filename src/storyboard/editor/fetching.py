@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from storyboard.commands.pipeline import NetworkOptions, fetch_story
+from storyboard.commands.fetch import fetch_story
+from storyboard.commands.network import NetworkOptions
+from storyboard.commands.opened import open_story
 from storyboard.errors import StoryboardError
-from storyboard.fetch.pool import FetchOutcome
+from storyboard.fetch.pool import FetchOutcome, FetchReport
 from storyboard.model.story import UrlItem
-from storyboard.snapshots import SnapshotStore, snapshot_path_for
-from storyboard.storyfile.loader import load_story
 from storyboard.urls import normalize_url
 
 #: Where the snapshots of new items come from: a fetch, or a function that writes them.
@@ -98,11 +98,10 @@ class BackgroundFetches:
                 self._pending[key] = "fetching"
             self._generation += 1
         try:
-            loaded = load_story(self.story_path)
+            opened = open_story(self.story_path, self)
             items = [UrlItem(url=key) for key in keys]
-            story = loaded.story.model_copy(update={"items": items})
-            store = SnapshotStore.load(snapshot_path_for(self.story_path))
-            fetch_story(story, store, self.network, refresh=refresh, progress=self._progress)
+            store = opened.load_snapshots()
+            fetch_story(opened, store, self.network, self, refresh=refresh, items=items)
         except StoryboardError as exc:
             with self._lock:
                 for key in keys:
@@ -121,7 +120,10 @@ class BackgroundFetches:
                     self._pending.pop(key, None)
                 self._generation += 1
 
-    def _progress(self, outcome: FetchOutcome, done: int, total: int, _hosts: list[str]) -> None:
+    # -- the fetch's feedback ------------------------------------------------------------
+
+    def __call__(self, outcome: FetchOutcome, done: int, total: int, hosts: list[str]) -> None:
+        """Record one URL's result: the page loads the story again and shows its card."""
         key = normalize_url(outcome.url)
         with self._lock:
             self._pending.pop(key, None)
@@ -132,6 +134,14 @@ class BackgroundFetches:
             f"fetched {done}/{total}: {outcome.url}"
             + (f" ({outcome.error})" if outcome.error else "")
         )
+
+    def finish(self, report: FetchReport) -> None:
+        """Say how the fetch went."""
+        self._report(f"fetched {len(report.outcomes)} URLs, {len(report.failures)} failed")
+
+    def message(self, text: str) -> None:
+        """Pass a line (a warning of the story file) to the console."""
+        self._report(text)
 
     def close(self) -> None:
         """Wait for the fetch in progress, drop the ones waiting."""

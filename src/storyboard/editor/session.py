@@ -18,22 +18,18 @@ from typing import Any
 from storyboard.collect import CollectFilter, CollectSource, collect_posts, story_urls
 from storyboard.collect.model import CollectedPost
 from storyboard.collect.run import seed_snapshots
-from storyboard.commands.pipeline import (
-    NetworkOptions,
-    build_registry,
-    default_output_dir,
-    render_story_file,
-    theme_dir_for,
-)
+from storyboard.commands.network import NetworkOptions, build_registry
+from storyboard.commands.opened import OpenedStory
+from storyboard.commands.render import RenderRequest, render_options, render_story_file
 from storyboard.editor.document import ChangedOnDiskError, Revision, StoryDocument
 from storyboard.editor.fetching import BackgroundFetches
 from storyboard.editor.preview import ItemPreviews
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.i18n import resolve_language, ui_strings
 from storyboard.model.story import ITEM_KINDS, Item, UrlItem
-from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
+from storyboard.render import OutputFormat
 from storyboard.render.safe import markdown_html
-from storyboard.snapshots import SnapshotStore, assets_dir_for, snapshot_path_for
+from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.item_edits import (
     EditResult,
     delete_item,
@@ -45,6 +41,7 @@ from storyboard.storyfile.item_edits import (
 )
 from storyboard.storyfile.loader import LoadedStory, parse_story
 from storyboard.urls import check_http_url, normalize_url
+from storyboard.workspace import Workspace
 
 Json = dict[str, Any]
 Reply = tuple[int, Json]
@@ -113,6 +110,7 @@ class EditorSession:
         """Open the story of ``settings`` (it must load: problems are raised, located)."""
         self.settings = settings
         self.path = settings.story_path
+        self.workspace = Workspace(settings.story_path)
         self.report = report or (lambda _line: None)
         self.document = StoryDocument(self.path)
         self.registry = build_registry(settings.network.providers_files)
@@ -121,9 +119,8 @@ class EditorSession:
         self._lock = threading.Lock()
         loaded = self._parse(self.document.read())
         self.lang = resolve_language(loaded.story.lang)
-        self._previews = ItemPreviews(
-            theme_dir_for(loaded.story, settings.theme_dir), self.registry
-        )
+        theme = self.workspace.theme_dir(loaded.story.options.theme, settings.theme_dir)
+        self._previews = ItemPreviews(theme, self.registry)
 
     def _parse(self, revision: Revision) -> LoadedStory:
         try:
@@ -144,7 +141,7 @@ class EditorSession:
     @property
     def assets_dir(self) -> Path:
         """Return the story's media archive, served to the previews."""
-        return assets_dir_for(self.path)
+        return self.workspace.assets_dir
 
     # -- reading ----------------------------------------------------------------------
 
@@ -167,7 +164,7 @@ class EditorSession:
         }
         try:
             loaded = self._parse(revision)
-            store = SnapshotStore.load(snapshot_path_for(self.path))
+            store = SnapshotStore.load(self.workspace.snapshot_path)
             story = loaded.story
             previews = self._previews.render(story, store.as_mapping(), self.assets_dir)
         except StoryError as exc:
@@ -320,17 +317,16 @@ class EditorSession:
             output_format = OutputFormat(_str(payload, "format"))
         except ValueError as exc:
             raise UsageError(f"format: {exc}") from exc
-        loaded = self._parse(self.document.read())
-        story = loaded.story
-        store = SnapshotStore.load(snapshot_path_for(self.path))
-        options = RenderOptions(
-            output_dir=self.settings.output_dir or default_output_dir(self.path),
-            format=output_format,
-            theme_dir=theme_dir_for(story, self.settings.theme_dir),
-            assets=default_assets_mode(output_format),
+        opened = OpenedStory(self._parse(self.document.read()), self.workspace)
+        request = RenderRequest(
+            output_dir=self.settings.output_dir,
+            output_format=output_format.value,
+            theme_dir=self.settings.theme_dir,
         )
+        options = render_options(opened, request)
+        store = opened.load_snapshots()
         result = render_story_file(
-            loaded, store, options=options, providers_files=self.settings.network.providers_files
+            opened, store, options, providers_files=self.settings.network.providers_files
         )
         reply: Json = {
             "written": [str(path) for path in result.written],
