@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -204,3 +210,47 @@ def test_the_guard_compares_the_whole_token() -> None:
     assert guard.strip_token("/abcd/api/state") is None
     assert guard.strip_token("/ab/") is None
     assert guard.strip_token("/abc") is None
+
+
+def test_the_command_prints_its_address_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    path = tmp_path / "story.yaml"
+    path.write_text(STORY, encoding="utf-8")
+    command = [sys.executable, "-m", "storyboard", "edit", str(path), "--no-open"]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            match = re.search(
+                r"at (http://127\.0\.0\.1:(\d+)/[\w-]{20,}/) \(Ctrl-C to stop\)", line
+            )
+            assert match, line
+            url = match.group(1)
+            with urllib.request.urlopen(url + "api/state", timeout=10) as answer:
+                assert json.loads(answer.read())["title"] == "Server test"
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url.rsplit("/", 2)[0] + "/api/state", timeout=10)
+            assert refused.value.code == 403
+        finally:
+            proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Stopped." in err
+    assert path.read_text(encoding="utf-8") == STORY
+
+
+def test_the_command_reports_a_broken_story_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "story.yaml"
+    path.write_text("titel: x\nitems: []\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "storyboard", "edit", str(path), "--no-open"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {path}:1:1: ")
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
