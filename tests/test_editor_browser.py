@@ -321,3 +321,49 @@ def test_headings_texts_notes_titles_and_embed_modes(editing: Editing) -> None:
     editing.item(3).get_by_label("Heading").fill("Lunch break")
     editing.item(3).get_by_label("Heading").press("Enter")
     editing.wait_for_file(HEAD + A + B + "  - heading: Lunch break\n" + untitled + D + text + TAIL)
+
+
+def test_urls_pasted_or_dropped_anywhere_and_a_broken_file_shown(editing: Editing) -> None:
+    page = editing.page
+    # Pasted outside a text field, with the focus on item 2: they go after it.
+    editing.button(2, "Edit").focus()
+    page.evaluate(
+        """() => {
+          const data = new DataTransfer();
+          data.setData("text/plain", "look: https://social.example/@ben/2 !");
+          document.activeElement.dispatchEvent(
+            new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }"""
+    )
+    editing.wait_for_file(HEAD + A + B + E + C + D + TAIL)
+    editing.item(3).locator(".sb-card", has_text="Ben was there").wait_for()
+    # Undo takes the pasted items away again.
+    page.click("#ed-undo")
+    editing.wait_for_file(HEAD + A + B + C + D + TAIL)
+    # Dropped (a link dragged from another window) on the top half of item 1: before it.
+    page.evaluate(
+        """() => {
+          const target = document.querySelector("#ed-items > li:nth-child(1)");
+          const box = target.getBoundingClientRect();
+          const data = new DataTransfer();
+          data.setData("text/uri-list", "https://social.example/@bad/4");
+          for (const type of ["dragover", "drop"]) {
+            target.dispatchEvent(new DragEvent(type, {
+              dataTransfer: data, bubbles: true, cancelable: true,
+              clientX: box.left + 20, clientY: box.top + 4}));
+          }
+        }"""
+    )
+    editing.wait_for_file(HEAD + F + A + B + C + D + TAIL)
+    editing.item(1).locator(".ed-fetch-failed").wait_for()
+
+    # A hand edit that breaks the file: the editor lists the problem, then recovers.
+    good = editing.text()
+    editing.path.write_text(good.replace("title: Meetup", "titel: Meetup"), encoding="utf-8")
+    problems = page.locator("#ed-problems")
+    problems.locator("li", has_text="titel").wait_for()
+    assert page.locator("#ed-items > li").count() == 0
+    assert page.locator("#ed-undo").is_disabled()
+    editing.path.write_text(good, encoding="utf-8")
+    page.locator("#ed-items > li").first.wait_for()
+    assert problems.is_hidden()

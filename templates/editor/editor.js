@@ -41,6 +41,13 @@
 
   let changing = 0; // changes sent and not answered yet
 
+  // Undo names items by position: after someone else changed the file, those may be
+  // other items, so the list starts again.
+  function forgetUndo() {
+    undoStack = [];
+    undoButton.disabled = true;
+  }
+
   async function change(body, { undoing = false, done } = {}) {
     changing += 1;
     let answer;
@@ -51,6 +58,7 @@
     }
     const { status, data } = answer;
     if (status === 409) {
+      forgetUndo();
       show(data.state);
       say(t("editor_changed_on_disk"));
       return null;
@@ -81,6 +89,7 @@
       // A change answered meanwhile already brought the story as it is now.
       if (status === 200 && state && state === seen && changing === 0) {
         if (data.version !== state.version) {
+          forgetUndo();
           await reload();
           say(t("editor_reloaded"));
         } else if (data.fetches !== state.fetches && editing === null) {
@@ -280,8 +289,7 @@
   function moveTo(index, to, act) {
     if (to < 0 || to >= state.items.length || to === index) return;
     focusAfter = { index: to, act };
-    const undoTo = index;
-    change({ op: "move", index, to }, { done: () => t("editor_moved", { number: to + 1, from: undoTo + 1 }) });
+    change({ op: "move", index, to }, { done: () => t("editor_moved", { number: to + 1 }) });
   }
 
   function moveToHeading(index, headingIndex) {

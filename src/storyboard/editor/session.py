@@ -206,7 +206,10 @@ class EditorSession:
                 return move_item(text, path=path, index=index, to=to)
 
         elif op == "delete":
-            index, count = _int(payload, "index"), int(payload.get("count", 1))
+            index = _int(payload, "index")
+            count = _int(payload, "count") if "count" in payload else 1
+            if count < 1:
+                raise UsageError("count: at least 1")
 
             def run(text: str) -> EditResult:
                 result = delete_item(text, path=path, index=index)
