@@ -232,6 +232,7 @@ def test_the_command_prints_its_address_serves_and_stops_on_sigterm(tmp_path: Pa
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(url.rsplit("/", 2)[0] + "/api/state", timeout=10)
             assert refused.value.code == 403
+            refused.value.close()
         finally:
             proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
