@@ -7,7 +7,8 @@
 (() => {
   "use strict";
 
-  const S = JSON.parse(document.getElementById("ed-strings").textContent);
+  // The page's words, in the story's language (an attribute: escaped like any other).
+  const S = JSON.parse(document.body.dataset.strings);
   const t = (key, values = {}) =>
     (S[key] || key).replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
 
@@ -171,7 +172,7 @@
     // Mouse only: keyboard users have the buttons. No title: a tooltip shown on hover
     // keeps Chromium from starting the drag.
     const handle = el("span", {
-      class: "ed-handle", draggable: "true", "aria-hidden": "true", "data-label": t("editor_drag", { number }),
+      class: "ed-handle", draggable: "true", "aria-hidden": "true",
     }, document.createTextNode(`⠿ ${number}`));
     tools.append(handle);
     const button = (act, text, disabled, describe) => el("button", {

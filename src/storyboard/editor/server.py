@@ -85,7 +85,7 @@ class EditorServer:
         html = self._env.get_template("editor.html").render(
             lang=session.lang,
             strings=strings,
-            strings_json=json.dumps(strings, ensure_ascii=False).replace("<", "\\u003c"),
+            strings_json=json.dumps(strings, ensure_ascii=False),
         )
         return html.encode("utf-8")
 
