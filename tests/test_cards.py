@@ -8,18 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ConfigDict
 
-from storyboard.extract.cards import (
-    card_from_oembed,
-    card_from_page_metadata,
-    handle_from_author_url,
-    parse_post_date,
-)
-from storyboard.extract.oembed import OEmbed, parse_oembed
+from storyboard.extract.dates import parse_post_date
+from storyboard.extract.handles import handle_from_author_url
+from storyboard.extract.oembed import parse_oembed
+from storyboard.extract.oembed_card import card_from_oembed
+from storyboard.extract.page_card import card_from_page_metadata
 from storyboard.extract.page_metadata import PageMetadata
 from storyboard.extract.sanitize import LINK_REL
 from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.providers import ProviderRegistry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "oembed"
@@ -284,23 +282,44 @@ def test_vimeo_video_card() -> None:
     assert card.author_handle is None  # vimeo.com/NAME is not a handle anyone writes
 
 
-class OEmbedWithExtras(OEmbed):
-    """The oEmbed model keeping the fields a provider adds beyond the spec."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-def test_provider_extras_give_description_and_upload_date() -> None:
-    # Read when the model keeps them: Vimeo's description and upload_date.
-    data = answer("vimeo_video")
-    normalized = parse_oembed(data, source=ENDPOINT).model_dump()
-    extras = {"description": data["description"], "upload_date": data["upload_date"]}
-    oembed = OEmbedWithExtras.model_validate(normalized | extras)
-    card = card_from_oembed(
-        oembed, url="https://vimeo.com/123456789", provider=None, iframe_hosts=PLAYER_HOSTS
-    )
+def test_vimeo_answer_gives_description_and_upload_date() -> None:
+    # Vimeo sends both beyond the spec; they reach the card through the real parse path.
+    card = card_of(answer("vimeo_video"), url="https://vimeo.com/123456789")
     assert card.description == "Two days, one crew, and a lot of cable ties."
     assert card.published == dt.date(2017, 1, 13)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "published"),
+    [
+        ("upload_date", "2017-01-13 16:35:00", dt.date(2017, 1, 13)),
+        ("created_at", "2017-01-13T16:35:00Z", dt.datetime(2017, 1, 13, 16, 35, tzinfo=dt.UTC)),
+        (
+            "published_at",
+            "2017-01-13T16:35:00+02:00",
+            dt.datetime(2017, 1, 13, 14, 35, tzinfo=dt.UTC),
+        ),
+        ("timestamp", 1484325300, dt.datetime(2017, 1, 13, 16, 35, tzinfo=dt.UTC)),
+        ("timestamp", "1484325300", dt.datetime(2017, 1, 13, 16, 35, tzinfo=dt.UTC)),
+        ("published", "January 13, 2017", dt.date(2017, 1, 13)),
+        ("date", "13 Jan 2017", dt.date(2017, 1, 13)),
+    ],
+)
+def test_provider_date_fields_become_the_cards_date(
+    field: str, value: object, published: dt.date
+) -> None:
+    data = answer("vimeo_video")
+    del data["upload_date"]
+    card = card_of(data | {field: value}, url="https://vimeo.com/123456789")
+    assert card.published == published
+
+
+@pytest.mark.parametrize("value", ["soon", "", None, True, [2017], {"y": 2017}, "99999999999999"])
+def test_unreadable_provider_dates_are_ignored(value: object) -> None:
+    data = answer("vimeo_video")
+    del data["upload_date"]
+    card = card_of(data | {"created_at": value}, url="https://vimeo.com/123456789")
+    assert card.published is None
 
 
 # -- photos and rich embeds --------------------------------------------------------------
@@ -543,3 +562,17 @@ def test_card_from_sparse_page_metadata() -> None:
     meta = PageMetadata(url="https://news.example/", image="data:image/png;base64,AAAA")
     card = card_from_page_metadata(meta, url="https://news.example/")
     assert card == Card(kind=CardKind.LINK, url="https://news.example/")
+
+
+def test_filling_a_cards_gaps_keeps_what_it_has() -> None:
+    card = Card(kind=CardKind.POST, url="https://social.example/post/1", title="Mine")
+    other = Card(
+        kind=CardKind.LINK,
+        url="https://social.example/other",
+        title="Theirs",
+        description="Only theirs",
+    )
+    filled = fill_card_gaps(card, other)
+    assert (filled.kind, filled.url, filled.title) == (card.kind, card.url, "Mine")
+    assert filled.description == "Only theirs"
+    assert fill_card_gaps(card, card) is card

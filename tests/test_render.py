@@ -20,10 +20,12 @@ from PIL import Image
 from ruamel.yaml import YAML
 
 from storyboard.errors import RenderError, UsageError
+from storyboard.extract.sanitize import IFRAME_SANDBOX
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import EmbedMode, Story
 from storyboard.render import OutputFormat, RenderOptions, RenderResult, render_story
+from storyboard.render.themes import builtin_templates_dir
 from storyboard.urls import normalize_url
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "storyboard"
@@ -663,11 +665,8 @@ def click_story(**fields: Any) -> tuple[Story, dict[str, Snapshot]]:
 
 
 def script_hosts(script: Tag) -> list[str]:
-    """Return the host allowlist the click-to-load script carries."""
-    found = re.search(r"var hosts = (\[.*?\]);", script.get_text())
-    assert found is not None
-    hosts: list[str] = json.loads(found.group(1))
-    return hosts
+    """Return the host allowlist the click-to-load script's tag carries."""
+    return str(script["data-sb-hosts"]).split()
 
 
 def test_click_mode_has_one_script_and_a_button_per_player(render: RenderFn) -> None:
@@ -713,9 +712,12 @@ def test_click_script_builds_the_iframe_with_dom_calls_and_checks_hosts(
     assert "eval(" not in code
     assert 'createElement("iframe")' in code
     assert "hosts.indexOf(url.hostname)" in code
-    assert '"allow-scripts allow-same-origin allow-popups allow-presentation"' in code
-    assert "referrerpolicy" in code
+    # The policy is data on the tag (the sanitizer's), the script itself is static.
+    assert script["data-sb-sandbox"] == IFRAME_SANDBOX
+    assert script["data-sb-referrerpolicy"] == "strict-origin-when-cross-origin"
+    assert script["data-sb-allow"] == "fullscreen; encrypted-media; picture-in-picture"
     assert "allowfullscreen" in code
+    assert code.strip() == (builtin_templates_dir() / "storyboard.js").read_text("utf-8").strip()
 
 
 def test_click_buttons_speak_the_page_language(render: RenderFn) -> None:

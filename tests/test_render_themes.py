@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+import storyboard
 from storyboard.errors import RenderError
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import Story
-from storyboard.render import OutputFormat, RenderOptions, render_story, themes
+from storyboard.render import OutputFormat, RenderOptions, render_story
 from storyboard.render.themes import (
     builtin_templates_dir,
     item_template_names,
@@ -63,7 +68,9 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def test_builtin_templates_are_found_in_a_source_checkout() -> None:
+def test_builtin_templates_are_found_in_an_editable_install() -> None:
+    # The test run's own install is editable: the templates stay in the checkout.
+    assert not (Path(storyboard.__file__).parent / "templates").exists()
     folder = builtin_templates_dir()
 
     assert folder == REPO / "templates" / "default"
@@ -72,14 +79,53 @@ def test_builtin_templates_are_found_in_a_source_checkout() -> None:
     assert (folder / "items" / "default.html").is_file()
 
 
-def test_builtin_templates_are_found_inside_an_installed_wheel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    package = tmp_path / "site-packages" / "storyboard"
-    (package / "templates" / "default").mkdir(parents=True)
-    monkeypatch.setattr(themes, "files", lambda _name: package)
+WHEEL_RENDER = """
+import sys
+from pathlib import Path
+import storyboard
+from storyboard.model.story import Story
+from storyboard.render import RenderOptions, render_story
+from storyboard.render.themes import builtin_templates_dir
+out = Path(sys.argv[1])
+story = Story.model_validate({"title": "From the wheel", "lang": "en", "items": []})
+options = RenderOptions(output_dir=out)
+render_story(story, {}, options, assets_dir=out / "none")
+print(storyboard.__file__)
+print(builtin_templates_dir())
+print(options.output_file)
+"""
 
-    assert builtin_templates_dir() == package / "templates" / "default"
+
+@pytest.mark.slow
+def test_builtin_templates_are_found_inside_a_built_wheel(tmp_path: Path) -> None:
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", tmp_path],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("storyboard-*.whl")
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(unpacked)
+    page = unpacked / "storyboard" / "templates" / "default" / "base.html"
+    # A mark only the wheel's copy has: the output proves which templates were used.
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- from the wheel -->\n", "utf-8")
+
+    env = {**os.environ, "PYTHONPATH": str(unpacked)}
+    ran = subprocess.run(
+        [sys.executable, "-c", WHEEL_RENDER, str(tmp_path / "site")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    module, templates, output = ran.stdout.splitlines()
+    assert Path(module).is_relative_to(unpacked)
+    assert Path(templates) == unpacked / "storyboard" / "templates" / "default"
+    assert "<!-- from the wheel -->" in Path(output).read_text(encoding="utf-8")
 
 
 def test_theme_folder_is_searched_before_the_builtin_one(tmp_path: Path) -> None:
@@ -127,6 +173,39 @@ def test_theme_page_can_extend_the_builtin_page(tmp_path: Path) -> None:
     assert mine.get_text() == "Published by Themed"
     assert soup.find("h1").get_text() == "Themed"  # type: ignore[union-attr]
     assert len(soup.select("article.sb-card")) == 2  # the rest is the built-in page
+
+
+def test_theme_fragment_can_extend_the_builtin_fragment(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    write(
+        theme / "fragment.html",
+        '{% extends "default:fragment.html" %}\n'
+        "{% block styles %}.mine{color:red}{% endblock %}\n"
+        '{% block content %}<p class="intro">{{ story.title }}</p>{{ super() }}{% endblock %}\n',
+    )
+    soup = render_with_theme(tmp_path, theme, OutputFormat.FRAGMENT)
+
+    root = soup.select_one("div.storyboard")
+    assert root is not None
+    assert root.style is not None
+    assert root.style.get_text().strip() == ".mine{color:red}"
+    assert root.select_one("p.intro").get_text() == "Themed"  # type: ignore[union-attr]
+    assert len(root.select("article.sb-card")) == 2  # super(): the built-in items follow
+
+
+def test_a_theme_can_use_the_entry_title_macro(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    write(
+        theme / "items" / "video.html",
+        '{% from "default:partials/headings.html" import entry_title %}\n'
+        '<article class="sb-card mine">{{ entry_title(3, item.title, item.url) }}</article>\n',
+    )
+    soup = render_with_theme(tmp_path, theme)
+
+    title = soup.select_one("article.mine h3.sb-title a")
+    assert title is not None
+    assert title.get_text() == "A talk"
+    assert title["href"] == VIDEO_URL
 
 
 def test_theme_item_template_applies_to_its_provider_only(tmp_path: Path) -> None:

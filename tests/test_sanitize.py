@@ -373,3 +373,55 @@ def test_nocookie_player_is_allowed_wherever_youtube_is() -> None:
     html = '<iframe src="https://www.youtube.com/embed/Ex4mpleVid1"></iframe>'
     [frame] = _attributes(sanitize_embed_html(html, iframe_hosts=only_main_host), "iframe")
     assert frame["src"] == "https://www.youtube-nocookie.com/embed/Ex4mpleVid1"
+
+
+#: What ``derive_iframe_hosts`` gives a provider loaded from a providers.json file.
+WILDCARD_HOSTS = frozenset({"video.example", "*.video.example"})
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://player.video.example/embed/1",
+        "https://a.b.video.example/embed/1",
+        "https://PLAYER.Video.Example/embed/1",
+        "https://video.example/embed/1",
+    ],
+)
+def test_wildcard_iframe_hosts_let_subdomains_play(src: str) -> None:
+    assert allowed_player_url(src, iframe_hosts=WILDCARD_HOSTS) == src.replace(
+        src.split("/")[2], src.split("/")[2].lower()
+    )
+    [frame] = _attributes(
+        sanitize_embed_html(f'<iframe src="{src}"></iframe>', iframe_hosts=WILDCARD_HOSTS),
+        "iframe",
+    )
+    assert frame["src"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://evil.example/x.video.example/embed/1",
+        "https://evil.example/player.video.example",
+        "https://player.video.example@evil.example/embed/1",
+        "https://user@player.video.example/embed/1",
+        "https://player.video.example.evil.example/embed/1",
+        "https://evilvideo.example/embed/1",
+        "https://evil.example?x=.video.example",
+        "https://evil.example#.video.example",
+        "https://evil.example\\.video.example/",
+    ],
+)
+def test_wildcard_iframe_hosts_refuse_lookalikes(src: str) -> None:
+    assert allowed_player_url(src, iframe_hosts=WILDCARD_HOSTS) is None
+    html = f'<iframe src="{src}"></iframe><p>x</p>'
+    assert sanitize_embed_html(html, iframe_hosts=WILDCARD_HOSTS) == "<p>x</p>"
+
+
+def test_wildcard_youtube_keeps_the_nocookie_rewrite() -> None:
+    src = "https://www.youtube.com/embed/Ex4mpleVid1"
+    assert (
+        allowed_player_url(src, iframe_hosts={"*.youtube.com"})
+        == "https://www.youtube-nocookie.com/embed/Ex4mpleVid1"
+    )

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError
 from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
-from storyboard.model.card import Card
+from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     FetchFailure,
@@ -29,16 +29,6 @@ _SOURCE_RANK = {
     SourceKind.DISCOVERY: 2,
     SourceKind.PROVIDER: 2,
 }
-
-
-def _fill_card(card: Card, fallback: Card) -> Card:
-    """Return ``card`` with its empty fields taken from ``fallback``."""
-    missing = {
-        name: getattr(fallback, name)
-        for name in Card.model_fields
-        if getattr(card, name) is None and getattr(fallback, name) is not None
-    }
-    return card.model_copy(update=missing) if missing else card
 
 
 def _dump_entry(snapshot: Snapshot) -> str:
@@ -180,7 +170,7 @@ class SnapshotStore:
             # The provider's card wins, but keeps what only the import knew
             # (a photo, the date, a content warning in the text).
             snapshot = snapshot.model_copy(
-                update={"card": _fill_card(snapshot.card, previous.card)}
+                update={"card": fill_card_gaps(snapshot.card, previous.card)}
             )
         self._put(snapshot)
         return snapshot

@@ -142,3 +142,27 @@ def normalize_url(url: str) -> str:
 def host_of(url: str) -> str:
     """Return the lowercase host of ``url`` ('' if it has none)."""
     return (urlsplit(url).hostname or "").lower()
+
+
+def canonical_host(url: str) -> str:
+    """Return the host of ``url``'s normal form (``x.com`` gives ``twitter.com``), or ''."""
+    try:
+        return host_of(normalize_url(url))
+    except ValueError:
+        return ""
+
+
+#: Host prefixes that name a site's web or mobile front, not another site.
+_FRONT_PREFIXES = ("www.", "m.", "mobile.")
+
+
+def site_host(host: str) -> str:
+    """Return ``host`` without its ``www.``, ``m.`` or ``mobile.`` front (in that order).
+
+    ``www.instagram.com`` and ``m.youtube.com`` name the site a person means; the
+    snapshot key keeps the host as ``normalize_url`` gives it.
+    """
+    site = host.lower()
+    for prefix in _FRONT_PREFIXES:
+        site = site.removeprefix(prefix)
+    return site

@@ -1,7 +1,11 @@
 (function () {
   "use strict";
-  /* Click-to-load players: nothing is requested from a provider until the reader asks. */
-  var hosts = {{ story.player_hosts | tojson }};
+  /* Click-to-load players: nothing is requested from a provider until the reader asks.
+     The page says which hosts may play and what every player frame gets, as data on
+     this script's own tag; without it nothing loads. */
+  var here = document.currentScript;
+  function setting(name) { return (here && here.getAttribute("data-sb-" + name)) || ""; }
+  var hosts = setting("hosts").split(/\s+/).filter(Boolean);
   function load(button) {
     var url;
     try { url = new URL(button.getAttribute("data-sb-player")); } catch (e) { return; }
@@ -9,9 +13,9 @@
     var frame = document.createElement("iframe");
     frame.src = url.href;
     frame.title = button.getAttribute("data-sb-title") || "";
-    frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-presentation");
-    frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
-    frame.setAttribute("allow", "fullscreen; encrypted-media; picture-in-picture");
+    frame.setAttribute("sandbox", setting("sandbox"));
+    frame.setAttribute("referrerpolicy", setting("referrerpolicy"));
+    frame.setAttribute("allow", setting("allow"));
     frame.setAttribute("allowfullscreen", "");
     var w = +button.getAttribute("data-sb-width"), h = +button.getAttribute("data-sb-height");
     if (w > 0 && h > 0) { frame.style.aspectRatio = w + " / " + h; }
@@ -26,7 +30,6 @@
     frame.focus();
   }
   /* A fragment's script serves its own fragment only: a blog post may hold several. */
-  var here = document.currentScript;
   var root = (here && here.closest(".storyboard")) || document;
   var buttons = root.querySelectorAll(".sb-loader button[data-sb-player]:not([data-sb-ready])");
   for (var i = 0; i < buttons.length; i++) {

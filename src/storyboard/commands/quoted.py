@@ -23,10 +23,10 @@ from pathlib import Path
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.opened import open_story
 from storyboard.errors import UsageError
-from storyboard.extract.cards import handle_from_author_url
+from storyboard.extract.handles import handle_from_author_url
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
-from storyboard.urls import check_http_url, host_of, normalize_url
+from storyboard.urls import check_http_url, host_of, normalize_url, site_host
 
 #: Written where the page's address goes when none is given; measured as a long link.
 URL_PLACEHOLDER = "<URL of your page>"
@@ -143,7 +143,7 @@ def _network_for(url: str, handle: str | None, provider: str | None) -> Network:
         return known
     if handle and _FEDIVERSE_HANDLE.match(handle):
         return MASTODON
-    label = provider or host.removeprefix("www.") or "other"
+    label = provider or site_host(host) or "other"
     return Network(f"other:{label.lower()}", label)
 
 

@@ -69,7 +69,20 @@ class OEmbed(BaseModel):
     height: Count = None
     # Not in the spec, but sent by Vimeo, SoundCloud and others; a card shows them.
     description: Text = None
+    # When the item was published, under whichever name its provider uses (Vimeo's
+    # ``upload_date``...). Named here rather than kept as free extras: an answer's
+    # other fields stay in the snapshot's raw data, not in this model.
     upload_date: Text = None
+    published_at: Text = None
+    published: Text = None
+    created_at: Text = None
+    date: Text = None
+    timestamp: Text = None
+
+    def dates(self) -> list[str]:
+        """Return the provider's publication dates as sent, most specific name first."""
+        values = (self.upload_date, self.published_at, self.published, self.created_at)
+        return [value for value in (*values, self.date, self.timestamp) if value]
 
 
 def _unusable(source: str, reason: str) -> OEmbedError:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import nh3
 from bs4 import BeautifulSoup
 
+from storyboard.providers.model import iframe_host_allowed
 from storyboard.urls import absolute_http_url
 
 #: ``rel`` forced on every link: third-party links get no referrer, no opener, no rank.
@@ -184,20 +185,22 @@ def _with_vimeo_dnt(url: str) -> str:
 
 def _effective_hosts(iframe_hosts: Iterable[str]) -> frozenset[str]:
     hosts = frozenset(h.strip().lower() for h in iframe_hosts if h.strip())
-    if hosts & YOUTUBE_PLAYER_HOSTS:
+    if any(iframe_host_allowed(youtube, hosts) for youtube in YOUTUBE_PLAYER_HOSTS):
         # Our own rewrite target must stay allowed wherever YouTube's player is.
         hosts |= {YOUTUBE_NOCOOKIE_HOST}
     return hosts
 
 
 def allowed_player_url(url: str, *, iframe_hosts: Iterable[str]) -> str | None:
-    """Return the https player URL if its host is exactly one of ``iframe_hosts``, else None."""
+    """Return the https player URL if ``iframe_host_allowed`` lets its host in, else None."""
     absolute = absolute_http_url(url)
     if absolute is None:
         return None
     parts = urlsplit(absolute)
     host = (parts.hostname or "").lower()
-    if host not in _effective_hosts(iframe_hosts) or parts.username or parts.password:
+    if parts.username or parts.password:
+        return None
+    if not iframe_host_allowed(host, _effective_hosts(iframe_hosts)):
         return None
     # An http player inside an https page is blocked as mixed content; ask for https.
     secure = urlunsplit(("https", parts.netloc.lower(), parts.path, parts.query, ""))

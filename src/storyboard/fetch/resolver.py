@@ -9,13 +9,15 @@ from urllib.parse import urlsplit
 
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError
-from storyboard.extract.cards import card_from_oembed, card_from_page_metadata
 from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
+from storyboard.extract.oembed_card import card_from_oembed
+from storyboard.extract.page_card import card_from_page_metadata
 from storyboard.extract.page_metadata import extract_page_metadata
 from storyboard.extract.sanitize import sanitize_post_text
 from storyboard.fetch.assets import AssetArchive, archive_card_media
 from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.net import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.providers import Provider, ProviderRegistry
@@ -241,7 +243,8 @@ def _with_page_text(snapshot: Snapshot, html: str, page_url: str) -> Snapshot:
     if not meta.description:
         return snapshot
     text = sanitize_post_text(f"<p>{escape(meta.description)}</p>")
-    return snapshot.model_copy(update={"card": card.model_copy(update={"text_html": text})})
+    from_page = Card(kind=card.kind, url=card.url, text_html=text)
+    return snapshot.model_copy(update={"card": fill_card_gaps(card, from_page)})
 
 
 def _decode_oembed(response: HttpResponse, fmt: str) -> dict[str, Any]:

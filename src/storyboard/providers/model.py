@@ -207,15 +207,23 @@ class Provider:
 
 
 def iframe_host_allowed(host: str, allowed: Iterable[str]) -> bool:
-    """Tell whether ``host`` is in ``allowed``, where ``*.d`` stands for any subdomain of ``d``."""
-    host = host.lower().rstrip(".")
-    if not host:
+    """Tell whether ``host`` is in ``allowed``, where ``*.d`` stands for any subdomain of ``d``.
+
+    The one rule for which hosts may serve a player or an iframe: the sanitizer, the
+    card extractor and the renderer all ask here. ``host`` must be a bare host name
+    (``urlsplit(url).hostname``); anything with a path, userinfo or port in it is
+    refused rather than guessed at.
+    """
+    host = host.strip().lower().rstrip(".")
+    if not host or any(ch in host for ch in "/\\@:?#*") or any(ch.isspace() for ch in host):
         return False
-    for entry in allowed:
+    for raw in allowed:
+        entry = raw.strip().lower().rstrip(".")
         if entry.startswith("*."):
-            if host.endswith(entry[1:]):
+            suffix = entry[1:]
+            if len(suffix) > 1 and host.endswith(suffix) and len(host) > len(suffix):
                 return True
-        elif host == entry:
+        elif entry and host == entry:
             return True
     return False
 

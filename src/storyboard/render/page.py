@@ -6,13 +6,23 @@ from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, Template
+from markupsafe import Markup
 
+from storyboard.extract.sanitize import IFRAME_ALLOW, IFRAME_REFERRER_POLICY, IFRAME_SANDBOX
 from storyboard.i18n import translate, ui_strings
-from storyboard.render.themes import render_template, select_template
+from storyboard.render.themes import raw_theme_file, render_template, select_template
 from storyboard.render.views import CardView, StoryView
 
 PAGE_TEMPLATE = "page.html"
 FRAGMENT_TEMPLATE = "fragment.html"
+
+#: What every player iframe gets, the same as the sanitizer gives live-mode iframes;
+#: the click-to-load script reads it from its own tag, so the script itself is static.
+IFRAME_POLICY = {
+    "sandbox": IFRAME_SANDBOX,
+    "referrerpolicy": IFRAME_REFERRER_POLICY,
+    "allow": IFRAME_ALLOW,
+}
 
 
 def template_context(env: Environment, story: StoryView) -> dict[str, Any]:
@@ -30,7 +40,17 @@ def template_context(env: Environment, story: StoryView) -> dict[str, Any]:
             chosen[names] = select_template(env, names)
         return chosen[names]
 
-    return {"story": story, "ui": strings, "tr": tr, "item_template": item_template}
+    def static_file(name: str) -> Markup:
+        return raw_theme_file(env, name)
+
+    return {
+        "story": story,
+        "ui": strings,
+        "tr": tr,
+        "item_template": item_template,
+        "iframe_policy": IFRAME_POLICY,
+        "static_file": static_file,
+    }
 
 
 def render_html(env: Environment, template: str, story: StoryView) -> str:

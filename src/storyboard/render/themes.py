@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import traceback
 from collections.abc import Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, distribution
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
     ChoiceLoader,
@@ -21,8 +24,10 @@ from jinja2 import (
     TemplateSyntaxError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from storyboard.errors import RenderError
+from storyboard.render.safe import theme_file_text
 
 #: The prefix that always reaches a built-in template, so a theme can extend it.
 BUILTIN_PREFIX = "default"
@@ -30,13 +35,34 @@ _BUILTIN_THEME = "default"
 
 
 def builtin_templates_dir() -> Path:
-    """Return the folder of the built-in theme (in the wheel, else in the source checkout)."""
+    """Return the folder of the built-in theme: inside the installed package, else the checkout.
+
+    A wheel carries the repository's ``templates/`` as package data
+    (``storyboard/templates``, force-included by hatch). An editable install leaves
+    it where it is, so the install record (``direct_url.json``) names the checkout.
+    """
     packaged = files("storyboard") / "templates"
     if packaged.is_dir():
-        # An installed wheel: hatch force-includes the repository's templates/ here.
         return Path(str(packaged)) / _BUILTIN_THEME
-    # A source checkout or editable install: src/storyboard/render/themes.py -> repo root.
-    return Path(__file__).resolve().parents[3] / "templates" / _BUILTIN_THEME
+    checkout = _editable_checkout()
+    if checkout is not None and (checkout / "templates").is_dir():
+        return checkout / "templates" / _BUILTIN_THEME
+    raise RenderError("the built-in theme is missing from this install: reinstall storyboard")
+
+
+def _editable_checkout() -> Path | None:
+    """Return the source folder of an editable install of storyboard, or None."""
+    try:
+        record = distribution("storyboard").read_text("direct_url.json")
+        direct = json.loads(record or "null")
+    except (PackageNotFoundError, ValueError):
+        return None
+    if not isinstance(direct, dict) or not (direct.get("dir_info") or {}).get("editable"):
+        return None
+    url = direct.get("url")
+    if not isinstance(url, str) or not url.startswith("file:"):
+        return None
+    return Path(unquote(urlsplit(url).path))
 
 
 def theme_search_path(theme_dir: Path | None) -> list[Path]:
@@ -67,6 +93,16 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def raw_theme_file(env: Environment, name: str) -> Markup:
+    """Return a theme file (``storyboard.js``) as it is: static, never run as a template.
+
+    It comes from the theme's folder or the built-in one, both trusted like templates.
+    """
+    assert env.loader is not None  # make_environment always sets one
+    source, _, _ = env.loader.get_source(env, name)
+    return theme_file_text(source)
 
 
 def item_template_names(provider_slug: str | None, card_kind: str) -> list[str]:

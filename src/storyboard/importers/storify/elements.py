@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from storyboard.errors import OEmbedError, Problem, UsageError
-from storyboard.extract.cards import card_from_oembed
 from storyboard.extract.html_markdown import escape_markdown, html_to_markdown, sole_heading
 from storyboard.extract.oembed import parse_oembed
+from storyboard.extract.oembed_card import card_from_oembed
 from storyboard.importers.storify.values import (
     as_object,
     as_str,
@@ -40,6 +40,7 @@ from storyboard.importers.storify.values import (
     timestamp,
 )
 from storyboard.model.card import Card, CardKind, MediaAsset
+from storyboard.model.card_gaps import fill_card_gaps
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.model.story import HeadingItem, Item, TextItem, UrlItem
 from storyboard.providers import ProviderRegistry
@@ -318,12 +319,7 @@ class ElementMapper:
         provider = match[0] if match else None
         hosts = provider.iframe_hosts if provider else frozenset()
         from_oembed = card_from_oembed(oembed, url=url, provider=provider, iframe_hosts=hosts)
-        gaps = {
-            name: getattr(from_oembed, name)
-            for name in Card.model_fields
-            if name not in ("kind", "url") and getattr(card, name) is None
-        }
-        return oembed.model_dump(mode="json", exclude_none=True), card.model_copy(update=gaps)
+        return oembed.model_dump(mode="json", exclude_none=True), fill_card_gaps(card, from_oembed)
 
     def as_text(self, where: str, element: dict[str, Any], fields: _ElementFields) -> None:
         """Keep an element that has no URL as a text item (a quote with its author)."""
