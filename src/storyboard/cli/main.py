@@ -353,7 +353,7 @@ def edit(
     Every change is written to the file at once, in place, as storyboard add does.
     The editor listens on 127.0.0.1 only, behind a random token in its address.
     """
-    from storyboard.commands.edit import edit_story
+    from storyboard.editor.run import edit_story
 
     edit_story(
         story_path,

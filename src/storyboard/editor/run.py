@@ -1,4 +1,8 @@
-"""``storyboard edit``: open the story in the browser editor until Ctrl-C."""
+"""``storyboard edit``: open the story in the browser editor until Ctrl-C.
+
+Like ``serve``, a server that runs until stopped rather than a ``commands`` workflow
+that returns a result: it sits above ``commands`` and uses them.
+"""
 
 from __future__ import annotations
 
