@@ -76,9 +76,11 @@ class Editing:
         # The page shows a change once the server wrote it; poll for slow machines.
         for _ in range(200):
             if self.text() == expected:
-                return
+                break
             self.page.wait_for_timeout(50)
         assert self.text() == expected
+        # ... and once the page has the answer: the next step acts on what it shows.
+        self.page.wait_for_function("() => !document.body.dataset.saving")
 
     def wait_for_status(self, text: str) -> None:
         self.page.locator("#ed-status", has_text=text).wait_for()

@@ -51,11 +51,14 @@
 
   async function change(body, { undoing = false, done } = {}) {
     changing += 1;
+    document.body.dataset.saving = "true";
     let answer;
     try {
       answer = await api("edit", { ...body, version: state.version });
     } finally {
       changing -= 1;
+      // Cleared before the answer is drawn, in the same turn: nothing runs in between.
+      if (changing === 0) delete document.body.dataset.saving;
     }
     const { status, data } = answer;
     if (status === 409) {
@@ -375,7 +378,7 @@
     const data = kind === "urls"
       ? await addUrls(text, index)
       : await change({ op: "insert", index, items: [{ [kind]: text }] });
-    if (data) addText.value = "";
+    if (data && addText.value === text) addText.value = ""; // not what was typed since
   });
 
   // URLs pasted outside a text field go after the item that has the focus, else at the end.
