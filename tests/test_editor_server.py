@@ -255,3 +255,17 @@ def test_the_command_reports_a_broken_story_in_one_line(tmp_path: Path) -> None:
     assert proc.stderr.startswith(f"error: {path}:1:1: ")
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_a_crlf_file_with_a_byte_order_mark_keeps_both(tmp_path: Path) -> None:
+    path = tmp_path / "story.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + STORY.replace("\n", "\r\n").encode("utf-8"))
+    with EditorServer(EditorSession(EditorSettings(story_path=path))) as server:
+        body = {"op": "move", "index": 1, "to": 0, "version": version(server)}
+        status, _, _ = request(server, "POST", "api/edit", body=body)
+        assert status == 200
+    moved = STORY.replace(
+        "  - heading: One   # first\n  - text: 'Quoted text'\n",
+        "  - text: 'Quoted text'\n  - heading: One   # first\n",
+    )
+    assert path.read_bytes() == b"\xef\xbb\xbf" + moved.replace("\n", "\r\n").encode("utf-8")
