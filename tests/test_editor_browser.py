@@ -3,18 +3,19 @@ undo, a hand edit of the file meanwhile, publish; the YAML checked after every s
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import signal
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from storyboard.commands.network import NetworkOptions
-from storyboard.editor.server import EditorServer
-from storyboard.editor.session import EditorSession, EditorSettings
-from storyboard.net import FetchSettings
 
 from .browser_support import (
     PHONE_WIDTH,
@@ -53,10 +54,39 @@ def post(author: str, text: str) -> dict[str, object]:
     }
 
 
+@contextlib.contextmanager
+def running_editor(path: Path, *options: str | Path) -> Iterator[str]:
+    """Run ``storyboard edit`` as a person would (loopback allowed); yield its address."""
+    command = [sys.executable, "-m", "storyboard", "edit", str(path), "--no-open"]
+    command += ["--allow-private-network", "--timeout", "10", *map(str, options)]
+    # Its console (saves, fetches) goes to a file: a pipe nobody reads could fill up.
+    with (
+        tempfile.TemporaryFile("w+") as console,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=console, text=True) as proc,
+    ):
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/\S+/) \(Ctrl-C", line)
+            assert found, line
+            yield found.group(1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+            console.seek(0)
+            err = console.read()
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err, err
+
+
+def origin_of(url: str) -> str:
+    return "/".join(url.split("/")[:3])
+
+
 @dataclass
 class Editing:
     path: Path
-    server: EditorServer
+    url: str
     watched: WatchedPage
 
     @property
@@ -100,19 +130,15 @@ def editing(
     playground.oembed["https://social.example/@ben/2"] = post("Ben", "Ben was there")
     path = tmp_path / "story.yaml"
     path.write_text(getattr(request, "param", HEAD + A + B + C + D + TAIL), encoding="utf-8")
-    network = NetworkOptions(
-        providers_files=(playground.providers_file(tmp_path),),
-        http=FetchSettings(allow_private_network=True, timeout=10),
-    )
-    settings = EditorSettings(story_path=path, network=network, output_dir=tmp_path / "site")
+    providers = playground.providers_file(tmp_path)
     with (
-        EditorServer(EditorSession(settings)) as server,
-        watched_page(browser, f"http://127.0.0.1:{server.port}") as watched,
+        running_editor(path, "--providers", providers, "-o", tmp_path / "site") as url,
+        watched_page(browser, origin_of(url)) as watched,
     ):
         watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
-        watched.page.goto(server.url)
+        watched.page.goto(url)
         watched.page.locator("#ed-items > li").first.wait_for()
-        yield Editing(path, server, watched)
+        yield Editing(path, url, watched)
         assert watched.log.third_party == []
         assert watched.log.errors == []
 
@@ -251,14 +277,12 @@ def test_collect_a_hashtag_into_a_review_list_and_pick_the_posts(
     path = tmp_path / "story.yaml"
     head = "title: Day\nitems:\n  - heading: Morning  # kept\n"
     path.write_text(head + "  - heading: Evening\n", encoding="utf-8")
-    network = NetworkOptions(http=FetchSettings(allow_private_network=True, timeout=10))
-    settings = EditorSettings(story_path=path, network=network)
     with (
-        EditorServer(EditorSession(settings)) as server,
-        watched_page(browser, f"http://127.0.0.1:{server.port}") as watched,
+        running_editor(path) as url,
+        watched_page(browser, origin_of(url)) as watched,
     ):
         page = watched.page
-        page.goto(server.url)
+        page.goto(url)
         page.locator("#ed-items > li").first.wait_for()
         page.get_by_label("Mastodon server").fill(social.base)
         page.get_by_label("Hashtag", exact=True).fill("#anksome")
