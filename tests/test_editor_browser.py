@@ -255,6 +255,9 @@ def test_accessible_in_the_storys_language_and_at_phone_width(editing: Editing) 
     page = editing.page
     assert page.locator("#ed-undo").inner_text() == "Ångra"
     assert page.locator("html").get_attribute("lang") == "sv"
+    # Nothing to review yet, nothing published: those parts stay out of sight.
+    assert page.locator("#ed-review").is_hidden()
+    assert page.locator("#ed-fragment").is_hidden()
     editing.item(3).locator("button", has_text="Försök igen").click()
     editing.item(3).locator(".sb-card", has_text="Hello from Anna").wait_for()
     editing.item(3).locator(".ed-tools button", has_text="Redigera").click()

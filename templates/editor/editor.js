@@ -234,7 +234,9 @@
     };
     textarea.addEventListener("input", update);
     update();
-    return el("div", { class: "ed-field" }, el("p", { class: "ed-small", text: t("editor_markdown_preview") }), out);
+    // The frame outside the theme's .storyboard, whose reset would take its border away.
+    return el("div", { class: "ed-field" }, el("p", { class: "ed-small", text: t("editor_markdown_preview") }),
+      el("div", { class: "ed-md-frame" }, out));
   }
 
   function editForm(item, index) {
