@@ -269,3 +269,16 @@ def test_a_crlf_file_with_a_byte_order_mark_keeps_both(tmp_path: Path) -> None:
         "  - text: 'Quoted text'\n  - heading: One   # first\n",
     )
     assert path.read_bytes() == b"\xef\xbb\xbf" + moved.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_a_story_file_gone_meanwhile_is_a_problem_not_a_crash(editor: EditorServer) -> None:
+    path = editor.session.path
+    path.unlink()
+    status, _, body = request(editor, "GET", "api/state")
+    assert status == 200
+    assert "cannot read" in json.loads(body)["problems"][0]
+    status, _, body = request(editor, "GET", "api/version")
+    assert (status, json.loads(body)["version"]) == (200, "")
+    path.write_text(STORY, encoding="utf-8")
+    status, _, body = request(editor, "GET", "api/state")
+    assert json.loads(body)["problems"] == []

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyboard.errors import StoryboardError
+from storyboard.errors import StoryboardError, UsageError
 from storyboard.fsio import read_bounded, write_atomically
 from storyboard.storyfile.item_edits import EditResult
 from storyboard.storyfile.loader import MAX_STORY_BYTES
@@ -67,7 +67,10 @@ class StoryDocument:
 
     def read(self) -> Revision:
         """Return the file as it is on disk now."""
-        return Revision(read_bounded(self.path, MAX_STORY_BYTES))
+        try:
+            return Revision(read_bounded(self.path, MAX_STORY_BYTES))
+        except OSError as exc:  # removed or unreadable meanwhile (a git checkout, say)
+            raise UsageError(f"{self.path}: cannot read: {exc.strerror or exc}") from exc
 
     def change(self, version: str, edit: Edit) -> tuple[Revision, EditResult]:
         """Apply ``edit`` to the file if it is still at ``version``; return the new revision.

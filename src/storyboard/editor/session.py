@@ -147,22 +147,27 @@ class EditorSession:
 
     def version(self) -> Json:
         """Return what tells the page to load the story again: file version, fetch count."""
+        try:
+            version = self.document.read().version
+        except StoryboardError:
+            version = ""  # unreadable: the page loads the story, which says why
         return {
-            "version": self.document.read().version,
+            "version": version,
             "fetches": self.fetches.generation,
             "busy": self.fetches.busy(),
         }
 
     def state(self, revision: Revision | None = None) -> Json:
         """Return the story as the editor shows it: each item's fields, preview and fetch state."""
-        revision = revision or self.document.read()
         base: Json = {
-            "version": revision.version,
+            "version": "",
             "fetches": self.fetches.generation,
             "busy": self.fetches.busy(),
             "file": str(self.path),
         }
         try:
+            revision = revision or self.document.read()
+            base["version"] = revision.version
             loaded = self._parse(revision)
             store = SnapshotStore.load(self.workspace.snapshot_path)
             story = loaded.story
