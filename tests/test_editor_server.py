@@ -8,6 +8,8 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ import pytest
 from storyboard.editor.guard import Guard
 from storyboard.editor.server import EditorServer
 from storyboard.editor.session import EditorSession, EditorSettings, urls_in
+from storyboard.fsio import locked
 
 STORY = """\
 # Kept as written.
@@ -282,3 +285,24 @@ def test_a_story_file_gone_meanwhile_is_a_problem_not_a_crash(editor: EditorServ
     path.write_text(STORY, encoding="utf-8")
     status, _, body = request(editor, "GET", "api/state")
     assert json.loads(body)["problems"] == []
+
+
+def test_a_change_waits_for_the_story_lock_and_never_overwrites_that_write(
+    editor: EditorServer,
+) -> None:
+    path = editor.session.path
+    seen = version(editor)
+    replies: list[int] = []
+    body = {"op": "move", "index": 0, "to": 1, "version": seen}
+    change = threading.Thread(
+        target=lambda: replies.append(request(editor, "POST", "api/edit", body=body)[0])
+    )
+    by_add = STORY + "  - heading: Added by add\n"
+    with locked(path):  # what add, collect and fetch hold while they write
+        change.start()
+        time.sleep(0.5)
+        assert change.is_alive()  # waiting for the lock
+        path.write_text(by_add, encoding="utf-8")
+    change.join(timeout=30)
+    assert replies == [409]
+    assert path.read_text(encoding="utf-8") == by_add

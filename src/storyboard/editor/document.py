@@ -4,7 +4,8 @@ The version of the file is the hash of its bytes. Every change names the version
 was made on; when the file on disk has another one (a hand edit, a ``git pull``), the
 change is refused and the editor shows the file as it now is: the other change is
 never overwritten. A change is written whole or not at all, through the atomic writer,
-with the file's byte order mark and line endings as they were.
+with the file's byte order mark and line endings as they were, under the same lock as
+``add`` and ``collect`` take (and, for the snapshot file, ``fetch``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyboard.errors import StoryboardError, UsageError
-from storyboard.fsio import read_bounded, write_atomically
+from storyboard.errors import StoryboardError, UsageError, WriteError
+from storyboard.fsio import locked, read_bounded, write_atomically
 from storyboard.storyfile.item_edits import EditResult
 from storyboard.storyfile.loader import MAX_STORY_BYTES
 
@@ -75,20 +76,29 @@ class StoryDocument:
     def change(self, version: str, edit: Edit) -> tuple[Revision, EditResult]:
         """Apply ``edit`` to the file if it is still at ``version``; return the new revision.
 
-        Raises ``ChangedOnDiskError`` when the file is at another version, before the
-        edit and again just before writing (the edit takes a moment to check).
+        Raises ``ChangedOnDiskError`` when the file is at another version.
         """
         with self._lock:
-            current = self.read()
-            if current.version != version:
-                raise ChangedOnDiskError(f"{self.path}: changed on disk; reloaded it")
-            result = edit(current.text)
-            data = current.bom + result.text.encode("utf-8")
-            if self.read().version != version:
-                raise ChangedOnDiskError(f"{self.path}: changed on disk; reloaded it")
-            if data != current.data:
+            self._apply(version, edit)  # a refused edit is refused before the lock file exists
+            # Read, edit and write under the file's lock, as ``add`` does: a command that
+            # writes the story meanwhile waits its turn, and its change is seen here.
+            with locked(self.path):
+                return self._apply(version, edit, write=True)
+
+    def _apply(
+        self, version: str, edit: Edit, *, write: bool = False
+    ) -> tuple[Revision, EditResult]:
+        current = self.read()
+        if current.version != version:
+            raise ChangedOnDiskError(f"{self.path}: changed on disk; reloaded it")
+        result = edit(current.text)
+        data = current.bom + result.text.encode("utf-8")
+        if write and data != current.data:
+            try:
                 write_atomically(self.path, data)
-            return Revision(data), result
+            except OSError as exc:  # a full disk, a read-only folder: the old file stays
+                raise WriteError.from_os_error(exc, self.path) from exc
+        return Revision(data), result
 
 
 __all__ = ["ChangedOnDiskError", "Edit", "Revision", "StoryDocument", "version_of"]
