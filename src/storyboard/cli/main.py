@@ -409,8 +409,8 @@ def edit(
         output_dir=output_dir,
         theme_dir=theme_dir.resolve() if theme_dir else None,
         open_browser=not no_open,
-        say=click.echo,
-        report=lambda line: click.echo(line, err=True),
+        say=echo,
+        report=lambda line: echo(line, err=True),
     )
 
 
