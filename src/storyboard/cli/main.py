@@ -19,7 +19,7 @@ from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
 from storyboard.errors import StoryboardError, StoryError, WriteError
-from storyboard.model.story import EmbedMode
+from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
 if TYPE_CHECKING:
     from storyboard.commands.network import NetworkOptions

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from storyboard.model.snapshot import SnapshotStatus
-
 if TYPE_CHECKING:
     from storyboard.fetch.pool import FetchOutcome, FetchReport
 
@@ -32,6 +30,8 @@ class FetchProgress:
         """Report one finished URL."""
         self._clear_bar()
         if outcome.error is not None:
+            from storyboard.model.snapshot import SnapshotStatus  # loaded by the fetch already
+
             self.failures += 1
             kept = ""
             if not self.saving:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
-from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
@@ -105,6 +104,8 @@ def render(
     store = opened.load_snapshots()
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):
+        from storyboard.commands.fetch import fetch_story  # the HTTP stack loads only here
+
         fetch_story(opened, store, network, feedback)
     options = render_options(opened, request)
     result = render_story_file(opened, store, options, providers_files=network.providers_files)
