@@ -663,7 +663,8 @@ def test_xml_declaration_names_the_encoding() -> None:
 
 def test_undecodable_bytes_never_raise() -> None:
     assert page(b"caf\xe9 \x81").text() == "café \ufffd"  # no charset: windows-1252
-    assert page(b"caf\xe9", "text/html; charset=utf-8").text() == "caf\ufffd"
+    # A declared charset the bytes contradict is wrong: read as windows-1252 instead.
+    assert page(b"caf\xe9", "text/html; charset=utf-8").text() == "café"
     assert page(b"caf\xc3\xa9", "text/html; charset=base64").text() == "café"  # not a text codec
     assert page(b"caf\xc3\xa9", "text/html; charset=no-such-thing").text() == "café"
 
@@ -705,3 +706,47 @@ def test_settings_reject_nonsense() -> None:
         FetchSettings(timeout=0)
     with pytest.raises(ValueError, match="max_tries"):
         FetchSettings(max_tries=0)
+
+
+# -- charsets as browsers read them, repaired when missing or wrong ---------------------------
+
+RUSSIAN = "Москва готовится к зиме: что изменится в городе этой осенью"
+JAPANESE = "東京で新しい美術館が開館、初日から長い行列ができました"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        # No declaration anywhere: detected from the bytes.
+        (RUSSIAN.encode("cp1251"), "text/html", RUSSIAN),
+        # http-equiv in the first 1024 bytes.
+        (
+            b'<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">'
+            + JAPANESE.encode("shift_jis"),
+            "text/html",
+            '<meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">' + JAPANESE,
+        ),
+        # The header's label, a superset as browsers read it (EUC-KR as windows-949).
+        (
+            "서울 지하철 새 노선 개통".encode("cp949"),
+            "text/html; charset=euc-kr",
+            "서울 지하철 새 노선 개통",
+        ),
+        ("北京今年冬天第一场雪".encode("gbk"), "text/html; charset=gb2312", "北京今年冬天第一场雪"),
+        ("15 € de moins".encode("iso-8859-15"), "text/html; charset=iso-8859-15", "15 € de moins"),
+        # Labels that are no charsets fall back instead of crashing.
+        ("Çay hasadı başladı".encode(), "text/html; charset=idna", "Çay hasadı başladı"),
+        ("Çay hasadı başladı".encode(), "text/html; charset=undefined", "Çay hasadı başladı"),
+        # A Latin-1 header over UTF-8 bytes: the bytes win.
+        ("Größte Solaranlage".encode(), "text/html; charset=iso-8859-1", "Größte Solaranlage"),
+        # A UTF-8 header over windows-1251 bytes: detected instead.
+        (RUSSIAN.encode("cp1251"), "text/html; charset=utf-8", RUSSIAN),
+    ],
+)
+def test_pages_decode_as_browsers_read_them(body: bytes, content_type: str, expected: str) -> None:
+    assert page(body, content_type).text() == expected
+
+
+def test_meta_charset_past_the_first_1024_bytes_is_not_read() -> None:
+    body = b"<!-- " + b"x" * 1100 + b' --><meta charset="koi8-r">' + "Привет".encode("koi8-r")
+    assert "Привет" not in page(body, "text/html").text()

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from storyboard.cli.main import main
 from storyboard.commands.network import build_registry
-from storyboard.providers import ProviderRegistry
+from storyboard.providers import ProviderRegistry, StoragePolicy
 from storyboard.providers.oembed_registry import (
     PACKAGED_DIR,
     RegistryTable,
@@ -142,10 +142,16 @@ def test_providers_files_win_over_table_and_registry(tmp_path: Path) -> None:
     assert [p.name for p in registry].count("Canva") == 1
 
 
-def test_endpoints_that_need_an_access_token_are_left_out() -> None:
+def test_meta_links_go_to_the_builtin_entries_not_the_registrys_token_endpoints() -> None:
     registry = ProviderRegistry.default()
-    assert registry.match("https://www.instagram.com/p/Cabc123/") is None
-    assert registry.match("https://www.facebook.com/someone/posts/123") is None
+    for url in (
+        "https://www.instagram.com/p/Cabc123/",
+        "https://www.facebook.com/someone/posts/123",
+    ):
+        found = registry.match(url)
+        assert found is not None
+        assert found[0].source == "built-in"
+        assert found[0].storage is StoragePolicy.LINK_ONLY
 
 
 # -- lenient matching, on real registry entries -------------------------------------------
@@ -424,8 +430,10 @@ def test_a_dead_registry_endpoint_falls_back_to_the_page(
     snapshots = (tmp_path / "story.snapshots.json").read_text(encoding="utf-8")
     assert "Seen on the page" in snapshots
 
-    # The same entry from a --providers file is trusted as written: no fallback.
+    # The same entry from a --providers file falls back too (a 5xx is no verdict on
+    # the post), and says so.
     mine = tmp_path / "mine.json"
     mine.write_text(registry, encoding="utf-8")
     refetched = run("fetch", story, "--refresh", "--allow-private-network", "--providers", mine)
-    assert refetched.exit_code == 1
+    assert refetched.exit_code == 0, refetched.output
+    assert "the provider's endpoint failed (500 Internal Server Error" in refetched.stderr

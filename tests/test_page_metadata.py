@@ -93,8 +93,13 @@ def test_mastodon_post_page() -> None:
 
 def test_broken_page_yields_only_what_is_valid() -> None:
     meta = _extract("broken.html", "https://broken.example/page")
-    # The one valid thing: a JSON-LD object typed Article (its other values are not).
-    assert meta == PageMetadata(url="https://broken.example/page", type="article")
+    # The valid things: a JSON-LD object typed Article (its other values are not), and
+    # article:author, a URL: the author's link, never their name.
+    assert meta == PageMetadata(
+        url="https://broken.example/page",
+        type="article",
+        author_url="https://broken.example/authors/bob",
+    )
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,80 @@ EXAMPLES = [
     ("https://giphy.com/gifs/cat-funny-JIX9t2j0ZTN9S", "giphy"),
     ("https://gph.is/g/ZdxQQJ5", "giphy"),
     ("https://media.giphy.com/media/JIX9t2j0ZTN9S/giphy.gif", "giphy"),
+    ("https://www.instagram.com/p/C1a2B3c4D5e/", "instagram"),
+    ("https://instagram.com/reel/C1a2B3c4D5e/?igsh=abc", "instagram"),
+    ("https://www.facebook.com/NASA/posts/pfbid02abc", "facebook"),
+    ("https://www.facebook.com/NASA/videos/1234567890/", "facebook"),
+    ("https://www.facebook.com/watch/?v=1234567890", "facebook"),
+    ("https://www.threads.net/@zuck/post/C8abcDEF", "threads"),
+    ("https://www.threads.com/@zuck/post/C8abcDEF", "threads"),
+]
+
+#: Page URLs of providers without oEmbed, and the official player each gives click mode.
+PLAYER_EXAMPLES = [
+    (
+        "https://www.linkedin.com/posts/jane-doe_launch-activity-7123456789012345678-AbCd",
+        "linkedin",
+        "https://www.linkedin.com/embed/feed/update/urn:li:activity:7123456789012345678",
+    ),
+    (
+        "https://www.linkedin.com/feed/update/urn:li:share:7123456789012345678/",
+        "linkedin",
+        "https://www.linkedin.com/embed/feed/update/urn:li:share:7123456789012345678",
+    ),
+    (
+        "https://docs.google.com/presentation/d/e/2PACX-1vRabc/pub?start=false&loop=false",
+        "googledocs",
+        "https://docs.google.com/presentation/d/e/2PACX-1vRabc/embed",
+    ),
+    (
+        "https://docs.google.com/presentation/d/1AbCdEf/edit?usp=sharing",
+        "googledocs",
+        "https://docs.google.com/presentation/d/1AbCdEf/embed",
+    ),
+    (
+        "https://docs.google.com/document/d/e/2PACX-1vXyz/pub",
+        "googledocs",
+        "https://docs.google.com/document/d/e/2PACX-1vXyz/pub?embedded=true",
+    ),
+    (
+        "https://prezi.com/p/abcdefgh1234/my-talk/",
+        "prezi",
+        "https://prezi.com/embed/abcdefgh1234/",
+    ),
+    (
+        "https://onedrive.live.com/embed?resid=ABC%21123&authkey=%21XYZ&em=2",
+        "powerpoint",
+        "https://onedrive.live.com/embed?resid=ABC%21123&authkey=%21XYZ&em=2",
+    ),
+    (
+        "https://www.tiktok.com/@scout2015/video/6718335390845095173",
+        "tiktok",
+        "https://www.tiktok.com/player/v1/6718335390845095173",
+    ),
+    (
+        "https://www.instagram.com/p/C1a2B3c4D5e/",
+        "instagram",
+        "https://www.instagram.com/p/C1a2B3c4D5e/embed/",
+    ),
+    (
+        "https://www.threads.net/@zuck/post/C8abcDEF",
+        "threads",
+        "https://www.threads.net/@zuck/post/C8abcDEF/embed",
+    ),
+]
+
+#: Short and share links, followed before any matching.
+SHORT_LINKS = [
+    "https://vm.tiktok.com/ZMabc123/",
+    "https://vt.tiktok.com/ZSabc123/",
+    "https://www.tiktok.com/t/ZTabc123/",
+    "https://redd.it/1abc23",
+    "https://www.reddit.com/r/Python/s/AbCdEf1234",
+    "https://fb.watch/abcDEF12/",
+    "https://www.facebook.com/share/p/1AbCdEf/",
+    "https://spotify.link/AbCdEf",
+    "https://on.soundcloud.com/AbCdEf",
 ]
 
 #: URLs that no built-in provider may claim.
@@ -121,7 +195,36 @@ def test_builtin_does_not_claim_other_urls(builtin: ProviderRegistry, url: str) 
 
 
 def test_every_builtin_provider_has_examples() -> None:
-    assert {slug for _, slug in EXAMPLES} == {p.slug for p in BUILTIN_PROVIDERS}
+    examples = {slug for _, slug in EXAMPLES} | {slug for _, slug, _ in PLAYER_EXAMPLES}
+    assert examples == {p.slug for p in BUILTIN_PROVIDERS}
+
+
+@pytest.mark.parametrize(("url", "slug", "player"), PLAYER_EXAMPLES)
+def test_builtin_players_from_page_urls(
+    builtin: ProviderRegistry, url: str, slug: str, player: str
+) -> None:
+    found = builtin.player_provider(url)
+    assert found is not None, url
+    assert (found[0].slug, found[1]) == (slug, player)
+    assert iframe_host_allowed(urlsplit(player).hostname or "", found[0].iframe_hosts)
+
+
+@pytest.mark.parametrize("url", SHORT_LINKS)
+def test_short_links_are_known(url: str) -> None:
+    assert ProviderRegistry.is_short_link(url)
+    assert ProviderRegistry.is_short_link(url.replace("https://", "http://"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.tiktok.com/@scout2015/video/6718335390845095173",
+        "https://www.reddit.com/r/Python/comments/1abc23/",
+        "https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC",
+    ],
+)
+def test_full_links_are_not_short_links(url: str) -> None:
+    assert not ProviderRegistry.is_short_link(url)
 
 
 def test_builtin_table_is_consistent() -> None:
@@ -129,7 +232,7 @@ def test_builtin_table_is_consistent() -> None:
     assert len(slugs) == len(set(slugs))
     for provider in BUILTIN_PROVIDERS:
         assert re.fullmatch(r"[a-z0-9]+", provider.slug)
-        assert provider.endpoints
+        assert provider.endpoints or provider.players, provider.name  # oEmbed, or a player
         assert provider.iframe_hosts, provider.name
         assert all(url.startswith("https://") for url in provider.script_urls)
         for endpoint in provider.endpoints:
@@ -607,3 +710,33 @@ def test_derive_iframe_hosts_ignores_missing_urls() -> None:
 )
 def test_iframe_host_allowed(host: str, allowed: bool) -> None:
     assert iframe_host_allowed(host, {"video.example", "*.video.example"}) is allowed
+
+
+@pytest.mark.parametrize(
+    ("url", "asked"),
+    [
+        (
+            "https://www.slideshare.net/slideshow/climate-data-pipelines/267123456",
+            "https://www.slideshare.net/slideshow/embed_code/267123456",
+        ),
+        (
+            "https://de.slideshare.net/slideshow/some-talk/12345/",
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+        ),
+        # The forms the endpoint answers already stay as they are.
+        (
+            "https://www.slideshare.net/haraldf/business-quotes-for-2011",
+            "https://www.slideshare.net/haraldf/business-quotes-for-2011",
+        ),
+        (
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+            "https://www.slideshare.net/slideshow/embed_code/12345",
+        ),
+    ],
+)
+def test_slideshare_pages_are_asked_in_the_form_its_endpoint_answers(
+    builtin: ProviderRegistry, url: str, asked: str
+) -> None:
+    found = builtin.match(url)
+    assert found is not None
+    assert found[0].endpoint_form(url) == asked

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError
 from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
-from storyboard.model.card_gaps import fill_card_gaps
+from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     FetchFailure,
@@ -29,6 +29,61 @@ _SOURCE_RANK = {
     SourceKind.DISCOVERY: 2,
     SourceKind.PROVIDER: 2,
 }
+
+
+#: How much a card field's origin knows, for a refresh that finds the field again:
+#: what only the platform's API gave (a content warning, links in the text) outlives
+#: an oEmbed answer, which outlives a page's metadata.
+_FIELD_SOURCE_RANK = {"api": 3.0, "oembed": 2.0, "page": 1.0, "url": 0.0}
+#: The rank of a field of a snapshot written before origins were recorded.
+_UNRECORDED_RANK = {
+    SourceKind.IMPORT: 1.5,  # below the provider's answer, above a page's guess
+    SourceKind.PROVIDER: 2.0,
+    SourceKind.DISCOVERY: 2.0,
+    SourceKind.PAGE_METADATA: 1.0,
+}
+
+
+def keep_richer_fields(previous: Snapshot, snapshot: Snapshot) -> Snapshot:
+    """Return ``snapshot`` keeping what ``previous`` knew better of the same item.
+
+    A field the new answer lacks keeps its earlier value; a field an earlier, richer
+    source gave (the platform's API) keeps that value; a picture that could not be
+    downloaded this time keeps its archived copy. The kept fields keep their recorded
+    origin, so a later refresh ranks them the same way.
+    """
+    old, new = previous.card, snapshot.card
+    if old is None or new is None:
+        return snapshot
+    old_sources = previous.field_sources or {}
+    new_sources = dict(snapshot.field_sources or {})
+    unrecorded = _UNRECORDED_RANK[previous.source.kind] if previous.source else 1.0
+    update: dict[str, object] = {}
+    for name in Card.model_fields:
+        if name in ("kind", "url"):
+            continue
+        before, after = getattr(old, name), getattr(new, name)
+        if before is None or before == after:
+            continue
+        old_rank = _FIELD_SOURCE_RANK.get(old_sources.get(name, ""), unrecorded)
+        new_rank = _FIELD_SOURCE_RANK.get(new_sources.get(name, ""), 2.0)
+        lost_copy = (
+            isinstance(before, MediaAsset)
+            and isinstance(after, MediaAsset)
+            and before.path is not None
+            and after.path is None
+        )
+        if after is None or old_rank > new_rank or lost_copy:
+            update[name] = before
+            if name in old_sources:
+                new_sources[name] = old_sources[name]
+            else:
+                new_sources.pop(name, None)
+    if not update:
+        return snapshot
+    return snapshot.model_copy(
+        update={"card": new.model_copy(update=update), "field_sources": new_sources or None}
+    )
 
 
 def _dump_entry(snapshot: Snapshot) -> str:
@@ -159,19 +214,21 @@ class SnapshotStore:
             )
             self._put(kept)
             return kept
-        if (
-            previous is not None
-            and previous.usable
-            and previous.source
-            and previous.source.kind is SourceKind.IMPORT
-            and snapshot.card is not None
-            and previous.card is not None
-        ):
-            # The provider's card wins, but keeps what only the import knew
-            # (a photo, the date, a content warning in the text).
-            snapshot = snapshot.model_copy(
-                update={"card": fill_card_gaps(snapshot.card, previous.card)}
+        if previous is not None and previous.usable and snapshot.not_the_content is not None:
+            # A 200 that is a login wall, a parked domain or "no longer available".
+            kept = previous.model_copy(
+                update={
+                    "last_error": FetchFailure(
+                        message=f"{snapshot.not_the_content}; kept the earlier snapshot",
+                        at=snapshot.fetched_at or self.clock(),
+                    )
+                }
             )
+            self._put(kept)
+            return kept
+        link_only = (snapshot.raw or {}).get("storage") == "link-only"  # keeps nothing else
+        if previous is not None and previous.usable and previous.card and snapshot.card:
+            snapshot = snapshot if link_only else keep_richer_fields(previous, snapshot)
         self._put(snapshot)
         return snapshot
 

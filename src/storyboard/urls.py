@@ -168,3 +168,31 @@ def site_host(host: str) -> str:
     for prefix in _FRONT_PREFIXES:
         site = site.removeprefix(prefix)
     return site
+
+
+#: Path segments that are user names, which these platforms match without case:
+#: X's ``/USER/status/ID``, Bluesky's ``/profile/HANDLE/post/ID``, the fediverse's ``/@USER``.
+_HANDLE_PATHS = (
+    re.compile(r"^(/)([^/]+)(/status(?:es)?/.*)$"),
+    re.compile(r"^(/profile/)([^/]+)(/post/.*)$"),
+    re.compile(r"^(/)(@[^/]+)(/.*)?$"),
+)
+_HANDLE_HOSTS = {"twitter.com": _HANDLE_PATHS[0], "bsky.app": _HANDLE_PATHS[1]}
+
+
+def same_post_key(url: str) -> str:
+    """Return the form under which two links to one post compare equal.
+
+    Beyond ``normalize_url``: ``http`` and ``https``, with and without ``www.``, with
+    and without a trailing slash, and user names and handles in any case (X, Bluesky,
+    Mastodon) are the same post. Only for telling duplicates apart: snapshots stay
+    keyed by ``normalize_url``, which keeps what a server may tell apart.
+    """
+    parts = urlsplit(normalize_url(url))
+    host = site_host(parts.netloc)
+    path = parts.path.rstrip("/") or "/"
+    pattern = _HANDLE_HOSTS.get(host, _HANDLE_PATHS[2])
+    match = pattern.match(path)
+    if match is not None:
+        path = match.group(1) + match.group(2).lower() + (match.group(3) or "")
+    return urlunsplit(("https", host, path, parts.query, ""))

@@ -18,7 +18,7 @@ from storyboard import __version__
 from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
-from storyboard.errors import StoryboardError, StoryError, WriteError
+from storyboard.errors import StoryboardError, StoryError, UsageError, WriteError
 from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
 if TYPE_CHECKING:
@@ -136,13 +136,19 @@ def _network(kwargs: dict[str, Any]) -> NetworkOptions:
     from storyboard.commands.network import NetworkOptions
     from storyboard.fetch.pool import PoolSettings
     from storyboard.net import FetchSettings
+    from storyboard.net.host_map import host_map_from_environment
 
+    try:
+        host_map = host_map_from_environment()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     return NetworkOptions(
         providers_files=tuple(kwargs["providers_files"]),
         http=FetchSettings(
             timeout=kwargs["timeout"],
             connect_timeout=min(5.0, kwargs["timeout"]),
             allow_private_network=kwargs["allow_private_network"],
+            host_map=host_map,
         ),
         pool=PoolSettings(concurrency=kwargs["concurrency"], per_host=kwargs["per_host"]),
     )

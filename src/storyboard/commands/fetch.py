@@ -57,7 +57,11 @@ def fetch_story(
             client=client,
             # A dry run (``check --links`` without ``--update``) writes no media either.
             archive=AssetArchive(opened.workspace.assets_dir, client) if store.persist else None,
-            settings=ResolveSettings(maxwidth=options.maxwidth, maxheight=options.maxheight),
+            settings=ResolveSettings(
+                maxwidth=options.maxwidth,
+                maxheight=options.maxheight,
+                archive_restricted=options.archive_restricted,
+            ),
             clock=store.clock,
         )
         report = timed_fetch(

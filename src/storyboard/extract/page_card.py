@@ -20,6 +20,7 @@ def card_from_page_metadata(meta: PageMetadata, *, url: str) -> Card:
         title=loose.one_line(meta.title),
         description=loose.one_line(meta.description),
         author_name=loose.one_line(meta.author),
+        author_url=meta.author_url,
         published=meta.published,
         provider_name=loose.one_line(meta.site_name),
         image=media_asset(meta.image, meta.image_width, meta.image_height),

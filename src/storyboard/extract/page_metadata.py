@@ -79,6 +79,8 @@ class PageMetadata(BaseModel):
     #: The OpenGraph type (``article``, ``website``, ``video.other``...).
     type: str | None = None
     author: str | None = None
+    #: The author's page: ``article:author`` when it is a URL, else JSON-LD's ``author.url``.
+    author_url: str | None = None
     published: dt.datetime | dt.date | None = None
     favicon: str | None = None
 
@@ -132,10 +134,12 @@ def extract_page_metadata(html: str, *, base_url: str) -> PageMetadata:
         ),
         type=_first(meta.first("og:type"), ld.og_type()),
         author=_first(
-            _not_url(meta.first("article:author")),
-            ld.author(),
-            _not_url(meta.first("author")),
+            _person_name(meta.first("article:author")),
+            _person_name(ld.author()),
+            _person_name(meta.first("author")),
+            _person_name(meta.first("twitter:creator")),
         ),
+        author_url=_first(url(_url_only(meta.first("article:author"))), url(ld.author_url())),
         published=_first(
             loose.moment(meta.first("article:published_time", "og:published_time"), naive="date"),
             loose.moment(ld.text("datePublished", "uploadDate"), naive="date"),
@@ -180,6 +184,26 @@ def _not_url(value: str | None) -> str | None:
     if value is None or urlsplit(value).scheme in ("http", "https"):
         return None
     return value
+
+
+#: What pages put where a name belongs: numeric profile ids, app ids, handles of bots.
+_NOT_A_NAME = re.compile(
+    r"^(?:[\d\s._:-]+|fb:\S*|\S+@\S+\.\S+|null|none|undefined|admin|n/a)$", re.I
+)
+
+
+def _person_name(value: str | None) -> str | None:
+    """Return ``value`` if it reads as a name: never a URL, an id or an address."""
+    value = _not_url(_clean(value))
+    if value is None or _NOT_A_NAME.match(value) or "://" in value or value.startswith("www."):
+        return None
+    return value
+
+
+def _url_only(value: str | None) -> str | None:
+    if value is None or urlsplit(value.strip()).scheme not in ("http", "https"):
+        return None
+    return value.strip()
 
 
 def _attr(tag: Tag, name: str) -> str:
@@ -330,6 +354,15 @@ class _JsonLd:
     def author(self) -> str | None:
         """Return the name of the main object's first author."""
         return _name_of(self.main.get("author")) if self.main else None
+
+    def author_url(self) -> str | None:
+        """Return the page of the main object's first author, when it names one."""
+        author = self.main.get("author") if self.main else None
+        if isinstance(author, list):
+            author = author[0] if author else None
+        if isinstance(author, dict):
+            return _url_only(_clean(author.get("url")))
+        return None
 
     def og_type(self) -> str | None:
         """Return the main object's type in OpenGraph's vocabulary, if it has one."""

@@ -190,6 +190,11 @@ def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchO
         richer_kept = kept.source != snapshot.source  # the store keeps richer data it had
         fallback = "kept the earlier snapshot" if richer_kept else "used page metadata"
         notes.append(f"oEmbed discovery failed ({reason}); {fallback}")
+    notes.extend(resolution.notes)
+    if kept.not_the_content is not None:
+        notes.append(f"{kept.not_the_content}; a plain link card")
+    elif snapshot.not_the_content is not None:
+        notes.append(f"{snapshot.not_the_content}; kept the earlier snapshot")
     notes.extend(f"picture not archived ({reason})" for reason in resolution.unarchived)
     note = f"{url}: " + "; ".join(notes) if notes else None
     return FetchOutcome(url=url, snapshot=kept, note=note, unarchived=resolution.unarchived)

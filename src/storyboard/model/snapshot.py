@@ -66,6 +66,9 @@ class Snapshot(BaseModel):
     #: The normalized oEmbed fields (see ``oembed.OEmbed``), as a plain mapping.
     oembed: dict[str, Any] | None = None
     card: Card | None = None
+    #: Where each filled card field came from (``oembed``, ``page``, ``api``, ``url``,
+    #: ``archive``); absent in snapshots written before it was recorded.
+    field_sources: dict[str, str] | None = None
     gone_since: dt.date | None = None
     last_error: FetchFailure | None = None
 
@@ -84,6 +87,12 @@ class Snapshot(BaseModel):
             return []
         assets = (getattr(self.card, name) for name in MEDIA_FIELDS)
         return [asset for asset in assets if isinstance(asset, MediaAsset) and not asset.path]
+
+    @property
+    def not_the_content(self) -> str | None:
+        """Return why the page that answered was not the item (a login wall, a soft 404)."""
+        reason = (self.raw or {}).get("not_the_content")
+        return reason if isinstance(reason, str) else None
 
     @property
     def discovery_failure(self) -> str | None:

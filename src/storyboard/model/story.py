@@ -27,6 +27,9 @@ class StoryOptions(_Strict):
     maxwidth: Annotated[int, Field(gt=0, le=4000, strict=True)] = 550
     maxheight: Annotated[int, Field(gt=0, le=4000, strict=True)] | None = None
     theme: str | None = None
+    #: Archive the content of providers whose terms forbid keeping it (Instagram,
+    #: Facebook, Threads); without it their cards are links that load the official embed.
+    archive_restricted: Annotated[bool, Field(strict=True)] = False
 
 
 class HeadingItem(_Strict):

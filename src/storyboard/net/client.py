@@ -36,6 +36,7 @@ from storyboard.errors import (
     ResponseTooLargeError,
 )
 from storyboard.net.guard import literal_address, refuse_non_public
+from storyboard.net.host_map import wire_url
 from storyboard.net.limits import RETRY_STATUSES, FetchSettings
 from storyboard.net.response import HttpResponse
 from storyboard.net.transport import CheckedAdapter, TryScope
@@ -141,17 +142,20 @@ class HttpClient:
         self, session: requests.Session, url: str, accept: str | None, scope: TryScope
     ) -> requests.Response:
         headers = {"Accept": accept} if accept else {}
-        prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
-        env = self._environment(session, url)
+        wired, host = wire_url(url, self.settings.host_map)
+        if host is not None:  # a mapped host: dial its stand-in, name the real one
+            headers["Host"] = host
+        prepared = session.prepare_request(requests.Request("GET", wired, headers=headers))
+        env = self._environment(session, wired)
         verify: bool | str = True if env["verify"] is None else env["verify"]
         remaining = scope.remaining()
         if remaining <= 0:
             raise self._timed_out(url)
         try:
-            if select_proxy(url, env["proxies"]) is not None and not scope.allow_private:
-                literal = literal_address(urlsplit(url).hostname or "")
+            if select_proxy(wired, env["proxies"]) is not None and not scope.allow_private:
+                literal = literal_address(urlsplit(wired).hostname or "")
                 refuse_non_public([literal] if literal else [])
-            response = session.get_adapter(url).send(
+            response = session.get_adapter(wired).send(
                 prepared,
                 stream=True,
                 timeout=(min(self.settings.connect_timeout, remaining), remaining),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from storyboard import __version__
@@ -30,6 +31,8 @@ class FetchSettings:
     retry_after_cap: float = 60.0
     backoff_base: float = 0.5
     user_agent: str = _USER_AGENT
+    #: Hosts whose requests go to another server (see ``net.host_map``); empty in real use.
+    host_map: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         if self.timeout <= 0 or self.connect_timeout <= 0:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import charset_normalizer
 from requests.structures import CaseInsensitiveDict
 
 from storyboard.errors import FetchError
@@ -23,7 +24,24 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_SNIFF_BYTES = 4096
+#: Where browsers look for ``<meta charset>``: the first 1024 bytes.
+_SNIFF_BYTES = 1024
+#: Enough of a body for charset-normalizer to tell, without reading a whole page.
+_DETECT_BYTES = 64 * 1024
+#: Fewer non-ASCII bytes than this give detection too little to go on.
+_DETECT_MIN_BYTES = 16
+#: Python codecs whose labels are no web charset (``<meta charset=idna>`` is a mistake).
+_NOT_CHARSETS = frozenset({"idna", "punycode", "raw_unicode_escape", "unicode_escape", "undefined"})
+#: Labels browsers read as a superset, as servers mean them (WHATWG Encoding).
+_BROWSER_SUPERSETS = {
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "gb2312": "gbk",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
+}
+_SINGLE_BYTE_GUESSES = frozenset({"cp1252", "iso8859-15"})
 
 
 @dataclass(frozen=True)
@@ -67,43 +85,82 @@ class HttpResponse:
 
 
 def decode_text(content: bytes, content_type: str = "") -> str:
-    """Decode a body as its BOM, Content-Type or markup declares; fall back without raising."""
-    declared = _declared_encoding(content, content_type)
-    if declared is not None:
-        return content.decode(declared, errors="replace")
+    """Decode a body as browsers would, repairing a missing or wrong declaration; never raise.
+
+    The order is the HTML standard's: a BOM, the HTTP ``charset``, then (not for JSON,
+    which is UTF-8 unless the header says otherwise) ``<meta charset>`` or
+    ``http-equiv`` in the first 1024 bytes. A declaration the bytes contradict (they
+    do not decode, or a legacy single-byte label over valid multi-byte UTF-8) is
+    wrong and ignored; without a usable one the bytes are UTF-8 if they decode as
+    UTF-8, else what charset-normalizer detects, else windows-1252.
+    """
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return content.decode(encoding, errors="replace")
+    for declared in _declared_encodings(content, content_type):
+        if _fits(content, declared):
+            return content.decode(declared)
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
-        # What browsers assume for legacy pages; replace keeps its 5 unmapped bytes from raising.
-        return content.decode("cp1252", errors="replace")
+        pass
+    detected = _detected_encoding(content)
+    if detected is not None:
+        return content.decode(detected, errors="replace")
+    # What browsers assume for legacy pages; replace keeps its 5 unmapped bytes from raising.
+    return content.decode("cp1252", errors="replace")
 
 
-def _declared_encoding(content: bytes, content_type: str) -> str | None:
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            return encoding
+def _declared_encodings(content: bytes, content_type: str) -> Iterator[str]:
     mime, *params = content_type.split(";")
     for param in params:
         key, _, value = param.partition("=")
         if key.strip().lower() == "charset" and (declared := _text_codec(value.strip(" \"'"))):
-            return declared
-    mime = mime.strip().lower()
-    if _JSON_MIME.match(mime):
-        return None  # JSON is UTF-8; an oEmbed "html" field may quote a <meta charset> of its own
+            yield declared
+    if _JSON_MIME.match(mime.strip().lower()):
+        return  # JSON is UTF-8; an oEmbed "html" field may quote a <meta charset> of its own
     head = content[:_SNIFF_BYTES]
     match = _XML_ENCODING.match(head) or _META_CHARSET.search(head)
     if match and (sniffed := _text_codec(match.group(1).decode("ascii"))):
         # A document that can declare itself in ASCII is not UTF-16, whatever it says.
-        return "utf-8" if sniffed.startswith("utf-16") else sniffed
-    return None
+        yield "utf-8" if sniffed.startswith("utf-16") else sniffed
+
+
+def _fits(content: bytes, encoding: str) -> bool:
+    """Tell whether ``content`` reads as ``encoding`` without contradicting it."""
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    if encoding in _SINGLE_BYTE_GUESSES and not content.isascii():
+        # Latin-1 over UTF-8 decodes without an error, as mojibake: multi-byte UTF-8
+        # that decodes cleanly is far likelier UTF-8 than a label someone forgot.
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+    return True
+
+
+def _detected_encoding(content: bytes) -> str | None:
+    sample = content[:_DETECT_BYTES]
+    if sum(byte >= 0x80 for byte in sample) < _DETECT_MIN_BYTES:
+        return None  # a word or two of Latin text: any guess is noise, windows-1252 is not
+    best = charset_normalizer.from_bytes(sample).best()
+    if best is None:
+        return None
+    return _text_codec(best.encoding)
 
 
 def _text_codec(label: str) -> str | None:
+    """Return the Python codec a charset label stands for as browsers read it, or None."""
     try:
         name = codecs.lookup(label).name
-        # Rejects codecs that are not text encodings ("base64", "zlib"); empty input would not.
+        # Rejects codecs that are not text encodings ("base64", "zlib", "undefined").
         b"\x00".decode(name, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError, TypeError, ValueError):
         return None
-    # Browsers read these labels as windows-1252, a superset; servers mean it too.
-    return "cp1252" if name in {"ascii", "iso8859-1"} else name
+    if name in _NOT_CHARSETS:
+        return None
+    return _BROWSER_SUPERSETS.get(name, name)

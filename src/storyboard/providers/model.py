@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from enum import StrEnum
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from storyboard.urls import host_of
 
@@ -177,6 +178,36 @@ class Endpoint:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
+class StoragePolicy(StrEnum):
+    """What a provider's terms let a story archive of its answers."""
+
+    FULL = "full"
+    #: Only the link, the provider's name and its player's address (Meta's terms forbid
+    #: persisting oEmbed content): the card links, and click mode loads the official embed.
+    LINK_ONLY = "link-only"
+
+
+@dataclass(frozen=True)
+class PlayerRule:
+    """How a provider's page URL becomes the address of its official embed player.
+
+    ``pattern`` is a regular expression matched against the whole URL (host without
+    case); its named groups, and ``quoted_url`` (the URL percent-encoded), fill
+    ``template``.
+    """
+
+    pattern: str
+    template: str
+
+    def player_url(self, url: str) -> str | None:
+        """Return the player address for ``url``, or None if the rule does not fit it."""
+        match = re.fullmatch(self.pattern, url.strip())
+        if match is None:
+            return None
+        values = {k: v for k, v in match.groupdict().items() if v is not None}
+        return self.template.format(quoted_url=quote(url.strip(), safe=""), **values)
+
+
 @dataclass(frozen=True)
 class Provider:
     """A site that answers oEmbed requests, with what its embeds may load."""
@@ -194,11 +225,41 @@ class Provider:
     #: Where the entry came from, as ``providers list`` shows it: ``built-in``,
     #: ``registry (packaged, 2026-06-04)`` or the path of a providers.json file.
     source: str = field(default=BUILTIN_SOURCE, compare=False)
+    storage: StoragePolicy = StoragePolicy.FULL
+    #: Player addresses derived from page URLs, for click mode: the only player of a
+    #: provider without oEmbed (LinkedIn, Google Slides) or whose answers are not kept.
+    players: tuple[PlayerRule, ...] = ()
+    #: Rewrites of page URLs into the form the endpoint answers for (SlideShare's
+    #: ``/slideshow/SLUG/ID`` pages into ``/slideshow/embed_code/ID``); same rule shape.
+    endpoint_forms: tuple[PlayerRule, ...] = ()
+    #: Statuses the provider answers pages with when it refuses a client (LinkedIn: 999).
+    refusal_statuses: frozenset[int] = frozenset()
+    #: The environment variable whose value, when set, is sent as ``access_token``
+    #: (Meta answers without one, at a lower rate limit).
+    token_variable: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "endpoints", tuple(self.endpoints))
+        object.__setattr__(self, "players", tuple(self.players))
+        object.__setattr__(self, "endpoint_forms", tuple(self.endpoint_forms))
         object.__setattr__(self, "iframe_hosts", frozenset(h.lower() for h in self.iframe_hosts))
         object.__setattr__(self, "script_urls", tuple(self.script_urls))
+
+    def player_url(self, url: str) -> str | None:
+        """Return the official player's address for ``url`` from the first rule that fits."""
+        for rule in self.players:
+            found = rule.player_url(url)
+            if found is not None:
+                return found
+        return None
+
+    def endpoint_form(self, url: str) -> str:
+        """Return ``url`` in the form the provider's endpoint answers for."""
+        for rule in self.endpoint_forms:
+            found = rule.player_url(url)
+            if found is not None:
+                return found
+        return url
 
     @property
     def from_oembed_registry(self) -> bool:

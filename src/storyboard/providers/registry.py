@@ -7,12 +7,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from storyboard.providers.builtin import BUILTIN_PROVIDERS
+from storyboard.providers.builtin import BUILTIN_PROVIDERS, SHORT_LINK_SCHEMES
 from storyboard.providers.host_index import HostIndex
 from storyboard.providers.json_file import read_providers_file
 from storyboard.providers.model import Endpoint, Provider
 from storyboard.providers.oembed_registry import RegistryTable, current_table
 from storyboard.urls import normalize_url
+
+#: Short and share links, matched as endpoint schemes are (``http``/``https``, ``www.``).
+_SHORT_LINKS = Endpoint(url="", schemes=SHORT_LINK_SCHEMES)
 
 
 class ProviderRegistry:
@@ -110,6 +113,24 @@ class ProviderRegistry:
                 for endpoint in provider.endpoints:
                     if endpoint.matches(candidate):
                         return provider, endpoint
+        return None
+
+    @staticmethod
+    def is_short_link(url: str) -> bool:
+        """Tell whether ``url`` is a short or share link, to follow before matching."""
+        return _SHORT_LINKS.matches(url)
+
+    def player_provider(self, url: str) -> tuple[Provider, str] | None:
+        """Return the own provider that derives a player from ``url``, and that player.
+
+        For providers known by their pages rather than an oEmbed endpoint (LinkedIn,
+        Google Slides, Canva): their card comes from the page, the player from here.
+        """
+        for candidate in _with_normal_form(url):
+            for provider in self._providers:
+                player = provider.player_url(candidate)
+                if player is not None:
+                    return provider, player
         return None
 
     def by_name(self, name: str) -> Provider | None:

@@ -44,7 +44,7 @@ from storyboard.storyfile.positions import (
     value_pos,
 )
 from storyboard.storyfile.safe_yaml import EventScan, load_yaml
-from storyboard.urls import check_http_url, normalize_url
+from storyboard.urls import check_http_url, same_post_key
 
 MAX_STORY_BYTES = 5_000_000
 
@@ -316,7 +316,7 @@ class _StoryChecker:
         for index, item in enumerate(items):
             if not isinstance(item, UrlItem):
                 continue
-            key = normalize_url(item.url)
+            key = same_post_key(item.url)
             if key not in seen:
                 seen[key] = (index, item.url)
                 continue
