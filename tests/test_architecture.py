@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 RANK = {room: rank for rank, rooms in enumerate(LAYERS) for room in rooms}
 
 #: Third-party packages that only one room may import.
-SEAMS = {"requests": {"net"}, "urllib3": {"net"}, "click": {"cli"}}
+SEAMS = {"requests": {"net"}, "urllib3": {"net"}, "click": {"cli"}, "filelock": {"fsio"}}
 
 #: Rooms that must never reach the network, not even through another room.
 OFFLINE_ROOMS = ("model", "extract", "render", "storyfile")

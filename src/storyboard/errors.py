@@ -16,12 +16,16 @@ EXIT_PARTIAL = 1
 EXIT_INVALID = 2
 #: The input was fine, but writing a result failed (disk full, read-only folder).
 EXIT_WRITE_FAILED = 3
+#: Stopped by Ctrl-C (128 + SIGINT, as shells report it); what was finished is saved.
+EXIT_INTERRUPTED = 130
 
 
 class StoryboardError(Exception):
     """Base of every error storyboard reports to a user."""
 
     exit_code = EXIT_INVALID
+    #: The word the CLI puts before the message.
+    label = "error"
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,41 @@ class WriteError(StoryboardError):
         where = target if target is not None else exc.filename
         reason = exc.strerror or str(exc)
         return cls(f"cannot write {where}: {reason}" if where else f"cannot write: {reason}")
+
+
+class LockTimeoutError(WriteError):
+    """Another storyboard command held a file's lock for longer than this one would wait."""
+
+    def __init__(self, path: object, seconds: float, holder: str = "") -> None:
+        who = f" ({holder})" if holder else ""
+        super().__init__(
+            f"{path}: another storyboard command{who} held it for {seconds:g} s; "
+            "gave up waiting (STORYBOARD_LOCK_TIMEOUT sets how long); "
+            "run this command again when that one has finished"
+        )
+
+
+class InterruptError(StoryboardError):
+    """The person pressed Ctrl-C; ``saved`` says what was kept."""
+
+    exit_code = EXIT_INTERRUPTED
+    label = "interrupted"
+
+    def __init__(self, saved: str = "") -> None:
+        super().__init__(saved or "stopped")
+
+
+class FetchInterruptError(InterruptError):
+    """Ctrl-C during a fetch: the URLs finished by then are saved, the rest is not asked."""
+
+    def __init__(self, saved: int, total: int) -> None:
+        self.saved = saved
+        self.total = total
+        super().__init__(
+            f"saved {saved} of {total}; run the command again to fetch the rest"
+            if saved < total
+            else f"saved {saved} of {total}"
+        )
 
 
 #: Statuses that mean a post was removed or made private: no fallback brings it back.

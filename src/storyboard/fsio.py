@@ -6,6 +6,11 @@ disk, and is renamed over the target: a crash or a concurrent reader sees the ol
 or the new one, whole, never half of it. A process killed mid-write leaves its
 temporary file behind; ``remove_stale_temporaries`` deletes those once they are old
 enough not to belong to a writer still at work.
+
+Two storyboard commands may work on one story at once (a long ``fetch`` while ``add``
+or ``collect`` runs). Each read-merge-write of a file happens inside ``locked(path)``:
+the other command waits its turn, then re-reads what is on disk before it merges, so
+neither drops the other's entries.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ import contextlib
 import os
 import secrets
 import shutil
+import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from storyboard.errors import StoryboardError, UsageError
+import filelock
+
+from storyboard.errors import LockTimeoutError, StoryboardError, UsageError, WriteError
 
 #: A temporary file older than this was left by a process killed while writing.
 STALE_TEMPORARY_SECONDS = 600
@@ -150,3 +158,92 @@ def remove_stale_temporaries(
                     leftover.unlink()
                     removed.append(leftover)
     return removed
+
+
+#: Seconds a command waits for another to finish its write before giving up. A write
+#: holds the lock for the time of one save, so a long wait means a stuck command.
+DEFAULT_LOCK_TIMEOUT = 60.0
+#: Overrides ``DEFAULT_LOCK_TIMEOUT`` (seconds), for scripts that would rather fail fast.
+LOCK_TIMEOUT_VARIABLE = "STORYBOARD_LOCK_TIMEOUT"
+
+
+def lock_path_for(path: Path) -> Path:
+    """Return the lock taken around read-merge-write of ``path``: hidden, beside it."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def _holder_path(lock: Path) -> Path:
+    """Return the file naming who holds ``lock``: the lock file itself is truncated on open."""
+    return lock.with_name(lock.name + ".holder")
+
+
+def _lock_timeout() -> float:
+    raw = os.environ.get(LOCK_TIMEOUT_VARIABLE, "")
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
+
+
+def _this_command() -> str:
+    argv = [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv and sys.argv[0] else []
+    if argv and argv[0] in ("__main__.py", "-m", "-c"):
+        argv[0] = "storyboard"
+    return " ".join(argv) or "storyboard"
+
+
+def _say_waiting(text: str) -> None:
+    # A wait happens deep inside a save, where no workflow feedback reaches; the person
+    # must still learn at once why the command stands still.
+    print(text, file=sys.stderr, flush=True)
+
+
+def _holder(lock: Path) -> str:
+    try:
+        text = _holder_path(lock).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return " ".join(text.split())[:200]
+
+
+@contextlib.contextmanager
+def locked(
+    path: Path,
+    *,
+    timeout: float | None = None,
+    waiting: Callable[[str], None] = _say_waiting,
+) -> Iterator[None]:
+    """Hold the lock of ``path`` (see ``lock_path_for``) while the block reads and writes it.
+
+    Waits for another storyboard command that holds it, saying so once through
+    ``waiting``; after ``timeout`` seconds (default ``STORYBOARD_LOCK_TIMEOUT`` or 60)
+    raises ``LockTimeoutError``. The lock is the operating system's (``flock``): a
+    command that dies releases it, so it is never left behind.
+    """
+    lock_file = lock_path_for(path)
+    limit = _lock_timeout() if timeout is None else timeout
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(lock_file)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            who = _holder(lock_file)
+            holder = f" ({who})" if who else ""
+            waiting(f"waiting: another storyboard command{holder} is writing {path.name}")
+            try:
+                lock.acquire(timeout=limit, poll_interval=0.05)
+            except filelock.Timeout:
+                raise LockTimeoutError(path, limit, _holder(lock_file) or who) from None
+    except OSError as exc:
+        raise WriteError.from_os_error(exc, lock_file) from exc
+    try:
+        with contextlib.suppress(OSError):  # who holds it is a courtesy to a waiter
+            _holder_path(lock_file).write_text(
+                f"pid {os.getpid()}: {_this_command()}\n", encoding="utf-8"
+            )
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            _holder_path(lock_file).unlink()
+        lock.release()

@@ -1,16 +1,25 @@
-"""The snapshot file beside a story: load, merge without losing anything, save atomically."""
+"""The snapshot file beside a story: load, merge without losing anything, save atomically.
+
+Another command may save the same file while this one runs (``add --fetch`` or
+``collect`` during a long ``fetch``). So a store remembers what it recorded since its
+last save, and each save, holding the file's lock, re-reads the file if it changed on
+disk and records those results again on top of what is there: both commands' entries
+are kept.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from storyboard.clock import Clock, utc_now
-from storyboard.errors import SnapshotError
-from storyboard.fsio import remove_stale_temporaries, temporary_pattern, write_atomically
+from storyboard.errors import SnapshotError, WriteError
+from storyboard.fsio import locked, remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
@@ -29,6 +38,84 @@ _SOURCE_RANK = {
     SourceKind.DISCOVERY: 2,
     SourceKind.PROVIDER: 2,
 }
+
+
+#: A file's identity on disk: an atomic save makes a new inode, so any write changes it.
+_FileSignature = tuple[int, int, int, int]
+
+#: One recorded result, to apply again to the file's current content: previous -> kept.
+_Change = Callable[[Snapshot | None], Snapshot]
+
+
+def _signature(stat: os.stat_result) -> _FileSignature:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _disk_signature(path: Path) -> _FileSignature | None:
+    try:
+        return _signature(path.stat())
+    except FileNotFoundError:
+        return None
+
+
+def _read_snapshot_file(path: Path) -> tuple[dict[str, Snapshot], _FileSignature | None]:
+    """Read and check ``path``; a missing file holds nothing, a broken one is an error."""
+    try:
+        with path.open("rb") as handle:
+            signature = _signature(os.fstat(handle.fileno()))
+            raw = handle.read()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
+    try:
+        # A BOM is accepted, as in the story file: some editors add one.
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(
+            f"{path}: not UTF-8 text (byte {exc.start}); restore it from version control"
+        ) from exc
+    return _parse_snapshot_text(path, text), signature
+
+
+def _parse_snapshot_text(path: Path, text: str) -> dict[str, Snapshot]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
+            "restore it from version control"
+        ) from exc
+    except RecursionError:
+        raise SnapshotError(
+            f"{path}: nested too deeply to be a snapshot file; restore it from version control"
+        ) from None
+    if not isinstance(data, dict):
+        raise SnapshotError(
+            f'{path}: not a snapshot file (a JSON object with "format" and "snapshots"); '
+            "restore it from version control"
+        )
+    version = data.get("format", SNAPSHOT_FORMAT_VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise SnapshotError(
+            f"{path}: format: {json.dumps(version)[:40]} is not a format number "
+            f"(this storyboard writes {SNAPSHOT_FORMAT_VERSION}); restore it from version control"
+        )
+    if version > SNAPSHOT_FORMAT_VERSION:
+        raise SnapshotError(
+            f"{path}: written by a newer storyboard (format {version}); upgrade storyboard"
+        )
+    try:
+        parsed = SnapshotFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
+    except RecursionError:
+        raise SnapshotError(
+            f"{path}: nested too deeply to be a snapshot file; restore it from version control"
+        ) from None
+    return dict(parsed.snapshots)
 
 
 #: How much a card field's origin knows, for a refresh that finds the field again:
@@ -118,35 +205,22 @@ class SnapshotStore:
         self._swept = False
         self._snapshots: dict[str, Snapshot] = dict(snapshots or {})
         self._dumped: dict[str, str] = {}
+        #: What was recorded since the last save, in order, to apply again on a re-read
+        #: (snapshots given here count as recorded: a caller wants them in the file).
+        self._changes: list[tuple[str, _Change]] = [
+            (key, _replacement(snapshot)) for key, snapshot in self._snapshots.items()
+        ]
+        #: The file as this store last read or wrote it; None: no file (or not read).
+        self._synced: _FileSignature | None = None
 
     @classmethod
     def load(cls, path: Path, *, clock: Clock = utc_now) -> SnapshotStore:
         """Read ``path``; a missing file is an empty store, a broken one an error."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return cls(path, clock=clock)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(
-                f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
-                "restore it from version control"
-            ) from exc
-        if isinstance(data, dict) and data.get("format", 1) > SNAPSHOT_FORMAT_VERSION:
-            raise SnapshotError(
-                f"{path}: written by a newer storyboard (format {data['format']}); "
-                "upgrade storyboard"
-            )
-        try:
-            parsed = SnapshotFile.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise SnapshotError(f"{path}: {where}: {first['msg']}") from exc
-        return cls(path, parsed.snapshots, clock=clock)
+        snapshots, signature = _read_snapshot_file(path)
+        store = cls(path, snapshots, clock=clock)
+        store._synced = signature
+        store._changes.clear()  # what the file holds is no change to it
+        return store
 
     def get(self, url: str) -> Snapshot | None:
         """Return the snapshot of ``url`` (any form of it), or None."""
@@ -195,42 +269,8 @@ class SnapshotStore:
         """
         key = normalize_url(snapshot.url)
         snapshot = snapshot.model_copy(update={"url": key})
-        previous = self._snapshots.get(key)
-        if (
-            previous is not None
-            and previous.usable
-            and previous.source
-            and snapshot.source
-            and _SOURCE_RANK[snapshot.source.kind] < _SOURCE_RANK[previous.source.kind]
-        ):
-            kept = previous.model_copy(
-                update={
-                    "last_error": FetchFailure(
-                        message="the provider gave no oEmbed answer this time; "
-                        "kept the earlier snapshot",
-                        at=snapshot.fetched_at or self.clock(),
-                    )
-                }
-            )
-            self._put(kept)
-            return kept
-        if previous is not None and previous.usable and snapshot.not_the_content is not None:
-            # A 200 that is a login wall, a parked domain or "no longer available".
-            kept = previous.model_copy(
-                update={
-                    "last_error": FetchFailure(
-                        message=f"{snapshot.not_the_content}; kept the earlier snapshot",
-                        at=snapshot.fetched_at or self.clock(),
-                    )
-                }
-            )
-            self._put(kept)
-            return kept
-        link_only = (snapshot.raw or {}).get("storage") == "link-only"  # keeps nothing else
-        if previous is not None and previous.usable and previous.card and snapshot.card:
-            snapshot = snapshot if link_only else keep_richer_fields(previous, snapshot)
-        self._put(snapshot)
-        return snapshot
+        fallback_at = snapshot.fetched_at or self.clock()
+        return self._record(key, lambda previous: _merge_success(previous, snapshot, fallback_at))
 
     def record_failure(self, url: str, failure: FetchFailure, *, gone: bool) -> Snapshot:
         """Record a failed fetch beside what is known; never drop a good snapshot.
@@ -239,21 +279,23 @@ class SnapshotStore:
         (404, 410, 401, 403): a good snapshot is then marked ``gone`` since today.
         """
         key = normalize_url(url)
-        previous = self._snapshots.get(key)
-        if previous is not None and previous.usable:
-            update: dict[str, object] = {"last_error": failure}
-            if gone:
-                update["status"] = SnapshotStatus.GONE
-                update["gone_since"] = previous.gone_since or failure.at.date()
-            kept = previous.model_copy(update=update)
-        elif previous is not None:
-            kept = previous.model_copy(
-                update={"status": SnapshotStatus.ERROR, "last_error": failure}
-            )
-        else:
-            kept = Snapshot(url=key, status=SnapshotStatus.ERROR, last_error=failure)
+        return self._record(key, lambda previous: _merge_failure(previous, key, failure, gone))
+
+    def _record(self, key: str, change: _Change) -> Snapshot:
+        kept = change(self._snapshots.get(key))
         self._put(kept)
+        self._changes.append((key, change))
         return kept
+
+    def _rebase(self, on_disk: dict[str, Snapshot]) -> None:
+        """Take the file's current content, and apply this store's unsaved results to it."""
+        merged = dict(on_disk)
+        for key, change in self._changes:
+            merged[key] = change(merged.get(key))
+        for key in list(self._dumped):
+            if merged.get(key) != self._snapshots.get(key):
+                del self._dumped[key]
+        self._snapshots = merged
 
     def dumps(self) -> str:
         """Return the file's text: sorted keys, indented, so a git diff stays readable."""
@@ -274,10 +316,75 @@ class SnapshotStore:
         return SnapshotStore(self.path, self._snapshots, persist=False, clock=self.clock)
 
     def save(self) -> None:
-        """Write the file atomically: a crash leaves the old file or the new one, whole."""
+        """Write the file atomically: a crash leaves the old file or the new one, whole.
+
+        Under the file's lock; if another command saved it since this store read it,
+        its entries are read back first and this store's results applied on top.
+        """
         if not self.persist:
             return
-        write_atomically(self.path, self.dumps().encode("utf-8"))
+        with locked(self.path):
+            if _disk_signature(self.path) != self._synced:
+                on_disk, _ = _read_snapshot_file(self.path)
+                self._rebase(on_disk)
+            try:
+                write_atomically(self.path, self.dumps().encode("utf-8"))
+            except OSError as exc:  # a full disk, a read-only folder: the old file stays
+                raise WriteError.from_os_error(exc, self.path) from exc
+            self._synced = _disk_signature(self.path)
+            self._changes.clear()
         if not self._swept:
             self._swept = True
             remove_stale_temporaries(self.path.parent, [temporary_pattern(self.path)])
+
+
+def _replacement(snapshot: Snapshot) -> _Change:
+    return lambda _previous: snapshot
+
+
+def _merge_success(previous: Snapshot | None, snapshot: Snapshot, at: dt.datetime) -> Snapshot:
+    """Return what to keep of ``previous`` when ``snapshot`` was fetched for its URL."""
+    if (
+        previous is not None
+        and previous.usable
+        and previous.source
+        and snapshot.source
+        and _SOURCE_RANK[snapshot.source.kind] < _SOURCE_RANK[previous.source.kind]
+    ):
+        return previous.model_copy(
+            update={
+                "last_error": FetchFailure(
+                    message="the provider gave no oEmbed answer this time; "
+                    "kept the earlier snapshot",
+                    at=at,
+                )
+            }
+        )
+    if previous is not None and previous.usable and snapshot.not_the_content is not None:
+        # A 200 that is a login wall, a parked domain or "no longer available".
+        return previous.model_copy(
+            update={
+                "last_error": FetchFailure(
+                    message=f"{snapshot.not_the_content}; kept the earlier snapshot", at=at
+                )
+            }
+        )
+    link_only = (snapshot.raw or {}).get("storage") == "link-only"  # keeps nothing else
+    if previous is not None and previous.usable and previous.card and snapshot.card:
+        return snapshot if link_only else keep_richer_fields(previous, snapshot)
+    return snapshot
+
+
+def _merge_failure(
+    previous: Snapshot | None, key: str, failure: FetchFailure, gone: bool
+) -> Snapshot:
+    """Return what to keep of ``previous`` when fetching its URL failed."""
+    if previous is not None and previous.usable:
+        update: dict[str, object] = {"last_error": failure}
+        if gone:
+            update["status"] = SnapshotStatus.GONE
+            update["gone_since"] = previous.gone_since or failure.at.date()
+        return previous.model_copy(update=update)
+    if previous is not None:
+        return previous.model_copy(update={"status": SnapshotStatus.ERROR, "last_error": failure})
+    return Snapshot(url=key, status=SnapshotStatus.ERROR, last_error=failure)

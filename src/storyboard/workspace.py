@@ -1,14 +1,17 @@
 """Where a story's files live: everything is named after the story file and kept beside it.
 
 For ``stories/anksome.yaml``: snapshots in ``stories/anksome.snapshots.json``, archived
-media in ``stories/anksome.assets/``, the lock in ``stories/.anksome.yaml.lock``, and the
-output by default in ``site/anksome/`` under the working directory.
+media in ``stories/anksome.assets/``, the locks taken while the story or its snapshots
+are written in ``stories/.anksome.yaml.lock`` and ``stories/.anksome.snapshots.json.lock``
+(see ``fsio.locked``), and the output by default in ``site/anksome/`` under the working directory.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from storyboard.fsio import lock_path_for
 
 #: Outputs go here, under the working directory, unless ``-o`` says otherwise.
 SITE_FOLDER = Path("site")
@@ -32,12 +35,17 @@ class Workspace:
 
     @property
     def lock_path(self) -> Path:
-        """Return the lock two commands on this story take before read-merge-write.
+        """Return the lock two commands take before read-merge-write of the story file.
 
         Hidden, and named after the whole file name, so it never clashes with a story
         called ``STORY.lock.yaml`` or with another story's files.
         """
-        return self.story_path.with_name(f".{self.story_path.name}.lock")
+        return lock_path_for(self.story_path)
+
+    @property
+    def snapshot_lock_path(self) -> Path:
+        """Return the lock taken around each save of the snapshot file."""
+        return lock_path_for(self.snapshot_path)
 
     @property
     def default_output_dir(self) -> Path:

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import signal
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,7 +21,7 @@ from storyboard import __version__
 from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
-from storyboard.errors import StoryboardError, StoryError, UsageError, WriteError
+from storyboard.errors import InterruptError, StoryboardError, StoryError, UsageError, WriteError
 from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
 if TYPE_CHECKING:
@@ -33,7 +36,21 @@ _NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresol
 def _report(error: StoryboardError) -> None:
     problems = error.problems if isinstance(error, StoryError) else [error]
     for problem in problems:
-        click.echo(click.style("error: ", fg="red") + str(problem), err=True)
+        click.echo(click.style(f"{error.label}: ", fg="red") + str(problem), err=True)
+
+
+def _leave_now_if_threads_would_hold(status: int) -> None:
+    """Exit at once when worker threads still wait on a slow server after Ctrl-C.
+
+    Python waits for every worker at exit, which can be a whole request timeout;
+    whatever those workers would still bring is not saved anyway, and all that was
+    finished is saved already.
+    """
+    main_thread = threading.main_thread()
+    if any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 class StoryboardGroup(click.Group):
@@ -41,13 +58,25 @@ class StoryboardGroup(click.Group):
 
     Only here are errors caught: a ``StoryboardError`` is printed (each problem of a
     story on its own line) and exits with its class's code; an ``OSError`` that reached
-    this far is the filesystem refusing a write. ``--debug`` shows the traceback instead.
+    this far is the filesystem refusing a write; Ctrl-C exits with 130, after the
+    workflow saved what it finished. ``--debug`` shows the traceback instead.
     """
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; exit with the status it returned or its error's status."""
         try:
             status = super().invoke(ctx)
+        except KeyboardInterrupt:
+            if ctx.params.get("debug"):
+                raise
+            stopped = InterruptError()
+            _report(stopped)
+            _leave_now_if_threads_would_hold(stopped.exit_code)
+            ctx.exit(stopped.exit_code)
+        except InterruptError as error:
+            _report(error)
+            _leave_now_if_threads_would_hold(error.exit_code)
+            ctx.exit(error.exit_code)
         except StoryboardError as error:
             if ctx.params.get("debug"):
                 raise
@@ -450,6 +479,20 @@ def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
     network, feedback = _network(kwargs), FetchProgress()
     return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
+
+
+@main.command("mv")
+@click.argument("old", metavar="OLD.yaml", type=click.Path(path_type=Path))
+@click.argument("new", metavar="NEW.yaml", type=click.Path(path_type=Path))
+def move(old: Path, new: Path) -> int:
+    """Move a story with its snapshot file and assets folder (NEW may be a folder).
+
+    Never overwrites. If OLD.yaml was already moved to NEW.yaml by hand, brings its
+    snapshots and assets along.
+    """
+    from storyboard.commands.move import move_story
+
+    return show(move_story(old, new))
 
 
 @main.group("import", cls=click.Group)

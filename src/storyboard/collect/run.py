@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult
 from storyboard.collect.ratelimit import Pacer
 from storyboard.errors import UsageError
 from storyboard.fetch.assets import ArchivedCard, AssetArchive, archive_card_media
+from storyboard.fetch.pool import worker_pool
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
@@ -103,7 +103,7 @@ def _archive_media(
     def one(snapshot: Snapshot) -> ArchivedCard | None:
         return archive_card_media(snapshot.card, archive) if snapshot.card else None
 
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(snapshots)))) as pool:
+    with worker_pool(min(concurrency, len(snapshots)), "media") as pool:
         results = list(pool.map(one, snapshots))
     archived: set[str] = set()
     failed: dict[str, str] = {}  # one line per picture, however many posts show it

@@ -13,6 +13,7 @@ from storyboard.commands.opened import open_story
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.fetch.pool import FetchReport
 from storyboard.storyfile.insert import add_items
+from storyboard.storyfile.messages import stray_ending_message, stray_url_ending
 
 
 @dataclass(kw_only=True)
@@ -49,6 +50,10 @@ def add(
     first, count = added.index + 1, len(added.added)
     where = f"item {first}" if count == 1 else f"items {first}-{first + count - 1}"
     feedback.message(f"{story_path}: added {where}")
+    for item in added.added:
+        stray = stray_url_ending(item.url)
+        if stray is not None:
+            feedback.message(f"warning: {item.url}: {stray_ending_message(item.url, stray)}")
     if not fetch_now:
         return AddResult(first=first, count=count)
     opened = open_story(story_path, feedback, clock=clock)

@@ -9,8 +9,9 @@ from pathlib import Path
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions
-from storyboard.commands.opened import open_story
-from storyboard.errors import EXIT_OK, EXIT_PARTIAL
+from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.commands.orphans import find_orphans, refuse_if_orphaned
+from storyboard.errors import EXIT_OK, EXIT_PARTIAL, Problem, StoryError
 from storyboard.fetch.pool import FetchReport
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import Story
@@ -49,9 +50,17 @@ def check(
     """
     opened = open_story(story_path, feedback, clock=clock)
     story = opened.story
+    check_theme_folder(opened)
+    orphans = find_orphans(opened.workspace, story)
+    warnings = []
+    if orphans is not None:
+        total = len({normalize_url(item.url) for item in story.url_items()})
+        warnings.append(Note(orphans.hint(story_path, total), "warning"))
     if not links:
         counts = f"{len(story.items)} items, {len(story.url_items())} URLs"
-        return CheckResult(notes=[Note(f"{story_path}: ok ({counts})")])
+        return CheckResult(notes=[*warnings, Note(f"{story_path}: ok ({counts})")])
+    if update:
+        refuse_if_orphaned(opened.workspace, story, doing="saving every URL afresh")
     store = opened.load_snapshots()
     # Without --update nothing is saved, so URLs without a snapshot stay "never fetched".
     unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
@@ -62,10 +71,27 @@ def check(
     report = fetch_story(opened, store, network, feedback, refresh=True)
     states = link_states(story, store, report, unfetched=unfetched)
     return CheckResult(
+        notes=warnings,
         links=states,
         lines=[f"{s.state:13} {s.url}" + (f"  {s.detail}" if s.detail else "") for s in states],
         exit_code=EXIT_PARTIAL if any(s.state != "ok" for s in states) else EXIT_OK,
     )
+
+
+def check_theme_folder(opened: OpenedStory) -> None:
+    """Raise ``StoryError`` when ``options.theme`` names a folder that is not there."""
+    theme = opened.story.options.theme
+    folder = opened.workspace.theme_dir(theme)
+    if theme is None or folder is None or folder.is_dir():
+        return
+    line, column = opened.loaded.theme_pos or (None, None)
+    what = "not a folder" if folder.exists() else "no such folder"
+    message = (
+        f"{what}: {folder} (a theme is a folder of templates, named relative to the "
+        "story's folder); create it, fix the name, or remove options.theme"
+    )
+    path = str(opened.workspace.story_path)
+    raise StoryError([Problem(path, line, column, "options.theme", message)])
 
 
 def link_states(

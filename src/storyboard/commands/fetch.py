@@ -13,6 +13,7 @@ from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL
 from storyboard.fetch.imported_media import MediaReport
 from storyboard.fetch.pool import FetchReport, timed_fetch, urls_to_fetch
@@ -76,12 +77,16 @@ def fetch_story(
 def archive_imported_media(
     items: list[UrlItem], store: SnapshotStore, workspace: Workspace, network: NetworkOptions
 ) -> MediaReport:
-    """Download the pictures of imported snapshots (their cards stay as they are)."""
+    """Download the pictures of imported snapshots (their cards stay as they are), and
+    again those gone from or damaged in the assets folder."""
     urls = [item.url for item in items]
     from storyboard.fetch.imported_media import archive_imported_media as archive_missing
+    from storyboard.fetch.imported_media import needs_pictures
 
     snapshots = (store.get(url) for url in urls)
-    if not store.persist or not any(s and s.unarchived_imported_media for s in snapshots):
+    if not store.persist or not any(
+        s and needs_pictures(s, workspace.assets_dir) for s in snapshots
+    ):
         return MediaReport()
     from storyboard.fetch.assets import AssetArchive
     from storyboard.net import HttpClient
@@ -99,6 +104,10 @@ def media_notes(media: MediaReport) -> list[Note]:
     notes = []
     if media.archived:
         notes.append(Note(f"archived {media.archived} pictures of imported posts"))
+    if media.restored:
+        notes.append(
+            Note(f"archived again {media.restored} pictures missing from the assets folder")
+        )
     for url, reason in media.failures:
         message = reason if url in reason else f"{url}: {reason}"
         notes.append(Note(f"picture not archived: {message}", "note"))
@@ -123,6 +132,11 @@ def fetch(
 ) -> FetchResult:
     """Fetch what has no snapshot (everything with ``refresh``), then imported pictures."""
     opened = open_story(story_path, feedback, clock=clock)
+    refuse_if_orphaned(
+        opened.workspace,
+        opened.story,
+        doing="fetching every URL again (posts deleted since would be lost)",
+    )
     story, store = opened.story, opened.load_snapshots()
     report = fetch_story(opened, store, network, feedback, refresh=refresh)
     media = archive_imported_media(story.url_items(), store, opened.workspace, network)

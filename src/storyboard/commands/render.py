@@ -11,9 +11,11 @@ from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
+from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.model.story import EmbedMode
 from storyboard.snapshots import SnapshotStore
+from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:
     from storyboard.render import RenderOptions, RenderResult
@@ -101,6 +103,13 @@ def render(
     """Fetch the URLs without a snapshot (unless ``request.offline``), then render."""
     request.check()
     opened = open_story(story_path, feedback, clock=clock)
+    refuse_if_orphaned(
+        opened.workspace,
+        opened.story,
+        doing="rendering every item as unresolved"
+        if request.offline
+        else "fetching every URL again (posts deleted since would be lost)",
+    )
     store = opened.load_snapshots()
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):
@@ -120,6 +129,7 @@ def render(
             )
         )
         notes.append(Note(f"{url}: {reason}", "unresolved"))
+    notes += missing_picture_notes(opened, store, urls)
     return RenderOutcome(
         written=result.written,
         unresolved=result.unresolved,
@@ -127,3 +137,43 @@ def render(
         notes=notes,
         exit_code=EXIT_PARTIAL if result.unresolved else EXIT_OK,
     )
+
+
+#: How many missing pictures are named one by one; the rest are counted.
+MISSING_LISTED = 20
+
+
+def missing_picture_notes(opened: OpenedStory, store: SnapshotStore, urls: list[str]) -> list[Note]:
+    """Warn about archived pictures gone from (or damaged in) the assets folder.
+
+    The page renders without them (their cards are still there, so the exit status
+    stays as it is); a plain ``storyboard fetch`` archives them again from their source.
+    """
+    from storyboard.fetch.local_copies import missing_pictures
+
+    assets_dir = opened.workspace.assets_dir
+    seen: set[str] = set()
+    missing = []
+    for url in dict.fromkeys(normalize_url(url) for url in urls):
+        for picture in missing_pictures(store.get(url), assets_dir):
+            if picture.asset.path not in seen:
+                seen.add(picture.asset.path or "")
+                missing.append(picture)
+    if not missing:
+        return []
+    where = f"{assets_dir}/" + ("" if assets_dir.is_dir() else " (the folder is missing)")
+    notes = [
+        Note(
+            f"{len(missing)} archived picture{'s' if len(missing) != 1 else ''} missing "
+            f"from {where}, shown without them; storyboard fetch {opened.workspace.story_path} "
+            "archives them again where their source still has them",
+            "warning",
+        )
+    ]
+    for picture in missing[:MISSING_LISTED]:
+        asset = picture.asset
+        text = f"{asset.path}: {picture.why}; the picture {asset.url} of {picture.item_url}"
+        notes.append(Note(text, "warning"))
+    if len(missing) > MISSING_LISTED:
+        notes.append(Note(f"and {len(missing) - MISSING_LISTED} more", "warning"))
+    return notes

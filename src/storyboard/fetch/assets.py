@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
 
-from storyboard.errors import FetchError, SnapshotError
+from storyboard.errors import FetchError, WriteError
 from storyboard.extract.image_types import GIF, JPEG, PNG, WEBP, ImageType, sniff_image_type
 from storyboard.fsio import remove_stale_temporaries, write_atomically
 from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
@@ -228,7 +228,7 @@ def archive_card_media(card: Card, archive: AssetArchive) -> ArchivedCard:
     """Archive the card's pictures that have no local copy yet.
 
     A picture that cannot be had is reported, not fatal; a folder that cannot be
-    written is (``SnapshotError``), since nothing could be archived at all.
+    written is (``WriteError``), since nothing could be archived at all.
     """
     update: dict[str, MediaAsset] = {}
     failures: list[tuple[str, str]] = []
@@ -241,8 +241,6 @@ def archive_card_media(card: Card, archive: AssetArchive) -> ArchivedCard:
         except FetchError as exc:
             failures.append((asset.url, " ".join(str(exc).split())))
         except OSError as exc:
-            raise SnapshotError(
-                f"cannot write archived media into {archive.directory}: {exc}"
-            ) from exc
+            raise WriteError.from_os_error(exc, archive.directory) from exc
     new_card = card.model_copy(update=update) if update else card
     return ArchivedCard(new_card, len(update), failures)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from storyboard.errors import FetchError
+from storyboard.errors import FetchError, FetchInterruptError
 from storyboard.model.snapshot import FetchFailure, Snapshot
 from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
@@ -130,7 +131,7 @@ def fetch_urls(
     # and hold up dispatching (2,000 URLs: 13 s of saving for 1 s of fetching).
     next_save = 0.0
     unsaved = False
-    with ThreadPoolExecutor(max_workers=pool.concurrency, thread_name_prefix="fetch") as ex:
+    with worker_pool(pool.concurrency, "fetch") as ex:
         try:
             dispatch(ex)
             while in_flight:
@@ -156,10 +157,43 @@ def fetch_urls(
                     unsaved = False
                     cost = time.monotonic() - started
                     next_save = time.monotonic() + max(SAVE_INTERVAL, 10 * cost)
+        except KeyboardInterrupt:
+            # Ctrl-C: what finished meanwhile counts too (saved below); nothing else is asked.
+            unsaved = _keep_finished(in_flight, store, results) or unsaved
+            raise FetchInterruptError(len(results), len(urls)) from None
         finally:
-            if unsaved:  # also on Ctrl-C: keep what was finished
+            if unsaved:  # also on Ctrl-C or an error: keep what was finished
                 store.save()
     return [results[url] for url in urls]
+
+
+def _keep_finished(
+    in_flight: dict[Future[Resolution], tuple[str, str]],
+    store: SnapshotStore,
+    results: dict[str, FetchOutcome],
+) -> bool:
+    """After Ctrl-C: merge what finished meanwhile; tell whether anything was."""
+    merged = False
+    for future, (url, _host) in in_flight.items():
+        if future.done() and not future.cancelled():
+            results[url] = _merge(store, url, future)
+            merged = True
+    return merged
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, name: str) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool that, when the block is left by an error or Ctrl-C, cancels the
+    work not started yet and does not wait for the work in flight (a slow server may
+    hold it for a whole timeout); a normal end waits for every task as usual.
+    """
+    executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name)
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
 
 
 def failure_line(url: str, error: FetchError) -> str:

@@ -11,12 +11,15 @@ a page listing its problems, and the server keeps going.
 from __future__ import annotations
 
 import errno
+import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from storyboard.commands.opened import OpenedStory
 from storyboard.commands.render import render_story_file
@@ -102,6 +105,17 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # A stopped preview must free its port at once for the next one.
     allow_reuse_address = True
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        """Say nothing when a browser hangs up mid-answer (a reload, a closed tab).
+
+        socketserver prints a traceback for each; anything else is a bug and keeps it.
+        """
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
 
 
 class PreviewServer:

@@ -17,10 +17,11 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from storyboard.errors import StoryError, UsageError
-from storyboard.fsio import write_atomically
+from storyboard.errors import StoryError, UsageError, WriteError
+from storyboard.fsio import locked, write_atomically
 from storyboard.model.story import HeadingItem, Item, UrlItem
 from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
+from storyboard.storyfile.messages import url_advice
 from storyboard.storyfile.yaml_text import yaml_scalar
 from storyboard.urls import check_http_url, normalize_url
 
@@ -63,12 +64,26 @@ def add_items(
     adds at the end of that heading's section, or in a new section at the end of the
     story when no heading is that close. Default: at the end.
     """
-    load_story(path)  # every problem of the file, located, before anything else
-    data = path.read_bytes()
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    text = data[len(bom) :].decode("utf-8")
-    result = add_items_to_text(text, urls, path=str(path), note=note, after=after, heading=heading)
-    write_atomically(path, bom + result.text.encode("utf-8"))
+
+    def edit() -> tuple[bytes, AddResult]:
+        load_story(path)  # every problem of the file, located, before anything else
+        data = path.read_bytes()
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+        text = data[len(bom) :].decode("utf-8")
+        edited = add_items_to_text(
+            text, urls, path=str(path), note=note, after=after, heading=heading
+        )
+        return bom, edited
+
+    edit()  # a refused edit is refused before anything, even the lock file, is written
+    # Read, edit and write under the file's lock: two ``add``s at once each add to what
+    # the other wrote, instead of one of them writing over the other's items.
+    with locked(path):
+        bom, result = edit()
+        try:
+            write_atomically(path, bom + result.text.encode("utf-8"))
+        except OSError as exc:  # a full disk, a read-only folder: the old file stays
+            raise WriteError.from_os_error(exc, path) from exc
     return result
 
 
@@ -120,7 +135,7 @@ def _new_items(
         try:
             url = check_http_url(raw)
         except ValueError as exc:
-            raise UsageError(f"{raw}: {exc}") from None
+            raise UsageError(f"{raw}: {url_advice(raw, str(exc))}") from None
         key = normalize_url(url)
         if key in seen:
             raise UsageError(f"{url}: {seen[key]}")

@@ -33,7 +33,17 @@ from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.i18n import available_languages
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
 from storyboard.storyfile.fast_yaml import load_plain_yaml
-from storyboard.storyfile.messages import describe, dotted_field, error_message, plain, unknown_key
+from storyboard.storyfile.messages import (
+    describe,
+    dotted_field,
+    error_message,
+    hashtag_comment,
+    plain,
+    stray_ending_message,
+    stray_url_ending,
+    unknown_key,
+    url_advice,
+)
 from storyboard.storyfile.positions import (
     Pos,
     by_position,
@@ -64,6 +74,8 @@ class LoadedStory:
     story: Story
     warnings: list[Problem]
     item_lines: list[int]  # 1-based line of each item in story.items
+    #: Where ``options.theme`` is written, for problems found with the theme folder.
+    theme_pos: Pos | None = None
 
 
 def load_story(path: Path) -> LoadedStory:
@@ -146,6 +158,8 @@ class _StoryChecker:
         self.path = path
         self.problems = problems
         self.lines = lines
+        #: (mapping, key) whose empty value was already explained (a hashtag comment).
+        self._explained: set[tuple[int, str]] = set()
 
     def item_pos(self, sequence: CommentedSeq, index: int, default: Pos) -> Pos:
         """Return where an item is written; for an empty one, where its dash is."""
@@ -171,15 +185,21 @@ class _StoryChecker:
             self.error(own_pos(root, (1, 1)), "", message)
             return None
         self.check_keys(root, _STORY_KEYS, "")
+        self.explain_hashtag_comments(root)
         story = self.check_top(root)
         options = self.check_options(root)
         items, item_lines = self.check_items(root)
         if story is None or options is None or items is None:
             return None
         self.warn_duplicates(root, items)
+        self.warn_stray_endings(root, items)
         full = story.model_copy(update={"options": options, "items": items})
         warnings = [p for p in self.problems if p.severity == "warning"]
-        return LoadedStory(full, by_position(warnings), item_lines)
+        node = root.get("options")
+        theme_pos = value_pos(node, "theme") if isinstance(node, CommentedMap) else None
+        if options.theme is None:
+            theme_pos = None
+        return LoadedStory(full, by_position(warnings), item_lines, theme_pos)
 
     def check_keys(
         self, mapping: CommentedMap, allowed: Sequence[str], prefix: str, kind: str = ""
@@ -206,8 +226,13 @@ class _StoryChecker:
         except ValidationError as exc:
             start = own_pos(node, (1, 1))
             for error in exc.errors():
-                pos = locate(node, error["loc"], start)
-                self.error(pos, dotted_field(prefix, error["loc"]), error_message(error))
+                loc = error["loc"]
+                if len(loc) == 1 and (id(node), str(loc[0])) in self._explained:
+                    continue  # already said why it is empty, and what to write
+                message = error_message(error)
+                if loc and loc[-1] == "url":
+                    message = url_advice(error["input"], message)
+                self.error(locate(node, loc, start), dotted_field(prefix, loc), message)
             return None
 
     def known(
@@ -324,6 +349,52 @@ class _StoryChecker:
             pos = value_pos(node[index], "url")
             message = f"same post as items[{first}] ({url})"
             self.error(pos, f"items[{index}].url", message, severity="warning")
+
+    def explain_hashtag_comments(self, root: CommentedMap) -> None:
+        """Point out values made empty by a ``#`` read as a comment: ``note: #kokous2024 on``.
+
+        An empty required value (a title, a text) is an error, an empty optional one
+        (a note) a warning: either way the message says to quote the text.
+        """
+        mappings: list[tuple[CommentedMap, str]] = [(root, "")]
+        if isinstance(root.get("options"), CommentedMap):
+            mappings.append((root["options"], "options"))
+        if isinstance(root.get("items"), CommentedSeq):
+            mappings += [
+                (item, f"items[{index}]")
+                for index, item in enumerate(root["items"])
+                if isinstance(item, CommentedMap)
+            ]
+        for mapping, prefix in mappings:
+            for key, value in mapping.items():
+                if value is not None or not isinstance(key, str):
+                    continue
+                line, column = key_pos(mapping, key)
+                if not 0 < line <= len(self.lines):
+                    continue
+                comment = hashtag_comment(self.lines[line - 1], column, key)
+                if comment is None:
+                    continue
+                required = key in ("title", *ITEM_KINDS)
+                self._explained.add((id(mapping), key))
+                message = (
+                    f"{key} is empty: {comment!r} after it is a YAML comment (a '#' after "
+                    f'a space starts one); put the text in quotes: {key}: "{comment}"'
+                )
+                severity = "error" if required else "warning"
+                self.error((line, column), dotted_field(prefix, [key]), message, severity)
+
+    def warn_stray_endings(self, root: CommentedMap, items: list[Item]) -> None:
+        """Warn about punctuation pasted onto the end of a URL (``https://.../1,``)."""
+        node = root.get("items")
+        for index, item in enumerate(items):
+            if not isinstance(item, UrlItem):
+                continue
+            stray = stray_url_ending(item.url)
+            if stray is not None:
+                pos = value_pos(node[index], "url")
+                message = stray_ending_message(item.url, stray)
+                self.error(pos, f"items[{index}].url", message, severity="warning")
 
 
 def _not_an_item(value: Any) -> str:

@@ -106,3 +106,67 @@ def unknown_key(key: str, allowed: Sequence[str]) -> str:
     if close:
         return f"unknown key '{key}'; did you mean '{close[0]}'?"
     return f"unknown key '{key}'; allowed: {', '.join(allowed)}"
+
+
+#: Punctuation that ends a sentence or a list more often than a URL.
+_TRAILING_PUNCTUATION = ",;.:!?'\">"
+_BRACKETS = {")": "(", "]": "["}
+_BARE_HOST_RE = re.compile(r"^(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[:/?#]|$)", re.IGNORECASE)
+
+
+def url_advice(value: object, message: str) -> str:
+    """Add to a refused URL's ``message`` what to write instead, when that is clear.
+
+    ``www.youtube.com/watch?v=1`` lacks its scheme: suggest ``https://`` in front.
+    """
+    if not isinstance(value, str):
+        return message
+    text = value.strip()
+    if "://" not in text and _BARE_HOST_RE.match(text.lstrip("/")):
+        fixed = "https://" + text.lstrip("/")
+        return f"{message}: the address has no https:// in front; write {fixed}"
+    return message
+
+
+def stray_url_ending(url: str) -> str | None:
+    """Return the punctuation stuck to the end of ``url`` (a comma after a pasted link), if any.
+
+    A closing bracket counts only when the URL does not open it: Wikipedia's
+    ``Foo_(bar)`` is whole.
+    """
+    end = len(url)
+    while end > 0 and _strays(url, end):
+        end -= 1
+    stray = url[end:]
+    return stray if stray and end > len("https://") else None
+
+
+def _strays(url: str, end: int) -> bool:
+    """Tell whether ``url[end - 1]`` is punctuation stuck to the URL, not part of it."""
+    char = url[end - 1]
+    if char in _TRAILING_PUNCTUATION:
+        return True
+    opening = _BRACKETS.get(char)
+    return opening is not None and url[:end].count(opening) < url[:end].count(char)
+
+
+def stray_ending_message(url: str, stray: str) -> str:
+    """Say that ``stray`` at the end of ``url`` is probably not part of it."""
+    return (
+        f"the URL ends with {stray!r}, which is probably not part of it; write {url[: -len(stray)]}"
+    )
+
+
+#: A YAML comment straight after a key, written like a hashtag: ``note: #kokous2024``.
+_HASHTAG_COMMENT_RE = re.compile(r"^:[ \t]+(#\S.*?)\s*$")
+
+
+def hashtag_comment(line: str, key_column: int, key: str) -> str | None:
+    """Return the comment that made ``key``'s value empty if it reads like text, else None.
+
+    ``note: #kokous2024 on`` is a note with nothing in it (``#`` after a space starts a
+    YAML comment); ``author:  # fill in later`` is a comment and is left alone.
+    """
+    start = key_column - 1 + len(key)
+    found = _HASHTAG_COMMENT_RE.match(line[start:]) if start <= len(line) else None
+    return found.group(1) if found else None

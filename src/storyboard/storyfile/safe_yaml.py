@@ -54,7 +54,7 @@ def load_yaml(text: str, scan: EventScan) -> Any:
     except ScanStoppedError as exc:
         raise StoryError(by_position(scan.problems)) from exc
     except MarkedYAMLError as exc:
-        raise StoryError([_syntax_problem(exc, scan.path)]) from exc
+        raise StoryError([_syntax_problem(exc, scan.path, text.splitlines())]) from exc
     except ReaderError as exc:
         line, column = text_position(text, exc.position)
         message = f"character U+{exc.character:04X} is not allowed in YAML"
@@ -139,18 +139,71 @@ class _Frame:
     keys: dict[str, int] = field(default_factory=dict)  # key text -> its 1-based line
 
 
-def _syntax_problem(exc: MarkedYAMLError, path: str) -> Problem:
-    """Turn a ruamel syntax error into one short located problem."""
+def _syntax_problem(exc: MarkedYAMLError, path: str, lines: list[str]) -> Problem:
+    """Turn a ruamel syntax error into one short located problem, in plain words."""
     mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    indentation = _indentation_problem(exc, lines)
+    if indentation is not None:
+        return Problem(path, line, column, "", f"indentation: {indentation}")
     message = str(exc.problem or exc.context or "invalid YAML").strip()
     if message in _SYNTAX_HINTS:
         message += f" ({_SYNTAX_HINTS[message]})"
     context = exc.context_mark
     if exc.problem and exc.context and context is not None and context.line != mark.line:
         message += f", {exc.context} that starts on line {context.line + 1}"
-    line = mark.line + 1 if mark is not None else None
-    column = mark.column + 1 if mark is not None else None
     return Problem(path, line, column, "", f"YAML syntax: {message}")
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" "))
+
+
+def _indentation_problem(exc: MarkedYAMLError, lines: list[str]) -> str | None:
+    """Say what is wrong when the parser's complaint is a line out of alignment, else None.
+
+    The parser says "expected <block end>, but found '?'" for a key or a '- ' in the
+    wrong column, and "mapping values are not allowed here" for a key indented under
+    the value of the line above.
+    """
+    problem = str(exc.problem or "")
+    mark, context = exc.problem_mark, exc.context_mark
+    if mark is None:
+        return None
+    if problem.startswith("expected <block end>, but found") and context is not None:
+        found = problem.rpartition("found ")[2].strip("'")
+        start = f"line {context.line + 1}"
+        in_list = "collection" in str(exc.context or "")
+        if found in ("<block sequence start>", "-"):
+            which = f"the list that starts on {start}" if in_list else "a list"
+            return (
+                f"this '- ' is not lined up with the items above it; every '- ' of "
+                f"{which} goes in the same column"
+            )
+        if in_list:
+            return (
+                "this line is not lined up with the item above it; an item's keys go "
+                "in one column, under its first key (the one after '- '), and the next "
+                "item starts with '- ' under the other dashes"
+            )
+        return (
+            f"this key is not lined up with the keys above it; the keys of the mapping "
+            f"that starts on {start} go in column {context.column + 1}, indented with "
+            "spaces (an item's keys go under its first key, the one after '- ')"
+        )
+    if problem == "mapping values are not allowed here" and mark.line < len(lines):
+        text = lines[mark.line]
+        before = text[: mark.column]
+        above = next((t for t in reversed(lines[: mark.line]) if t.strip()), None)
+        key_alone = before.strip() and all(c.isalnum() or c in "_-" for c in before.strip())
+        if key_alone and above is not None and _indent(text) > _indent(above):
+            return (
+                "this key is indented more than the line above it, so YAML reads it as "
+                "part of that value; line it up with the keys above (if it is text "
+                "containing ': ', put it in quotes)"
+            )
+    return None
 
 
 class EventScan:
