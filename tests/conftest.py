@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,16 @@ class ProviderPlayground:
         if isinstance(page, tuple):
             return Response(page[1], page[0], content_type="text/html; charset=utf-8")
         return Response(page, 200, content_type="text/html; charset=utf-8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_wayback_lookups() -> Iterator[None]:
+    """Never ask the Internet Archive from a test (a gone post would); tests that want it
+    set ``STORYBOARD_WAYBACK_API`` to a loopback server. Session-wide, so module
+    fixtures that fetch are covered too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STORYBOARD_WAYBACK_API", "off")
+        yield
 
 
 @pytest.fixture(autouse=True)

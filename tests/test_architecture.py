@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "storyboard"
 #: The rooms of the house, lowest first: a room may import from rooms before it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "urls", "loose", "fsio", "clock"),
-    ("i18n",),
+    ("i18n", "language_guess"),
     ("model",),
     ("storyfile",),
     ("workspace", "snapshots"),

@@ -519,3 +519,30 @@ def test_command_bodies_only_parse_call_and_print() -> None:
                 bodies[node.name] = sum(1 for line in code if line.strip())
     assert {"check", "fetch", "render", "add", "collect", "serve"} <= set(bodies)
     assert max(bodies.values()) <= 15, bodies
+
+
+def test_render_prints_the_output_size_and_why_nothing_points_at_the_page(
+    served_story: tuple[Path, Path], tmp_path: Path
+) -> None:
+    story, providers = served_story
+    result = run("render", story, "-o", tmp_path / "out", *network(providers))
+    assert result.exit_code == 0
+    assert re.search(r"index\.html: \d+ KB", result.stderr), result.stderr
+    why = [line for line in result.stderr.splitlines() if "--base-url" in line]
+    assert len(why) == 1, result.stderr
+    assert not (tmp_path / "out" / "oembed.json").exists()
+
+    published = run(
+        "render",
+        story,
+        "-o",
+        tmp_path / "pub",
+        "--base-url",
+        "https://stories.example/day/",
+        *network(providers),
+    )
+    assert published.exit_code == 0
+    assert "--base-url" not in published.stderr
+    assert (tmp_path / "pub" / "oembed.json").is_file()
+    assert (tmp_path / "pub" / "embed" / "index.html").is_file()
+    assert str(tmp_path / "pub" / "oembed.json") in published.stdout.splitlines()

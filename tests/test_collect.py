@@ -922,3 +922,22 @@ def test_the_query_string_the_tests_use_is_what_urlencode_gives() -> None:
     assert urlencode({"q": "#anksome", "since": "2017-01-13T00:00:00Z"}) == (
         "q=%23anksome&since=2017-01-13T00%3A00%3A00Z"
     )
+
+
+def test_a_second_collect_puts_older_posts_among_the_story_in_time_order(
+    social: FakeSocial, hashtag_day: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    story = write_story(tmp_path, "https://elsewhere.example/undated")
+    everything = social.statuses
+    args = ["--mastodon", social.base, "--tag", "anksome", "--allow-private-network", "--yes"]
+    # The first run sees only the lunch post and the thanks (10:30 and 12:00).
+    social.statuses = [hashtag_day["gustav"], hashtag_day["thanks"]]
+    assert run("collect", story, *args).exit_code == 0
+    # The second sees the whole day: 07:45, 08:00 and 08:30 go before lunch, not at the end.
+    social.statuses = everything
+    result = run("collect", story, *args)
+    assert result.exit_code == 0, result.stderr
+    order = [hashtag_day[k]["url"] for k in ("hanna", "anna", "bo", "gustav", "thanks")]
+    # The undated item is never compared with: it stays first, before every dated post.
+    assert added_urls(story) == ["https://elsewhere.example/undated", *order]
+    assert "Added 3 posts" in result.stderr

@@ -38,7 +38,7 @@ items:
 EXPECTED = {
     "sv": {
         "full_date": "fredag 13 januari 2017",
-        "post_date": "13 jan. 2017",
+        "post_date": "13 jan. 2017 09:30",
         "view_on": "Visa på YouTube",
         "load": "Ladda videon från YouTube",
         "byline": "Sammanställd av Example Curator",
@@ -46,7 +46,7 @@ EXPECTED = {
     },
     "fi": {
         "full_date": "perjantai 13. tammikuuta 2017",
-        "post_date": "13.1.2017",
+        "post_date": "13.1.2017 9.30",
         "view_on": "Katso palvelussa YouTube",
         "load": "Lataa video palvelusta YouTube",
         "byline": "Koonnut Example Curator",

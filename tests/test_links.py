@@ -188,7 +188,8 @@ def test_check_links_update_saves_what_it_found(
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "Soon gone" in html
     assert "No longer available at the source; archived on " in html
-    assert "Reason: 404 Not Found" in html  # the link card says why
+    # The link card says why, in a sentence; "404 Not Found from ..." stays on stderr.
+    assert "could not be fetched. The source says it does not exist." in html
 
 
 def test_a_second_check_reports_the_same(fetched: tuple[Path, list[str]]) -> None:

@@ -70,24 +70,25 @@ def test_front_matter_has_what_site_generators_read(tmp_path: Path) -> None:
         "description": "En dag: på Maria 01.",
         "tags": ["some", "träff"],
         "lang": "sv",
+        "stylesheet": "storyboard.css",
     }
 
 
 def test_front_matter_leaves_out_what_the_story_does_not_have(tmp_path: Path) -> None:
     front, _ = split(render_markdown(tmp_path))
-    assert front == {"title": "Träffen", "tags": [], "lang": "en"}
+    assert front == {"title": "Träffen", "tags": [], "lang": "en", "stylesheet": "storyboard.css"}
 
 
 def test_cards_are_single_html_blocks_a_markdown_renderer_passes_through(tmp_path: Path) -> None:
     _, body = split(render_markdown(tmp_path))
     blocks = body.strip().split("\n\n")
-    cards = [block for block in blocks if block.startswith("<figure")]
+    cards = [block for block in blocks if block.startswith('<div class="storyboard"')]
 
     assert len(cards) == 2
     for card in cards:
         # One CommonMark HTML block (type 6): starts at column 0 with a block tag, ends
         # at the first blank line, so no line may be blank or read as indented code.
-        assert card.endswith("</figure>")
+        assert card.endswith("</figure>\n</div>")
         assert all(line and not line.startswith(" ") for line in card.splitlines())
     # The curator's text stays Markdown, untouched.
     assert "Vi *börjar*." in body
@@ -95,7 +96,10 @@ def test_cards_are_single_html_blocks_a_markdown_renderer_passes_through(tmp_pat
 
     html = MarkdownIt("commonmark", {"html": True}).render(body)
     soup = BeautifulSoup(html, "html.parser")
-    figures = soup.find_all("figure", recursive=False)
+    figures = [
+        scope.find("figure", recursive=False)
+        for scope in soup.find_all("div", class_="storyboard", recursive=False)
+    ]
     assert len(figures) == 2
     assert figures[0].select_one(".sb-text").get_text("|", strip=True) == "Hej|från Maria 01"  # type: ignore[union-attr]
     assert figures[0].select_one(".sb-note strong").get_text() == "första"  # type: ignore[union-attr]

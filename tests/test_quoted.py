@@ -187,14 +187,13 @@ def test_cli_quoted_prints_people_and_ready_messages(story: Path) -> None:
     assert "== X: 1 person, 1 item ==" in out
     assert "-- message 1 of 1 for Mastodon (" in out
     assert (
-        "You are quoted in AnkSoMe 2017: https://blog.example/anksome\n"
+        "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n"
         "@anna@social.example @bo@other.example\n"
     ) in out
     assert (
-        "You are quoted in AnkSoMe 2017: https://blog.example/anksome\n"
-        "@sara.bsky.social @tove.example\n"
+        "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n@sara.bsky.social @tove.example\n"
     ) in out
-    assert "You are quoted in AnkSoMe 2017: https://blog.example/anksome\n@mikael\n" in out
+    assert "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n@mikael\n" in out
     assert "storyboard does not know how to mention people on YouTube" in out
     assert "no author known for https://blog.example/a-page" in result.stderr
     assert URL_PLACEHOLDER not in out
@@ -203,7 +202,7 @@ def test_cli_quoted_prints_people_and_ready_messages(story: Path) -> None:
 def test_cli_quoted_without_url_uses_a_placeholder_and_says_so(story: Path) -> None:
     result = run("quoted", story)
     assert result.exit_code == 0, result.stderr
-    assert f"You are quoted in AnkSoMe 2017: {URL_PLACEHOLDER}\n" in result.stdout
+    assert f"Du citeras i AnkSoMe 2017: {URL_PLACEHOLDER}\n" in result.stdout
     assert f"replace {URL_PLACEHOLDER} with your page's address" in result.stderr
 
 

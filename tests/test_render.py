@@ -348,21 +348,22 @@ def test_post_card_shows_author_text_date_and_source(render: RenderFn) -> None:
     assert text.a["href"] == "https://social.example/tags/some"
     time = card.find("time")
     assert time is not None
-    assert time.get_text(strip=True) == "13 jan. 2017"
-    assert time["datetime"] == "2017-01-13"
+    # The post's time of day too, in the story's time zone (UTC unless it says otherwise).
+    assert time.get_text(strip=True) == "13 jan. 2017 09:30"
+    assert time["datetime"] == "2017-01-13T09:30:00+00:00"
     source = card.select_one("a.sb-source")
     assert source is not None
     assert source["href"] == POST_URL
     assert source.get_text(strip=True) == "Visa på Example Social"
 
 
-def test_provider_mark_stands_in_for_a_missing_avatar(render: RenderFn) -> None:
+def test_author_initial_stands_in_for_a_missing_avatar(render: RenderFn) -> None:
     story, snapshots = full_story()
     soup = render(story, snapshots).soup
 
     mark = soup.select_one("#item-4 .sb-mark")
     assert mark is not None
-    assert mark.get_text() == "Y"
+    assert mark.get_text() == "C"  # the channel's initial, not the platform's
     assert mark["aria-hidden"] == "true"
 
 
@@ -410,7 +411,9 @@ def test_unresolved_items_become_link_cards_and_are_reported(render: RenderFn) -
         [{"url": MISSING_URL}, {"url": BROKEN_URL, "title": "A broken one"}, {"url": MISSING_URL}]
     )
     failure = FetchFailure(
-        message=f"404 Not Found from {BROKEN_URL}", at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        message=f"404 Not Found from {BROKEN_URL}",
+        at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        status=404,
     )
     snapshots = keyed(snap(None, url=BROKEN_URL, status=SnapshotStatus.ERROR, last_error=failure))
     rendered = render(story, snapshots)
@@ -421,9 +424,13 @@ def test_unresolved_items_become_link_cards_and_are_reported(render: RenderFn) -
     first, second = cards[0], cards[1]
     assert first.select_one(".sb-name").get_text(strip=True) == "missing.example"  # type: ignore[union-attr]
     assert [a["href"] for a in first.find_all("a")] == [MISSING_URL]
-    assert "could not be loaded" in first.get_text()
-    assert "Reason" not in first.get_text()
-    assert f"Reason: 404 Not Found from {BROKEN_URL}" in second.get_text(" ", strip=True)
+    # Never fetched: nothing failed, so nothing says so.
+    assert "has not been archived yet" in first.get_text()
+    assert "could not be fetched" not in first.get_text()
+    # A fetch failed: a sentence for readers; the status and URL stay in the snapshot.
+    said = second.select_one(".sb-meta").get_text(" ", strip=True)  # type: ignore[union-attr]
+    assert said.startswith("This item could not be fetched. The source says it does not exist.")
+    assert "404" not in said
     title = second.select_one(".sb-title a")
     assert title is not None
     assert title.get_text() == "A broken one"
@@ -456,7 +463,8 @@ def test_static_page_loads_nothing_from_elsewhere(render: RenderFn) -> None:
     assert all(r.startswith("assets/") for r in refs), refs
     for tag in soup.find_all(href=True):
         assert tag.name == "a", tag
-        assert str(tag["href"]).startswith(("https://", "http://", "mailto:")), tag
+        # Elsewhere, or a place on this page (an item's permalink).
+        assert str(tag["href"]).startswith(("https://", "http://", "mailto:", "#item-")), tag
 
 
 def test_readable_without_script_players_hidden_until_script_runs(render: RenderFn) -> None:
@@ -953,6 +961,7 @@ def test_markdown_has_front_matter_headings_text_and_card_blocks(render: RenderF
         "author": "Example Curator",
         "tags": ["some", "meetup"],
         "lang": "sv",
+        "stylesheet": "storyboard.css",
     }
     assert "\n## Morning\n" in body
     assert "\n## Afternoon\n" in body
@@ -969,7 +978,10 @@ def test_markdown_card_blocks_survive_a_commonmark_renderer(render: RenderFn) ->
 
     html = MarkdownIt("commonmark", {"html": True}).render(body)
     soup = BeautifulSoup(html, "html.parser")
-    figures = soup.find_all("figure", recursive=False)
+    figures = [
+        scope.find("figure", recursive=False)
+        for scope in soup.find_all("div", class_="storyboard", recursive=False)
+    ]
     assert [f["id"] for f in figures] == [
         "item-3",
         "item-4",
@@ -1045,15 +1057,40 @@ def test_only_media_the_output_shows_are_copied(render: RenderFn) -> None:
     assert (assets / "avatar-anna.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_inline_assets_become_data_uris(render: RenderFn) -> None:
+def test_inline_assets_are_defined_once_in_the_style_and_shown_by_class(
+    render: RenderFn,
+) -> None:
     story, snapshots = full_story()
     rendered = render(story, snapshots, format=OutputFormat.FRAGMENT, assets="inline")
 
-    sources = [str(img["src"]) for img in rendered.soup.find_all("img")]
-    assert len(sources) == 3
-    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    # No <img> carries a data: URI; each picture is one CSS rule, shown by its class.
+    assert rendered.soup.find_all("img") == []
+    style = rendered.soup.find("style").get_text()
+    rule = r'\.(sb-pic-[0-9a-f]{12})\{background-image:url\("data:image/png;base64,'
+    rules = re.findall(rule, style)
+    assert len(rules) == 3
+    shown = {cls for el in rendered.soup.select(".sb-pic") for cls in el["class"] if cls in rules}
+    assert shown == set(rules)
+    # A card's picture keeps its description and its proportions; an avatar stays decoration.
+    photo = rendered.soup.select_one(".sb-media .sb-pic")
+    assert photo is not None
+    assert photo["role"] == "img"
+    assert photo["aria-label"]
+    assert "--sb-ratio:" in photo["style"]
+    assert rendered.soup.select_one(".sb-avatar")["aria-hidden"] == "true"
     assert not (rendered.options.output_dir / "assets").exists()
     assert rendered.result.written == [rendered.path]
+
+
+def test_a_picture_shown_by_many_cards_is_inlined_once(render: RenderFn) -> None:
+    # Twenty posts by one author, each with the same photo: one copy of each picture.
+    urls = [f"https://twitter.com/anna/status/{8200 + n}" for n in range(20)]
+    story = make_story([{"url": url} for url in urls])
+    snapshots = keyed(*(snap(post_card(url, image=asset("photo.png", 800, 600))) for url in urls))
+    rendered = render(story, snapshots, format=OutputFormat.FRAGMENT, assets="inline")
+    text = rendered.path.read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 2  # the avatar and the photo
+    assert len(rendered.soup.select(".sb-media .sb-pic")) == 20
 
 
 def test_asset_url_mode_links_to_the_uploaded_folder(render: RenderFn) -> None:

@@ -571,4 +571,4 @@ def test_an_imported_post_is_marked_as_imported_on_the_page(tmp_path: Path) -> N
     soup = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     note = soup.select_one(".sb-imported")
     assert note is not None
-    assert note.get_text(strip=True) == "Arkiverad kopia, importerad från Storify."
+    assert note.get_text(strip=True) == "Bevarad från en Storify-export."

@@ -119,8 +119,8 @@ def test_a_2011_story_object_keeps_text_tweets_websites_and_slides(tmp_path: Pat
     assert "sb-post" in tweet["class"]
     time = tweet.find("time")
     assert isinstance(time, Tag)
-    assert str(time["datetime"]) == "2011-01-05"  # created_at, epoch in text
-    assert "View on Twitter" in tweet.get_text(" ")
+    assert str(time["datetime"]).startswith("2011-01-05")  # created_at, epoch in text
+    assert "View on X" in tweet.get_text(" ")  # one name per platform, whatever the export said
 
     store = SnapshotStore.load(story_path.with_name("story.snapshots.json"))
     snapshot = store.get("http://twitter.com/snow_watcher/status/22600000000000001")
@@ -192,7 +192,7 @@ def test_jsonp_and_the_elements_call(tmp_path: Path, name: str, body: str, title
     tweet = card_of(soup, "http://twitter.com/cb_person/status/1")
     time = tweet.find("time")
     assert isinstance(time, Tag)
-    assert str(time["datetime"]) == "2011-01-05"  # Twitter's own date text
+    assert str(time["datetime"]).startswith("2011-01-05")  # Twitter's own date text
 
 
 def test_the_later_api_with_tweet_and_website_kinds(tmp_path: Path) -> None:
@@ -276,7 +276,7 @@ def test_the_xml_export(tmp_path: Path) -> None:
     tweet = card_of(soup, "https://twitter.com/sailor_example/status/895000000000000001")
     time = tweet.find("time")
     assert isinstance(time, Tag)
-    assert str(time["datetime"]) == "2017-08-10"
+    assert str(time["datetime"]).startswith("2017-08-10")
 
 
 def test_storifys_html_export_page(tmp_path: Path) -> None:
@@ -311,7 +311,7 @@ def test_storifys_html_export_page(tmp_path: Path) -> None:
     assert "tracking" not in str(soup)  # the page's script is not the post's text
     time = tweet.find("time")
     assert isinstance(time, Tag)
-    assert str(time["datetime"]) == "2016-05-21"
+    assert str(time["datetime"]).startswith("2016-05-21")
 
 
 def save_complete_page(folder: Path) -> Path:

@@ -187,13 +187,13 @@ def test_a_str_tag_forces_text_and_a_shared_note_may_use_an_alias() -> None:
         pytest.param(
             doc("title: T", "colour: red"),
             "s.yaml:2:1: colour: unknown key 'colour'; allowed: "
-            "title, description, date, lang, author, tags, options, items",
+            "title, description, date, lang, author, timezone, tags, image, options, items",
             id="unknown-key-allowed-list",
         ),
         pytest.param(
             doc("title: T", "source_path: /etc/passwd"),
             "s.yaml:2:1: source_path: unknown key 'source_path'; allowed: "
-            "title, description, date, lang, author, tags, options, items",
+            "title, description, date, lang, author, timezone, tags, image, options, items",
             id="source-path-is-not-a-user-key",
         ),
         pytest.param(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zoneinfo
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
@@ -17,6 +18,7 @@ from typing import Literal
 
 from babel.core import Locale, UnknownLocaleError, get_global
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
 
 from storyboard.errors import RenderError
 
@@ -84,6 +86,18 @@ def translate(lang: str, key: str, **values: object) -> str:
         return ui_strings(FALLBACK_LANGUAGE)[key].format(**values)
 
 
+def translate_plural(lang: str, key: str, count: int, **values: object) -> str:
+    """Return ``key`` in the plural form ``count`` takes in ``lang`` (CLDR's rules, by Babel).
+
+    The strings file holds ``key.one``, ``key.other`` (and ``key.few``... where a language
+    has them); a form it lacks falls back to ``key.other``.
+    """
+    form = babel_locale(lang).plural_form(count)
+    strings = ui_strings(lang)
+    name = f"{key}.{form}" if f"{key}.{form}" in strings else f"{key}.other"
+    return translate(lang, name, count=count, **values)
+
+
 def babel_locale(lang: str) -> Locale:
     """Return the Babel locale for ``lang``, falling back to its primary subtag, then English."""
     for candidate in _subtags(lang):
@@ -98,6 +112,21 @@ def format_date(value: dt.date | dt.datetime, lang: str, format: DateFormat = "f
     """Return ``value`` as a date written the way readers of ``lang`` write it."""
     day = value.date() if isinstance(value, dt.datetime) else value
     return str(babel_format_date(day, format=format, locale=babel_locale(lang)))
+
+
+def local_time(value: dt.datetime, timezone: str) -> dt.datetime:
+    """Return ``value`` in ``timezone`` (an IANA name); a naive value is taken as UTC."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(zoneinfo.ZoneInfo(timezone))
+
+
+def format_date_time(value: dt.datetime, lang: str) -> str:
+    """Return a date and time of day as readers of ``lang`` write them ("13.1.2017 klo 1.30")."""
+    locale = babel_locale(lang)
+    day = babel_format_date(value.date(), format="medium", locale=locale)
+    time = babel_format_time(value.timetz(), format="short", locale=locale)
+    pattern = str(locale.datetime_formats["medium"])
+    return pattern.replace("{1}", str(day)).replace("{0}", str(time))
 
 
 def og_locale(lang: str) -> str:

@@ -272,6 +272,15 @@ class SnapshotStore:
         fallback_at = snapshot.fetched_at or self.clock()
         return self._record(key, lambda previous: _merge_success(previous, snapshot, fallback_at))
 
+    def record_archived_copy(self, url: str, archive_url: str) -> Snapshot | None:
+        """Note where an archived copy of a gone post is; return the snapshot (None: no such)."""
+        previous = self._snapshots.get(normalize_url(url))
+        if previous is None:
+            return None
+        kept = previous.model_copy(update={"archive_url": archive_url})
+        self._put(kept)
+        return kept
+
     def record_failure(self, url: str, failure: FetchFailure, *, gone: bool) -> Snapshot:
         """Record a failed fetch beside what is known; never drop a good snapshot.
 

@@ -282,6 +282,17 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     "(default for a fragment), or link to --asset-url.",
 )
 @click.option("--asset-url", help="Base URL where you will upload the assets/ folder.")
+@click.option(
+    "--for",
+    "blog",
+    type=click.Choice(["wordpress"]),
+    help="A fragment that survives the blog's post filters (inline styles, no script; "
+    "needs --asset-url).",
+)
+@click.option(
+    "--base-url",
+    help="Where the page will be published: absolute links for sharing and oEmbed discovery.",
+)
 @network_options
 def render(story_path: Path, **kwargs: Any) -> int:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
@@ -509,8 +520,12 @@ def import_() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The story file to write [default: <export name>.yaml here]; never overwritten.",
 )
-@lang_option
-def import_storify(export_path: Path, story_path: Path | None, lang: str) -> int:
+@click.option(
+    "--lang",
+    default=None,
+    help="Page language (en, fi, sv) [default: guessed from the story's and posts' words].",
+)
+def import_storify(export_path: Path, story_path: Path | None, lang: str | None) -> int:
     """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.commands.import_storify import import_storify as run
 

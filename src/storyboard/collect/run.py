@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,10 +10,12 @@ from storyboard.collect.bluesky import collect_bluesky
 from storyboard.collect.from_file import collect_from_file
 from storyboard.collect.mastodon import collect_mastodon
 from storyboard.collect.model import CollectedPost, CollectFilter, CollectResult, Notify
+from storyboard.collect.placement import as_moment, chronological_position, section_range
 from storyboard.collect.ratelimit import Pacer
-from storyboard.errors import UsageError
+from storyboard.errors import UsageError, WriteError
 from storyboard.fetch.assets import ArchivedCard, AssetArchive, archive_card_media
 from storyboard.fetch.pool import worker_pool
+from storyboard.fsio import locked, write_atomically
 from storyboard.model.card import MEDIA_FIELDS, MediaAsset
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
@@ -20,6 +23,7 @@ from storyboard.net import FetchSettings, HttpClient
 from storyboard.networks.bluesky import DEFAULT_APPVIEW
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.insert import add_items, add_items_to_text
+from storyboard.storyfile.loader import load_story, parse_story
 from storyboard.urls import normalize_url
 from storyboard.workspace import Workspace
 
@@ -172,5 +176,51 @@ def save_collected(
     data = story_path.read_bytes()
     add_items_to_text(data.decode("utf-8-sig"), urls, path=str(story_path), heading=heading)
     report = seed_snapshots(story_path, posts, http, concurrency=concurrency)
-    report.added = len(add_items(story_path, urls, heading=heading).added)
+    report.added = _add_in_time_order(story_path, posts, heading)
     return report
+
+
+def _add_in_time_order(story_path: Path, posts: list[CollectedPost], heading: str | None) -> int:
+    """Add each post before the first item of its section posted after it; write once.
+
+    Under a heading the story does not have yet, the posts open that new section at
+    the end, oldest first, as before.
+    """
+    # Every problem of the file, located, before anything else.
+    items = load_story(story_path).story.items
+    if section_range(items, heading) is None:
+        return len(add_items(story_path, [post.url for post in posts], heading=heading).added)
+    store = SnapshotStore.load(Workspace(story_path).snapshot_path)
+    known = {normalize_url(post.url): as_moment(post.published) for post in posts}
+
+    def published_of(url: str) -> dt.datetime | None:
+        key = normalize_url(url)
+        if key in known:
+            return known[key]
+        snapshot = store.get(key)
+        card = snapshot.card if snapshot is not None else None
+        return as_moment(card.published) if card is not None else None
+
+    # Read, edit and write under the file's lock, like ``add``: an edit made meanwhile
+    # by another command is added to, never written over.
+    with locked(story_path):
+        data = story_path.read_bytes()
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+        text = data[len(bom) :].decode("utf-8")
+        added = 0
+        for post in sorted(posts, key=lambda p: as_moment(p.published) or _LAST):
+            items = parse_story(text, path=str(story_path)).story.items
+            span = section_range(items, heading)
+            assert span is not None  # the heading was there, and adding posts keeps it
+            at = chronological_position(items, as_moment(post.published), published_of, span)
+            result = add_items_to_text(text, [post.url], path=str(story_path), after=at)
+            text, added = result.text, added + len(result.added)
+        try:
+            write_atomically(story_path, bom + text.encode("utf-8"))
+        except OSError as exc:  # a full disk, a read-only folder: the old file stays
+            raise WriteError.from_os_error(exc, story_path) from exc
+    return added
+
+
+#: Where posts with no date sort: after every dated one.
+_LAST = dt.datetime.max.replace(tzinfo=dt.UTC)

@@ -49,6 +49,7 @@ def fetch_story(
         return report
     from storyboard.fetch.assets import AssetArchive
     from storyboard.fetch.resolver import ResolveSettings, UrlResolver
+    from storyboard.fetch.wayback import record_archived_copies
     from storyboard.net import HttpClient
 
     client = HttpClient(network.http)
@@ -68,6 +69,8 @@ def fetch_story(
         report = timed_fetch(
             wanted, store, resolver, pool=network.pool, progress=feedback, skipped=skipped
         )
+        if store.persist and record_archived_copies(wanted, store, client):
+            store.save()
     finally:
         client.close()
     feedback.finish(report)

@@ -10,7 +10,7 @@ from storyboard.importers.storify import import_storify as run_import
 
 
 def import_storify(
-    export_path: Path, story_path: Path | None, *, lang: str = "en", clock: Clock = utc_now
+    export_path: Path, story_path: Path | None, *, lang: str | None = None, clock: Clock = utc_now
 ) -> Outcome:
     """Write the story (default ``<export name>.yaml`` here) and its snapshot file."""
     target = story_path or Path(f"{export_path.stem}.yaml")

@@ -24,6 +24,7 @@ from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.opened import open_story
 from storyboard.errors import UsageError
 from storyboard.extract.handles import handle_from_author_url
+from storyboard.i18n import translate
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 from storyboard.urls import check_http_url, host_of, normalize_url, site_host
@@ -193,17 +194,18 @@ def quoted_people(story: Story, snapshots: Mapping[str, Snapshot]) -> QuotedRepo
     return QuotedReport(groups=list(groups.values()), unknown=unknown)
 
 
-def _header(title: str, url: str) -> str:
-    return f"You are quoted in {title}: {url}"
+def _header(title: str, url: str, lang: str) -> str:
+    # The message goes to the story's readers: in the story's language, like the page.
+    return translate(lang, "quoted_header", title=title, url=url)
 
 
-def _fitting_title(title: str, url: str, network: Network, longest: str) -> str:
+def _fitting_title(title: str, url: str, network: Network, longest: str, lang: str) -> str:
     """Shorten ``title`` (with an ellipsis) until the header and one handle fit the limit."""
     limit = network.limit
     assert limit is not None
 
     def fits(candidate: str) -> bool:
-        return network.measure(f"{_header(candidate, url)}\n{longest}") <= limit
+        return network.measure(f"{_header(candidate, url, lang)}\n{longest}") <= limit
 
     words = " ".join(title.split())
     if fits(words):
@@ -218,7 +220,7 @@ def _fitting_title(title: str, url: str, network: Network, longest: str) -> str:
 
 
 def quoted_messages(
-    network: Network, handles: list[str], *, title: str, url: str | None
+    network: Network, handles: list[str], *, title: str, url: str | None, lang: str = "en"
 ) -> list[str]:
     """Return the messages that mention ``handles`` on ``network``, each within its limit.
 
@@ -228,7 +230,8 @@ def quoted_messages(
     if network.limit is None or not handles:
         return []
     page = url or URL_PLACEHOLDER
-    header = _header(_fitting_title(title, page, network, max(handles, key=len)), page)
+    longest = max(handles, key=len)
+    header = _header(_fitting_title(title, page, network, longest, lang), page, lang)
     messages: list[str] = []
     current: list[str] = []
     for handle in handles:
@@ -246,7 +249,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def report_lines(report: QuotedReport, *, title: str, url: str | None) -> list[str]:
+def report_lines(
+    report: QuotedReport, *, title: str, url: str | None, lang: str = "en"
+) -> list[str]:
     """Return the people by network, then each network's messages, as lines to print."""
     lines: list[str] = []
     for group in report.groups:
@@ -256,7 +261,7 @@ def report_lines(report: QuotedReport, *, title: str, url: str | None) -> list[s
         for person in group.people:
             parts = [person.handle or "-", person.name or "-", person.profile_url or "-"]
             lines.append("  ".join([*parts, f"({_plural(person.items, 'item')})"]))
-        messages = quoted_messages(network, group.handles, title=title, url=url)
+        messages = quoted_messages(network, group.handles, title=title, url=url, lang=lang)
         for number, message in enumerate(messages, start=1):
             size = network.measure(message)
             lines.append("")
@@ -292,4 +297,5 @@ def quoted(story_path: Path, feedback: Feedback, *, page_url: str | None = None)
         notes.append(
             Note(f"no --url given: replace {URL_PLACEHOLDER} with your page's address", "note")
         )
-    return Outcome(lines=report_lines(report, title=opened.story.title, url=page_url), notes=notes)
+    lines = report_lines(report, title=opened.story.title, url=page_url, lang=opened.story.lang)
+    return Outcome(lines=lines, notes=notes)

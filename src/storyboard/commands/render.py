@@ -21,6 +21,36 @@ if TYPE_CHECKING:
     from storyboard.render import RenderOptions, RenderResult
     from storyboard.render.media import AssetsMode
 
+#: Above this size an output with inlined pictures gets a warning: blog editors grow slow
+#: or refuse the paste, and every reader downloads it whole (README, "Embedding").
+INLINE_SIZE_WARNING = 2 * 1024 * 1024
+
+
+def human_size(size: int) -> str:
+    """Return ``size`` bytes as people read it ("840 KB", "13.2 MB")."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def size_notes(options: RenderOptions) -> list[Note]:
+    """Say how big the main output is, and what to do when inlined pictures make it heavy."""
+    try:
+        size = options.output_file.stat().st_size
+    except OSError:
+        return []
+    notes = [Note(f"{options.output_file}: {human_size(size)}", "note")]
+    if options.assets == "inline" and size > INLINE_SIZE_WARNING:
+        notes.append(
+            Note(
+                f"{options.output_file.name} is {human_size(size)} with its pictures inside;"
+                " upload the assets folder and give --asset-url URL to link them instead",
+                "warning",
+            )
+        )
+    return notes
+
+
 # The render layer loads the template code; it is imported where it is used, so a
 # command that fails early (a broken story) answers fast.
 
@@ -35,6 +65,10 @@ class RenderRequest:
     theme_dir: Path | None = None
     assets: AssetsMode | None = None
     asset_url: str | None = None
+    #: A blog whose post filters the fragment must survive (``--for wordpress``).
+    blog: str | None = None
+    #: Where the page will be published (``--base-url``).
+    base_url: str | None = None
     #: Never touch the network: render from the snapshots there are.
     offline: bool = False
 
@@ -44,11 +78,20 @@ class RenderRequest:
             raise UsageError("--asset-url goes with --assets url")
         if self.assets == "url" and not self.asset_url:
             raise UsageError("--assets url needs --asset-url")
+        if self.blog is not None:
+            from storyboard.render.blog_post import BlogTarget, check_blog_target
+
+            check_blog_target(
+                BlogTarget(self.blog),
+                fragment=self.output_format == "fragment",
+                asset_url=self.asset_url,
+            )
 
 
 def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions:
     """Resolve ``request`` against the story: its theme, the default output folder."""
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
+    from storyboard.render.blog_post import BlogTarget
 
     output_format = OutputFormat(request.output_format)
     return RenderOptions(
@@ -58,6 +101,8 @@ def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions
         theme_dir=opened.workspace.theme_dir(opened.story.options.theme, request.theme_dir),
         assets=request.assets or default_assets_mode(output_format, request.asset_url),
         asset_url=request.asset_url,
+        blog=BlogTarget(request.blog) if request.blog else None,
+        base_url=request.base_url,
     )
 
 
@@ -118,7 +163,15 @@ def render(
         fetch_story(opened, store, network, feedback)
     options = render_options(opened, request)
     result = render_story_file(opened, store, options, providers_files=network.providers_files)
-    notes = []
+    notes = size_notes(options)
+    if options.format.value == "page" and options.base_url is None:
+        notes.append(
+            Note(
+                "no oembed.json, embed/ page or share links: give --base-url URL (where the"
+                " page will be published) to make the story embeddable and previewable by its URL",
+                "note",
+            )
+        )
     for url in result.unresolved:
         snapshot = store.get(url)
         reason = (

@@ -70,6 +70,8 @@ class Snapshot(BaseModel):
     #: ``archive``); absent in snapshots written before it was recorded.
     field_sources: dict[str, str] | None = None
     gone_since: dt.date | None = None
+    #: An archived copy of a gone post (the Wayback Machine's), found when it went.
+    archive_url: str | None = None
     last_error: FetchFailure | None = None
 
     @property

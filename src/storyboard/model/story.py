@@ -7,6 +7,7 @@ where its file lives (see ``workspace``).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -27,6 +28,8 @@ class StoryOptions(_Strict):
     maxwidth: Annotated[int, Field(gt=0, le=4000, strict=True)] = 550
     maxheight: Annotated[int, Field(gt=0, le=4000, strict=True)] | None = None
     theme: str | None = None
+    #: A table of contents from the headings; unset: shown when there are enough headings.
+    toc: Annotated[bool, Field(strict=True)] | None = None
     #: Archive the content of providers whose terms forbid keeping it (Instagram,
     #: Facebook, Threads); without it their cards are links that load the official embed.
     archive_restricted: Annotated[bool, Field(strict=True)] = False
@@ -76,9 +79,24 @@ class Story(_Strict):
     date: dt.date | None = None
     lang: str = "en"
     author: str | None = None
+    #: The IANA time zone the story's readers live in: cards show posts' dates and times in it.
+    timezone: str = "UTC"
     tags: list[str] = Field(default_factory=list)
+    #: The picture link previews show (og:image): a URL, or a path on the published site.
+    image: str | None = None
     options: StoryOptions = Field(default_factory=StoryOptions)
     items: list[Item] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as Europe/Helsinki or UTC"
+            ) from None
+        return value
 
     def url_items(self) -> list[UrlItem]:
         """Return the embed items in story order."""

@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from storyboard.i18n import translate
+
 #: The endpoint the reload script polls; never a file name an output can have.
 VERSION_PATH = "/__storyboard__/version"
 #: Host names a browser on this machine uses; anything else is a rebinding attempt.
@@ -38,7 +40,7 @@ _RELOAD_SCRIPT = """<script>/* storyboard serve: live reload */
 """
 
 _ERROR_PAGE = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -54,7 +56,7 @@ li{{margin:.5rem 0;font-family:ui-monospace,monospace;white-space:pre-wrap;overf
 <body>
 <main class="sb-preview-error">
 <h1>{title}</h1>
-<p>Fix the file and save it: this page reloads by itself.</p>
+<p>{help}</p>
 <ul>
 {items}
 </ul>
@@ -66,6 +68,11 @@ li{{margin:.5rem 0;font-family:ui-monospace,monospace;white-space:pre-wrap;overf
 
 class PreviewState(Protocol):
     """What the handler needs to know about the server's last render."""
+
+    @property
+    def lang(self) -> str:
+        """Return the language the story's pages are written in (for the error page)."""
+        ...
 
     @property
     def root(self) -> Path:
@@ -120,10 +127,19 @@ def with_reload_script(page: str, version: int) -> str:
     return page[:at] + script + page[at:]
 
 
-def error_page(problems: Sequence[str]) -> str:
-    """Return the page that lists why the story could not be rendered (escaped)."""
+def error_page(problems: Sequence[str], lang: str = "en") -> str:
+    """Return the page that lists why the story could not be rendered (escaped).
+
+    Its own words are in the story's language; the problems are the curator's messages
+    (file:line:col), exactly as the console prints them.
+    """
     items = "\n".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
-    return _ERROR_PAGE.format(title="the story cannot be rendered", items=items)
+    return _ERROR_PAGE.format(
+        lang=html.escape(lang),
+        title=html.escape(translate(lang, "preview_error_title")),
+        help=html.escape(translate(lang, "preview_error_help")),
+        items=items,
+    )
 
 
 def host_is_local(host_header: str | None) -> bool:
@@ -167,7 +183,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, f"{version}\n".encode(), "text/plain", send_body)
             return
         if problems is not None and path in ("/", "/index.html"):
-            page = with_reload_script(error_page(problems), version)
+            page = with_reload_script(error_page(problems, self.state.lang), version)
             status = HTTPStatus.INTERNAL_SERVER_ERROR
             self._send(status, page.encode(), "text/html", send_body)
             return

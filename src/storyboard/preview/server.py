@@ -11,6 +11,7 @@ a page listing its problems, and the server keeps going.
 from __future__ import annotations
 
 import errno
+import re
 import socket
 import sys
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 from storyboard.commands.opened import OpenedStory
 from storyboard.commands.render import render_story_file
 from storyboard.errors import StoryboardError, StoryError, UsageError
+from storyboard.i18n import resolve_language
 from storyboard.model.story import EmbedMode
 from storyboard.preview.handler import PreviewRequestHandler
 from storyboard.render import OutputFormat, RenderOptions
@@ -101,6 +103,10 @@ def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerp
     return tuple(seen)
 
 
+#: The story's top-level ``lang:`` line (the error page speaks it even when nothing else parses).
+_LANG_LINE = re.compile(r"^lang:[ \t]*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)", re.MULTILINE)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # A stopped preview must free its port at once for the next one.
@@ -161,6 +167,16 @@ class PreviewServer:
         """Return how many renders have run; pages reload when it changes."""
         with self._lock:
             return self._version
+
+    @property
+    def lang(self) -> str:
+        """Return the story's ``lang``, read from the file even when it does not validate."""
+        try:
+            text = self.settings.workspace.story_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return "en"
+        found = _LANG_LINE.search(text)
+        return resolve_language(found.group(1)) if found else "en"
 
     def snapshot(self) -> tuple[int, list[str] | None]:
         """Return the render version and the problems of the last render (None if it worked)."""

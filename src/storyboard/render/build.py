@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
+from storyboard.render.blog_post import blog_post_fragment
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
 from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
-from storyboard.render.markdown_output import render_markdown_document
+from storyboard.render.markdown_output import STYLESHEET, render_markdown_document
 from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
-from storyboard.render.page import FRAGMENT_TEMPLATE, PAGE_TEMPLATE, entry_renderer, render_html
-from storyboard.render.themes import make_environment
+from storyboard.render.page import (
+    EMBED_TEMPLATE,
+    FRAGMENT_TEMPLATE,
+    PAGE_TEMPLATE,
+    entry_renderer,
+    render_html,
+)
+from storyboard.render.sharing import (
+    EMBED_FOLDER,
+    OEMBED_FILE,
+    embed_items,
+    oembed_document,
+    sharing_view,
+)
+from storyboard.render.themes import make_environment, raw_theme_file
 
 
 def render_story(
@@ -33,20 +49,51 @@ def render_story(
     or from ``asset_url``) or inlined, only when the output shows them.
     """
     registry = registry if registry is not None else ProviderRegistry.builtin()
-    linker = AssetLinker(assets_dir, options.assets, options.asset_url)
+    # Pages and fragments have a <style> to define each inlined picture once in.
+    linker = AssetLinker(
+        assets_dir,
+        options.assets,
+        options.asset_url,
+        share_inline=options.format in (OutputFormat.PAGE, OutputFormat.FRAGMENT),
+    )
+    extra: dict[Path, str] = {}
     if options.format is OutputFormat.JSON:
         document = story_document(story, snapshots, linker, options.embed)
         text, unresolved = render_json_document(document), unresolved_urls(document)
     else:
         env = make_environment(options.theme_dir)
         # Markdown goes through other people's site generators: cards only, no scripts.
-        embed = EmbedMode.STATIC if options.format is OutputFormat.MARKDOWN else options.embed
+        # So do blog posts whose editor removes scripts (--for).
+        static = options.format is OutputFormat.MARKDOWN or options.blog is not None
+        embed = EmbedMode.STATIC if static else options.embed
         view = StoryViewBuilder(story, snapshots, registry, linker, embed).build()
+        page_url = options.page_url
+        if options.format is OutputFormat.PAGE and page_url is not None:
+            view = replace(view, sharing=sharing_view(story, view, page_url))
+            # The embed page lives in another site's iframe: cards only, no players.
+            embed_view = StoryViewBuilder(
+                story, snapshots, registry, linker, EmbedMode.STATIC
+            ).build()
+            embed_view = replace(
+                embed_view,
+                items=embed_items(embed_view.items),
+                sharing=view.sharing,
+                is_embed=True,
+            )
+            extra[options.output_dir / EMBED_FOLDER / "index.html"] = render_html(
+                env, EMBED_TEMPLATE, embed_view
+            )
+            assert view.sharing is not None
+            oembed = oembed_document(view, view.sharing)
+            extra[options.output_dir / OEMBED_FILE] = json.dumps(oembed, indent=2) + "\n"
         if options.format is OutputFormat.MARKDOWN:
             text = render_markdown_document(story, view, entry_renderer(env, view))
+            extra[options.output_dir / STYLESHEET] = str(raw_theme_file(env, "storyboard.css"))
         else:
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             text = render_html(env, template, view)
+            if options.blog is not None:
+                text = blog_post_fragment(text)
         unresolved = list(view.unresolved)
     # Media first, so the page never points at a file that is not there yet. With an
     # asset URL the folder is still written: it is what the user uploads to that URL.
@@ -54,4 +101,5 @@ def render_story(
     if options.assets in ("copy", "url"):
         copied = copy_assets(linker.used, assets_dir, options.output_dir)
     written = [write_text_atomic(options.output_file, text), *copied]
+    written += [write_text_atomic(path, content) for path, content in extra.items()]
     return RenderResult(written=written, unresolved=unresolved)

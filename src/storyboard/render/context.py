@@ -11,11 +11,19 @@ from typing import Any
 from markupsafe import Markup
 
 from storyboard.extract.sanitize import allowed_player_url
-from storyboard.i18n import format_date, og_locale, translate
+from storyboard.i18n import (
+    format_date,
+    format_date_time,
+    local_time,
+    og_locale,
+    translate,
+    translate_plural,
+)
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, SourceKind
 from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.providers import Provider, ProviderRegistry, provider_slug
+from storyboard.render.labels import failure_reason_key, platform_name
 from storyboard.render.media import AssetLinker
 from storyboard.render.safe import embed_html, markdown_html, post_text_html
 from storyboard.render.themes import item_template_names
@@ -27,6 +35,7 @@ from storyboard.render.views import (
     PlayerView,
     StoryView,
     TextView,
+    TocEntry,
 )
 from storyboard.urls import absolute_http_url, host_of, normalize_url
 
@@ -35,6 +44,8 @@ UNRESOLVED_TEMPLATE = "items/unresolved.html"
 #: Card kinds that get a click-to-load player.
 PLAYER_KINDS = frozenset({CardKind.VIDEO, CardKind.RICH})
 _AVATAR_SIZE = 48
+#: A story with more headings than this gets a table of contents unless it says otherwise.
+TOC_MIN_HEADINGS = 3
 
 
 def effective_embed_mode(story: Story, item: UrlItem, override: EmbedMode | None) -> EmbedMode:
@@ -65,6 +76,13 @@ def _day(value: dt.date | dt.datetime | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+def wants_toc(story: Story) -> bool:
+    """Tell whether the page gets a table of contents: as the story says, else when long."""
+    if story.options.toc is not None:
+        return story.options.toc
+    return sum(isinstance(item, HeadingItem) for item in story.items) > TOC_MIN_HEADINGS
+
+
 @dataclass
 class StoryViewBuilder:
     """Build the ``StoryView`` of a story from its snapshots (one render run)."""
@@ -87,6 +105,10 @@ class StoryViewBuilder:
         """Return the UI string ``key`` in the page language, with ``values`` filled in."""
         return translate(self.lang, key, **values)
 
+    def tr_plural(self, key: str, count: int, **values: Any) -> str:
+        """Return the UI string ``key`` in the plural form ``count`` takes in the page language."""
+        return translate_plural(self.lang, key, count, **values)
+
     def build(self) -> StoryView:
         """Return the view of the whole story."""
         story = self.story
@@ -94,16 +116,32 @@ class StoryViewBuilder:
         # Headings never take an id that a card already has ("item-3").
         anchors = {f"item-{number}" for number in range(1, len(story.items) + 1)}
         seen_heading = False
+        sections: list[list[Any]] = []  # [heading view, number of cards under it]
         for number, item in enumerate(story.items, start=1):
             if isinstance(item, HeadingItem):
                 anchor = heading_anchor(item.heading, anchors)
                 items.append(HeadingView(text=item.heading, anchor=anchor))
+                sections.append([items[-1], 0])
                 seen_heading = True
             elif isinstance(item, TextItem):
                 items.append(TextView(html=markdown_html(item.text)))
             else:
                 # Card titles sit one level below the story's headings, or at h2 before any.
                 items.append(self.card_view(item, number, title_level=3 if seen_heading else 2))
+                if sections:
+                    sections[-1][1] += 1
+        toc = (
+            tuple(
+                TocEntry(
+                    text=view.text,
+                    anchor=view.anchor,
+                    count_text=self.tr_plural("toc_items", count) if count else None,
+                )
+                for view, count in sections
+            )
+            if wants_toc(story) and sections
+            else ()
+        )
         return StoryView(
             title=story.title,
             description=story.description,
@@ -114,9 +152,13 @@ class StoryViewBuilder:
             date_text=format_date(story.date, story.lang, "full") if story.date else None,
             tags=tuple(story.tags),
             items=tuple(items),
+            toc=toc,
             provider_scripts=tuple(self._scripts),
             player_hosts=tuple(sorted(self._player_hosts)),
             unresolved=tuple(self._unresolved),
+            shared_pictures=tuple(
+                (picture.css_class, picture.data_uri) for picture in self.linker.shared_pictures
+            ),
         )
 
     def card_view(self, item: UrlItem, number: int, *, title_level: int = 2) -> CardView:
@@ -135,10 +177,10 @@ class StoryViewBuilder:
             )
         card = snapshot.card
         provider = self.find_provider(snapshot, card, item.url)
-        provider_name = card.provider_name or (provider.name if provider else None)
         slug = provider.slug if provider else None
-        if slug is None and provider_name:
-            slug = provider_slug(provider_name)
+        if slug is None and card.provider_name:
+            slug = provider_slug(card.provider_name)
+        provider_name = self.provider_label(slug, card, provider)
         common: dict[str, Any] = {
             "number": number,
             "url": item.url,
@@ -155,12 +197,17 @@ class StoryViewBuilder:
         }
         gone = snapshot.status is SnapshotStatus.GONE
         if mode is EmbedMode.LIVE and not gone:
-            live = self._live_html(snapshot, provider)
+            frame_title = card.title or self.tr("embedded_post", provider=provider_name or "")
+            live = self._live_html(snapshot, card, provider, slug, frame_title)
             if live is not None:
                 return CardView(mode=EmbedMode.LIVE, live_html=live, **common)
             mode = EmbedMode.CLICK  # nothing to embed: the card, with its player on click
         static = self._static_fields(item, snapshot, card, provider, mode)
         return CardView(mode=mode, **common, **static)
+
+    def provider_label(self, slug: str | None, card: Card, provider: Provider | None) -> str | None:
+        """Return the one name this page gives the card's platform."""
+        return platform_name(slug, provider.name if provider else None, card.provider_name)
 
     def find_provider(self, snapshot: Snapshot, card: Card, url: str) -> Provider | None:
         """Return the registry's provider for a snapshot: by recorded name, else by URL."""
@@ -197,15 +244,40 @@ class StoryViewBuilder:
             note_html=note_html,
             mark=_initial(host),
             view_label=self.tr("open_link", host=host),
-            reason=snapshot.last_error.message if snapshot and snapshot.last_error else None,
+            reason=self._unavailable_text(snapshot),
         )
 
-    def _live_html(self, snapshot: Snapshot, provider: Provider | None) -> Markup | None:
+    def _unavailable_text(self, snapshot: Snapshot | None) -> str:
+        """Say why an item shows as a link: a fetch failed (and why, in a sentence) or none ran.
+
+        A snapshot with ``last_error`` is the record that a fetch was tried; with none (not
+        fetched yet, ``--offline``, a renamed story) nothing failed, so nothing says so.
+        """
+        if snapshot is None or snapshot.last_error is None:
+            return self.tr("unavailable_not_fetched")
+        return self.tr("unavailable", reason=self.tr(failure_reason_key(snapshot.last_error)))
+
+    def _live_html(
+        self,
+        snapshot: Snapshot,
+        card: Card,
+        provider: Provider | None,
+        slug: str | None,
+        frame_title: str,
+    ) -> Markup | None:
         source = embed_source_html(snapshot)
         if source is None:
             return None
-        html = embed_html(source, iframe_hosts=provider.iframe_hosts if provider else ())
+        html = embed_html(
+            source,
+            iframe_hosts=provider.iframe_hosts if provider else (),
+            frame_title=frame_title,
+        )
         if not html.strip():
+            return None
+        if slug in _LINK_ONLY_EMBEDS and card.text_html and not _has_text(html):
+            # Mastodon's and Threads' embeds are a bare link ("Post by @anna") until their
+            # script runs: the static card says what the post says.
             return None
         for script in provider.script_urls if provider else ():
             # Only https scripts named by the registry entry; never one from the HTML itself.
@@ -223,16 +295,23 @@ class StoryViewBuilder:
         provider: Provider | None,
         mode: EmbedMode,
     ) -> dict[str, Any]:
-        lang = self.lang
-        provider_name = card.provider_name or (provider.name if provider else None)
+        provider_name = self.provider_label(
+            provider.slug if provider else provider_slug(card.provider_name or ""), card, provider
+        )
         label_name = provider_name or host_of(item.url)
-        published = _day(card.published)
+        published, published_text = self._published(card)
         # A post's oEmbed "title" mostly repeats its text; show it only when asked to.
         title = item.title or (card.title if card.kind is not CardKind.POST else None)
         text_html = post_text_html(card.text_html) if card.text_html else None
         return {
             "title": title,
-            "mark": _initial(provider_name or host_of(item.url)),
+            # The author's initial stands in for a missing avatar; the platform's, if no author.
+            "mark": _initial(
+                card.author_name
+                or (card.author_handle or "").lstrip("@")
+                or provider_name
+                or host_of(item.url)
+            ),
             "text_html": text_html if text_html and text_html.strip() else None,
             "description": card.description,
             "author_name": card.author_name,
@@ -240,7 +319,7 @@ class StoryViewBuilder:
             "author_url": absolute_http_url(card.author_url) if card.author_url else None,
             "avatar": self._media(card.avatar, "", _AVATAR_SIZE, _AVATAR_SIZE),
             "published": published,
-            "published_text": format_date(published, lang, "medium") if published else None,
+            "published_text": published_text,
             "image": self._media(
                 card.image,
                 self._image_alt(card, label_name),
@@ -255,18 +334,26 @@ class StoryViewBuilder:
                 mode=mode,
                 label_name=label_name,
             ),
-            "view_label": (
-                self.tr("view_on", provider=provider_name)
-                if provider_name
-                else self.tr("view_original")
-            ),
-            "archived_note": self._archived_note(snapshot),
-            "imported_note": self._imported_note(snapshot),
+            "view_label": self._view_label(snapshot, provider_name),
+            "view_url": self._view_url(snapshot),
+            "archived_note": self._archived_note(snapshot, card),
+            "imported_note": self._imported_note(snapshot, card, provider_name),
         }
 
     def _media(
         self, asset: MediaAsset | None, alt: str, width: int | None, height: int | None
     ) -> MediaView | None:
+        if self.linker.share_inline:
+            picture = self.linker.shared_picture(asset)
+            if picture is None:
+                return None
+            return MediaView(
+                src="",
+                alt=alt,
+                width=width or picture.width,
+                height=height or picture.height,
+                picture_class=picture.css_class,
+            )
         src = self.linker.src(asset)
         if src is None:
             return None
@@ -312,19 +399,77 @@ class StoryViewBuilder:
             height=card.height,
         )
 
-    def _imported_note(self, snapshot: Snapshot) -> str | None:
+    def _published(self, card: Card) -> tuple[dt.date | dt.datetime | None, str | None]:
+        """Return when the post was published, in the story's time zone, and as readers write it.
+
+        A platform that gives the time of day gets it shown (a 01:30 Helsinki post is not
+        the day before); one that gives only the day gets the day.
+        """
+        value = card.published
+        if isinstance(value, dt.datetime):
+            local = local_time(value, self.story.timezone)
+            return local, format_date_time(local, self.lang)
+        if value is None:
+            return None, None
+        return value, format_date(value, self.lang, "medium")
+
+    def _view_url(self, snapshot: Snapshot) -> str | None:
+        """Return where the source link goes instead of the original: a gone post's copy."""
+        if snapshot.status is SnapshotStatus.GONE and snapshot.archive_url:
+            return absolute_http_url(snapshot.archive_url)
+        return None
+
+    def _view_label(self, snapshot: Snapshot, provider_name: str | None) -> str:
+        if snapshot.status is SnapshotStatus.GONE and self._view_url(snapshot):
+            return self.tr("view_archive")
+        if snapshot.status is SnapshotStatus.GONE:
+            return self.tr("view_gone", provider=provider_name or self.tr("view_original"))
+        if provider_name:
+            return self.tr("view_on", provider=provider_name)
+        return self.tr("view_original")
+
+    def _imported_note(
+        self, snapshot: Snapshot, card: Card, provider_name: str | None
+    ) -> str | None:
         source = snapshot.source
         if source is None or source.kind is not SourceKind.IMPORT:
             return None
-        return self.tr("imported_note", source=source.provider_name or "an export")
+        name = source.provider_name
+        # ``collect`` reads live posts from the platform's own API: nothing was archived
+        # from elsewhere, so nothing to say. Only an export (Storify) is a kept copy.
+        if not name or platform_name(provider_slug(name), name) in (
+            provider_name,
+            card.provider_name,
+        ):
+            return None
+        return self.tr("imported_note", source=name)
 
-    def _archived_note(self, snapshot: Snapshot) -> str | None:
+    def _archived_note(self, snapshot: Snapshot, card: Card) -> str | None:
         if snapshot.status is not SnapshotStatus.GONE:
             return None
+        source = snapshot.source
+        if source is not None and source.kind is SourceKind.IMPORT and card.published:
+            # An import's "fetched" date is the day of the import, not of the post.
+            posted = _day(card.published)
+            assert posted is not None
+            return self.tr("gone_posted", date=format_date(posted, self.lang, "long"))
         archived = _day(snapshot.fetched_at) or snapshot.gone_since
         if archived is None:
             return self.tr("archived_note_undated")
         return self.tr("archived_note", date=format_date(archived, self.lang, "long"))
+
+
+def _has_text(html: str) -> bool:
+    """Tell whether HTML says more than a link's worth (a post's text, not "Post by @anna")."""
+    text = re.sub(r"<[^>]*>", " ", html)
+    words = re.sub(r"\s+", " ", text).strip()
+    return len(words.split()) > _LINK_WORDS
+
+
+#: Platforms whose embed HTML may carry no text of the post at all.
+_LINK_ONLY_EMBEDS = frozenset({"mastodon", "threads"})
+#: How many words a bare link-only embed has at most ("Post by @anna@social.example").
+_LINK_WORDS = 4
 
 
 def _initial(name: str) -> str:

@@ -1,7 +1,9 @@
 """``story.md``: front matter and Markdown for static-site generators (Hugo, Jekyll, Eleventy).
 
 Headings and text stay Markdown; each URL item is its static card as one compact
-HTML block (no blank line inside, so Markdown leaves it alone).
+HTML block (no blank line inside, so Markdown leaves it alone), inside the
+``.storyboard`` scope that ``storyboard.css`` (written beside ``story.md``, named in the
+front matter as ``stylesheet``) styles: the site's layout links it (README shows how).
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import json
 import re
 from collections.abc import Callable
 
+from markupsafe import escape
+
 from storyboard.model.story import Story, TextItem
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
 
+#: The cards' stylesheet, written beside ``story.md``.
+STYLESHEET = "storyboard.css"
 _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#!|~&])")
 
@@ -33,6 +39,7 @@ def front_matter(story: Story) -> str:
         lines.append(f"author: {_yaml_string(story.author)}")
     lines.append(f"tags: [{', '.join(_yaml_string(tag) for tag in story.tags)}]")
     lines.append(f"lang: {_yaml_string(story.lang)}")
+    lines.append(f"stylesheet: {_yaml_string(STYLESHEET)}")
     lines.append("---")
     return "\n".join(lines)
 
@@ -61,5 +68,8 @@ def render_markdown_document(
         elif isinstance(item, TextView) and isinstance(source, TextItem):
             blocks.append(source.text.strip())
         elif isinstance(item, CardView):
-            blocks.append(compact_html(render_entry(item)))
+            scoped = (
+                f'<div class="storyboard" lang="{escape(view.lang)}">\n{render_entry(item)}\n</div>'
+            )
+            blocks.append(compact_html(scoped))
     return "\n\n".join(blocks) + "\n"

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
+
+from PIL import Image, UnidentifiedImageError
 
 from storyboard.extract.image_types import sniff_image_type
 from storyboard.model.card import MediaAsset
@@ -21,17 +25,69 @@ def is_plain_file_name(name: str) -> bool:
     return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".")
 
 
+@dataclass(frozen=True)
+class SharedPicture:
+    """A picture inlined once per output, shown wherever its class is used.
+
+    The class name comes from the file's (content-addressed) name, so two fragments pasted
+    into one post that define the same class define it with the same picture.
+    """
+
+    css_class: str
+    data_uri: str
+    width: int
+    height: int
+
+
 class AssetLinker:
     """Turn archived media into image addresses, remembering which files were used."""
 
-    def __init__(self, assets_dir: Path, mode: AssetsMode, asset_url: str | None = None) -> None:
-        """Serve files of ``assets_dir`` by copying, inlining or linking to ``asset_url``."""
+    def __init__(
+        self,
+        assets_dir: Path,
+        mode: AssetsMode,
+        asset_url: str | None = None,
+        *,
+        share_inline: bool = False,
+    ) -> None:
+        """Serve files of ``assets_dir`` by copying, inlining or linking to ``asset_url``.
+
+        ``share_inline`` (HTML outputs with a ``<style>``): an inlined picture is encoded
+        once, as a CSS rule, however many cards show it (see ``shared_picture``).
+        """
         if mode == "url" and not asset_url:
             raise ValueError("assets mode 'url' needs an asset_url")
         self.assets_dir = assets_dir
         self.mode = mode
         self.asset_url = (asset_url or "").rstrip("/")
+        self.share_inline = share_inline and mode == "inline"
         self._used: dict[str, None] = {}
+        self._shared: dict[str, SharedPicture] = {}
+
+    @property
+    def shared_pictures(self) -> list[SharedPicture]:
+        """Return the pictures ``shared_picture`` handed out, each once, in first-use order."""
+        return list(self._shared.values())
+
+    def shared_picture(self, asset: MediaAsset | None) -> SharedPicture | None:
+        """Return ``asset`` as a picture defined once per output, or None if it has no file."""
+        path = self.source_file(asset)
+        if asset is None or asset.path is None or path is None:
+            return None
+        if asset.path in self._shared:
+            return self._shared[asset.path]
+        data_uri = self.src(asset)
+        if data_uri is None:
+            return None
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (OSError, UnidentifiedImageError):
+            return None
+        digest = hashlib.sha256(asset.path.encode("utf-8")).hexdigest()[:12]
+        picture = SharedPicture(f"sb-pic-{digest}", data_uri, width, height)
+        self._shared[asset.path] = picture
+        return picture
 
     @property
     def used(self) -> list[str]:

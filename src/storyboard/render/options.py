@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from storyboard.errors import UsageError
 from storyboard.model.story import EmbedMode
+from storyboard.render.blog_post import BlogTarget, check_blog_target
 from storyboard.render.media import AssetsMode
 
 
@@ -58,6 +59,10 @@ class RenderOptions:
     assets: AssetsMode = "copy"
     #: Base URL of the uploaded assets folder (``assets="url"``).
     asset_url: str | None = None
+    #: A blog whose post filters a fragment must pass unchanged (``--for``).
+    blog: BlogTarget | None = None
+    #: Where the page will be published: absolute URLs for sharing and oEmbed discovery.
+    base_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.assets == "url" and not self.asset_url:
@@ -68,6 +73,22 @@ class RenderOptions:
         # another scheme (javascript:, data:) that a typo or a paste could bring in.
         if urlsplit((self.asset_url or "").strip()).scheme.lower() not in ("", "http", "https"):
             raise UsageError(f"--asset-url must be an http(s) URL or a path: {self.asset_url}")
+        if self.base_url is not None:
+            parts = urlsplit(self.base_url.strip())
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                raise UsageError(f"--base-url must be an absolute http(s) URL: {self.base_url}")
+        check_blog_target(
+            self.blog,
+            fragment=self.format is OutputFormat.FRAGMENT,
+            asset_url=self.asset_url if self.assets == "url" else None,
+        )
+
+    @property
+    def page_url(self) -> str | None:
+        """Return the published address of the page (ending in ``/``), None without a base URL."""
+        if self.base_url is None:
+            return None
+        return self.base_url.strip().rstrip("/") + "/"
 
     @property
     def output_file(self) -> Path:

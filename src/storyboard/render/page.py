@@ -15,6 +15,8 @@ from storyboard.render.views import CardView, StoryView
 
 PAGE_TEMPLATE = "page.html"
 FRAGMENT_TEMPLATE = "fragment.html"
+#: The page for other sites' iframes (oEmbed), beside the page in ``embed/``.
+EMBED_TEMPLATE = "embed.html"
 
 #: What every player iframe gets, the same as the sanitizer gives live-mode iframes;
 #: the click-to-load script reads it from its own tag, so the script itself is static.

@@ -6,9 +6,12 @@ Templates never use ``|safe``; a test checks it.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
+from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from storyboard.extract.sanitize import sanitize_embed_html, sanitize_post_text
 from storyboard.render.markdown_text import render_markdown
@@ -24,9 +27,19 @@ def post_text_html(html: str) -> Markup:
     return _trusted(sanitize_post_text(html))
 
 
-def embed_html(html: str, *, iframe_hosts: Iterable[str]) -> Markup:
-    """Return a provider's embed HTML through the live-mode allowlist, as safe HTML."""
-    return _trusted(sanitize_embed_html(html, iframe_hosts=iframe_hosts))
+#: An ``<iframe`` start tag that has no ``title`` attribute (the sanitizer's output is regular).
+_UNTITLED_FRAME = re.compile(r"<iframe(?![^>]*\stitle=)")
+
+
+def embed_html(html: str, *, iframe_hosts: Iterable[str], frame_title: str = "") -> Markup:
+    """Return a provider's embed HTML through the live-mode allowlist, as safe HTML.
+
+    A frame without a title is a nameless box to a screen reader: those get ``frame_title``.
+    """
+    clean = sanitize_embed_html(html, iframe_hosts=iframe_hosts)
+    if frame_title:
+        clean = _UNTITLED_FRAME.sub(f'<iframe title="{escape(frame_title)}"', clean)
+    return _trusted(clean)
 
 
 def markdown_html(text: str) -> Markup:
@@ -37,3 +50,21 @@ def markdown_html(text: str) -> Markup:
 def theme_file_text(source: str) -> Markup:
     """Return a theme's static file (its script) as it is: trusted like its templates."""
     return Markup(source)  # noqa: S704 (written by the theme's author, not a provider)
+
+
+def json_for_script(data: Any) -> Markup:
+    """Return ``data`` as JSON that cannot end its ``<script>`` or open a comment in it.
+
+    Provider text may contain ``</script>`` or ``<!--``: every ``<``, ``>`` and ``&`` is
+    written as a JSON escape, which parses to the same string.
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escaped)
+    return Markup(text)  # noqa: S704 - escaped above for a script element

@@ -20,6 +20,9 @@ class MediaView:
     alt: str
     width: int | None = None
     height: int | None = None
+    #: Set when the picture is defined once in the output's ``<style>`` (``src`` is empty):
+    #: the template shows it as an element with this class instead of an ``<img>``.
+    picture_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ class HeadingView:
     text: str
     anchor: str
     kind: str = "heading"
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of the table of contents: a heading, and how many items it has."""
+
+    text: str
+    anchor: str
+    count_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,12 +89,15 @@ class CardView:
     author_handle: str | None = None
     author_url: str | None = None
     avatar: MediaView | None = None
-    published: dt.date | None = None
+    #: The day, or the moment in the story's time zone when the platform gave the time.
+    published: dt.date | dt.datetime | None = None
     published_text: str | None = None
     image: MediaView | None = None
     player: PlayerView | None = None
     live_html: Markup | None = None
     view_label: str = ""
+    #: Where the source link goes when not to ``url`` (a gone post's archived copy).
+    view_url: str | None = None
     archived_note: str | None = None
     #: Says the card comes from an export or an API, not from the provider's oEmbed.
     imported_note: str | None = None
@@ -91,6 +106,17 @@ class CardView:
 
 
 ItemView = HeadingView | TextView | CardView
+
+
+@dataclass(frozen=True)
+class SharingView:
+    """The absolute addresses and structured data of a story published at ``page_url``."""
+
+    page_url: str
+    embed_url: str
+    oembed_url: str
+    image_url: str | None
+    json_ld: Markup
 
 
 @dataclass(frozen=True)
@@ -106,11 +132,19 @@ class StoryView:
     date_text: str | None
     tags: tuple[str, ...]
     items: tuple[ItemView, ...]
+    #: The table of contents (empty: none on this page).
+    toc: tuple[TocEntry, ...] = ()
     #: Provider scripts for live items, each once, in first-use order.
     provider_scripts: tuple[str, ...] = ()
     #: Hosts the click-to-load script may put in an iframe; empty means no script.
     player_hosts: tuple[str, ...] = ()
     unresolved: tuple[str, ...] = ()
+    #: Pictures inlined once each, as (class, data URI) CSS rules of the output's ``<style>``.
+    shared_pictures: tuple[tuple[str, str], ...] = ()
+    #: Absolute addresses and structured data, when the run knows where the page goes.
+    sharing: SharingView | None = None
+    #: This view is of the embed page (inside another site's iframe).
+    is_embed: bool = False
     generator: str = f"storyboard {__version__}"
 
     @property

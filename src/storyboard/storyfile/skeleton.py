@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
+import zoneinfo
 from pathlib import Path
 
 from storyboard.clock import Clock, today, utc_now
@@ -28,6 +31,20 @@ def check_lang(lang: str) -> None:
         raise UsageError(f"--lang {lang}: no page strings for it; use one of {languages}")
 
 
+def machine_timezone() -> str:
+    """Return the IANA name of this machine's time zone (``TZ``, ``/etc/localtime``), else UTC."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError):
+        # /etc/localtime links to .../zoneinfo/Europe/Helsinki on Linux and macOS.
+        candidates.append(str(Path("/etc/localtime").readlink()).split("zoneinfo/", 1)[-1])
+    for name in candidates:
+        if "/" in name or name == "UTC":
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
+                zoneinfo.ZoneInfo(name)
+                return name
+    return "UTC"
+
+
 def new_story_text(
     *,
     title: str,
@@ -35,6 +52,7 @@ def new_story_text(
     date: dt.date | None = None,
     file_name: str = "STORY.yaml",
     clock: Clock = utc_now,
+    timezone: str | None = None,
 ) -> str:
     """Return a commented skeleton story that validates; raise ``UsageError`` for bad values."""
     check_lang(lang)
@@ -43,6 +61,7 @@ def new_story_text(
         raise UsageError("--title: the title is empty")
     day = (date or today(clock)).isoformat()
     stem = Path(file_name).stem
+    zone = timezone or machine_timezone()
     options = StoryOptions()
     text = f"""\
 # {comment_line(title)}
@@ -61,6 +80,8 @@ description:
 date: {day}
 # Page language: the page's own words and date formats ({languages}).
 lang: {yaml_scalar(lang, indent=2)}
+# The time zone of posts' dates and times on the page (an IANA name, e.g. Europe/Helsinki).
+timezone: {yaml_scalar(zone, indent=2)}
 # Who curated the story (optional).
 author:
 # Keywords (optional), for example: [meetup, helsinki]

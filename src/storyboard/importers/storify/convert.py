@@ -13,6 +13,7 @@ from storyboard.importers.storify.detect import read_export_file
 from storyboard.importers.storify.elements import ElementMapper
 from storyboard.importers.storify.shapes import locate_story, story_elements, story_fields
 from storyboard.importers.storify.values import http_url
+from storyboard.language_guess import guess_language
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 
@@ -33,7 +34,7 @@ class StorifyImport:
 
 
 def read_storify_export(
-    path: Path, *, lang: str = "en", now: dt.datetime | None = None
+    path: Path, *, lang: str | None = None, now: dt.datetime | None = None
 ) -> StorifyImport:
     """Read and convert the export at ``path``; raise ``UsageError`` naming what is wrong."""
     export = read_export_file(path)
@@ -59,12 +60,15 @@ def parse_storify_export(
     document: object,
     *,
     source: str,
-    lang: str = "en",
+    lang: str | None = None,
     now: dt.datetime | None = None,
     fallback_title: str = "Imported story",
     local_pictures: dict[str, Path] | None = None,
 ) -> StorifyImport:
-    """Convert a decoded export; ``source`` names the file in problems."""
+    """Convert a decoded export; ``source`` names the file in problems.
+
+    Without ``lang``, the story's language is guessed from its own words and its posts'.
+    """
     content, prefix = locate_story(document, source)
     fields = story_fields(content)
     permalink = http_url(fields.permalink)
@@ -80,6 +84,8 @@ def parse_storify_export(
     if title is None:
         title = fallback_title
         mapper.warn(f"{prefix}title", f"no title; using {title!r}")
+    if lang is None:
+        lang = guess_language(_story_words(title, fields.description, mapper))
     story = Story(
         title=title,
         description=fields.description or "",
@@ -95,6 +101,17 @@ def parse_storify_export(
         permalink,
         local_pictures=dict(local_pictures or {}),
     )
+
+
+def _story_words(title: str, description: str | None, mapper: ElementMapper) -> list[str]:
+    """Return the texts a story's language shows in: its title, prose and posts."""
+    texts = [title, description or ""]
+    for item in mapper.items:
+        texts += [getattr(item, name, None) or "" for name in ("heading", "text", "note")]
+    for snapshot in mapper.snapshots.values():
+        if snapshot.card is not None:
+            texts += [snapshot.card.text_html or "", snapshot.card.description or ""]
+    return texts
 
 
 def _title_of(path: Path) -> str:

@@ -32,12 +32,13 @@ class ImportResult:
 
 
 def import_storify(
-    export_path: Path, story_path: Path, *, lang: str = "en", clock: Clock = utc_now
+    export_path: Path, story_path: Path, *, lang: str | None = None, clock: Clock = utc_now
 ) -> ImportResult:
     """Write ``story_path`` and its snapshot file from a Storify export; never overwrite."""
     if story_path.exists():
         raise UsageError(f"{story_path}: already exists; not overwriting it (choose another -o)")
-    check_lang(lang)
+    if lang is not None:
+        check_lang(lang)
     workspace = Workspace(story_path)
     now = clock()
     imported = read_storify_export(export_path, lang=lang, now=now)
