@@ -79,7 +79,7 @@ class RenderRequest:
         if self.assets == "url" and not self.asset_url:
             raise UsageError("--assets url needs --asset-url")
         if self.blog is not None:
-            from storyboard.render.blog_post import BlogTarget, check_blog_target
+            from storyboard.render.blog_target import BlogTarget, check_blog_target
 
             check_blog_target(
                 BlogTarget(self.blog),
@@ -91,7 +91,7 @@ class RenderRequest:
 def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions:
     """Resolve ``request`` against the story: its theme, the default output folder."""
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
-    from storyboard.render.blog_post import BlogTarget
+    from storyboard.render.blog_target import BlogTarget
 
     output_format = OutputFormat(request.output_format)
     return RenderOptions(
