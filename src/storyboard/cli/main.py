@@ -371,6 +371,49 @@ def serve(story_path: Path, **kwargs: Any) -> None:
 
 
 @main.command()
+@click.argument(
+    "story_path", metavar="STORY.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option("--no-open", is_flag=True, help="Print the editor's address; do not open it.")
+@output_option
+@theme_option
+@network_options
+def edit(
+    *,
+    story_path: Path,
+    port: int,
+    no_open: bool,
+    output_dir: Path | None,
+    theme_dir: Path | None,
+    **kwargs: Any,
+) -> None:
+    """Edit STORY.yaml in the browser: paste URLs, reorder, write text, publish.
+
+    Every change is written to the file at once, in place, as storyboard add does.
+    The editor listens on 127.0.0.1 only, behind a random token in its address.
+    """
+    from storyboard.editor.run import edit_story
+
+    edit_story(
+        story_path,
+        network=_network(kwargs),
+        port=port,
+        output_dir=output_dir,
+        theme_dir=theme_dir.resolve() if theme_dir else None,
+        open_browser=not no_open,
+        say=click.echo,
+        report=lambda line: click.echo(line, err=True),
+    )
+
+
+@main.command()
 @story_argument
 @click.option(
     "--mastodon",

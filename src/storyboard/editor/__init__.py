@@ -1,0 +1,1 @@
+"""``storyboard edit``: a local browser editor that writes the story file in place."""

@@ -1,0 +1,53 @@
+"""``storyboard edit``: open the story in the browser editor until Ctrl-C.
+
+Like ``serve``, a server that runs until stopped rather than a ``commands`` workflow
+that returns a result: it sits above ``commands`` and uses them.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+from storyboard.commands.network import NetworkOptions
+from storyboard.editor.server import EditorServer
+from storyboard.editor.session import EditorSession, EditorSettings
+from storyboard.storyfile.loader import load_story
+
+
+def edit_story(
+    story_path: Path,
+    *,
+    network: NetworkOptions,
+    port: int = 0,
+    output_dir: Path | None = None,
+    theme_dir: Path | None = None,
+    open_browser: bool = True,
+    say: Callable[[str], None],
+    report: Callable[[str], None],
+) -> None:
+    """Serve the editor for ``story_path`` until interrupted; print (and open) its address."""
+    loaded = load_story(story_path)  # a file that does not load is reported before serving
+    for warning in loaded.warnings:
+        report(str(warning))
+    settings = EditorSettings(
+        story_path=story_path, network=network, output_dir=output_dir, theme_dir=theme_dir
+    )
+    server = EditorServer(EditorSession(settings, report=report), port=port)
+    stopping = threading.Event()
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    # Ctrl-C and a plain kill both stop cleanly: the fetch in progress saves what it has.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+    with server:
+        say(f"Editing {story_path} at {server.url} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(server.url)
+        stopping.wait()
+    report("Stopped.")

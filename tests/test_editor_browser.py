@@ -1,0 +1,398 @@
+"""``storyboard edit`` in Chromium: paste, reorder by mouse and keyboard, edit, delete and
+undo, a hand edit of the file meanwhile, publish; the YAML checked after every step."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .browser_support import (
+    PHONE_WIDTH,
+    WatchedPage,
+    assert_no_horizontal_overflow,
+    watched_page,
+)
+from .conftest import ProviderPlayground
+from .test_collect import FakeSocial, hashtag_day, social
+
+__all__ = ["hashtag_day", "social"]  # fixtures of the collect tests, found by name
+
+pytestmark = pytest.mark.browser
+
+HEAD = "# Meetup story, curated by hand.\ntitle: Meetup\nitems:\n"
+A = "  # The morning.\n  - heading: Morning\n"
+B = "  - text: |\n      First *words*.\n"
+C = "  - url: https://social.example/@anna/1   # Anna's\n    note: 'Quoted: note'\n"
+D = "  - heading: Afternoon\n"
+TAIL = "options:\n  embed: static  # cards only\n"
+E = "  - url: https://social.example/@ben/2\n"
+F = "  - url: https://social.example/@bad/4\n"
+B2 = '  - text: "Second *words*: now"\n'  # B after its edit
+
+
+def post(author: str, text: str) -> dict[str, object]:
+    return {
+        "type": "rich",
+        "version": "1.0",
+        "author_name": author,
+        "author_url": f"https://social.example/@{author.lower()}",
+        "provider_name": "Example Social",
+        "provider_url": "https://social.example/",
+        "html": f'<blockquote class="social-post"><p>{text}</p></blockquote>',
+        "width": 400,
+    }
+
+
+@contextlib.contextmanager
+def running_editor(path: Path, *options: str | Path) -> Iterator[str]:
+    """Run ``storyboard edit`` as a person would (loopback allowed); yield its address."""
+    command = [sys.executable, "-m", "storyboard", "edit", str(path), "--no-open"]
+    command += ["--allow-private-network", "--timeout", "10", *map(str, options)]
+    # Its console (saves, fetches) goes to a file: a pipe nobody reads could fill up.
+    with (
+        tempfile.TemporaryFile("w+") as console,
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=console, text=True) as proc,
+    ):
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            found = re.search(r"at (http://127\.0\.0\.1:\d+/\S+/) \(Ctrl-C", line)
+            assert found, line
+            yield found.group(1)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+            console.seek(0)
+            err = console.read()
+        assert proc.returncode == 0, err
+        assert "Traceback" not in err, err
+
+
+def origin_of(url: str) -> str:
+    return "/".join(url.split("/")[:3])
+
+
+@dataclass
+class Editing:
+    path: Path
+    url: str
+    watched: WatchedPage
+
+    @property
+    def page(self) -> Any:
+        return self.watched.page
+
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def item(self, number: int) -> Any:
+        return self.page.locator(f"#ed-items > li:nth-child({number})")
+
+    def button(self, number: int, name: str) -> Any:
+        return self.item(number).locator(".ed-tools button", has_text=name)
+
+    def wait_for_file(self, expected: str) -> None:
+        # The page shows a change once the server wrote it; poll for slow machines.
+        for _ in range(200):
+            if self.text() == expected:
+                break
+            self.page.wait_for_timeout(50)
+        assert self.text() == expected
+        # ... and once the page has the answer: the next step acts on what it shows.
+        self.page.wait_for_function("() => !document.body.dataset.saving")
+
+    def wait_for_status(self, text: str) -> None:
+        self.page.locator("#ed-status", has_text=text).wait_for()
+
+    def items_text(self) -> list[str]:
+        return [
+            " ".join(text.split())
+            for text in self.page.locator("#ed-items > li .ed-preview").all_inner_texts()
+        ]
+
+
+@pytest.fixture
+def editing(
+    browser: Any, tmp_path: Path, playground: ProviderPlayground, request: pytest.FixtureRequest
+) -> Iterator[Editing]:
+    playground.oembed["https://social.example/@anna/1"] = post("Anna", "Hello from Anna")
+    playground.oembed["https://social.example/@ben/2"] = post("Ben", "Ben was there")
+    path = tmp_path / "story.yaml"
+    path.write_text(getattr(request, "param", HEAD + A + B + C + D + TAIL), encoding="utf-8")
+    providers = playground.providers_file(tmp_path)
+    with (
+        running_editor(path, "--providers", providers, "-o", tmp_path / "site") as url,
+        watched_page(browser, origin_of(url)) as watched,
+    ):
+        watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        watched.page.goto(url)
+        watched.page.locator("#ed-items > li").first.wait_for()
+        yield Editing(path, url, watched)
+        assert watched.log.third_party == []
+        assert watched.log.errors == []
+
+
+def test_curating_in_the_browser_writes_the_yaml_in_place(
+    editing: Editing, playground: ProviderPlayground
+) -> None:
+    page = editing.page
+    assert editing.items_text()[:2] == ["Morning", "First words."]
+
+    # Paste three URLs: two new ones become items at the end, the one already there is said.
+    page.fill(
+        "#ed-add-text",
+        "https://social.example/@ben/2\nhttps://social.example/@bad/4 https://social.example/@anna/1",
+    )
+    page.click("#ed-add-form button[type=submit]")
+    editing.wait_for_status("Added 2 items. Already in the story: https://social.example/@anna/1")
+    editing.wait_for_file(HEAD + A + B + C + D + E + F + TAIL)
+    # Fetched in the background: the card appears when ready, a failure says why.
+    editing.item(5).locator(".sb-card", has_text="Ben was there").wait_for()
+    failed = editing.item(6).locator(".ed-fetch-failed")
+    failed.wait_for()
+    assert "404" in failed.inner_text()
+
+    # Keyboard: "Down" on the first item moves it, and the focus goes with it.
+    editing.button(1, "Down").focus()
+    page.keyboard.press("Enter")
+    editing.wait_for_file(HEAD + B + A + C + D + E + F + TAIL)
+    editing.wait_for_status("Item moved to position 2.")
+    assert page.evaluate("document.activeElement.closest('li').dataset.index") == "1"
+    assert page.evaluate("document.activeElement.dataset.act") == "down"
+
+    # Keyboard: to the end of a heading's section, from the item's edit form.
+    editing.button(1, "Edit").click()
+    form = editing.item(1).locator("form.ed-edit")
+    form.get_by_label("Move to the end of the section").select_option(label="Afternoon")
+    form.locator("button", has_text="Move").press("Enter")
+    editing.wait_for_file(HEAD + A + C + D + E + F + B + TAIL)
+
+    # Mouse: drag the failed item's handle onto the top half of the first item (both
+    # in view: the sticky bar must not be what the mouse lets go over).
+    page.set_viewport_size({"width": 1280, "height": 2400})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.drag_and_drop(
+        "#ed-items > li:nth-child(5) .ed-handle",
+        "#ed-items > li:nth-child(1)",
+        target_position={"x": 40, "y": 5},
+    )
+    editing.wait_for_file(HEAD + F + A + C + D + E + B + TAIL)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Edit the text item: Markdown with a live preview; only its own lines change.
+    editing.button(6, "Edit").click()
+    area = editing.item(6).get_by_label("Text (Markdown)")
+    area.fill("Second *words*: now")
+    editing.item(6).locator(".ed-md-preview em", has_text="words").wait_for()
+    editing.item(6).locator("form.ed-edit button[type=submit]").click()
+    editing.wait_for_file(HEAD + F + A + C + D + E + B2 + TAIL)
+
+    # Delete, then undo: the file is back byte for byte, its comment and quoting too.
+    before = editing.text()
+    editing.button(3, "Delete").click()
+    editing.wait_for_status("Item 3 deleted.")
+    editing.wait_for_file(HEAD + F + A + D + E + B2 + TAIL)
+    page.click("#ed-undo")
+    editing.wait_for_status("Undone.")
+    editing.wait_for_file(before)
+
+    # A hand edit while the editor is open: the editor shows it, and keeps it on its next save.
+    hand = HEAD + F + A + C + D + "  - heading: Evening  # added by hand\n" + E + B2 + TAIL
+    editing.path.write_text(hand, encoding="utf-8")
+    editing.wait_for_status("The file changed on disk")
+    page.locator("#ed-items h2", has_text="Evening").wait_for()
+    editing.button(1, "Down").click()
+    editing.wait_for_file(
+        HEAD + A + F + C + D + "  - heading: Evening  # added by hand\n" + E + B2 + TAIL
+    )
+
+    # The failed post answers now: "Try again" fetches it, and its card appears.
+    playground.oembed["https://social.example/@bad/4"] = post("Bad", "Back again")
+    editing.item(2).locator("button", has_text="Try again").click()
+    editing.item(2).locator(".sb-card", has_text="Back again").wait_for()
+
+    # Publish: the fragment is written, shown and copied.
+    page.click("button[data-render=fragment]")
+    page.locator("#ed-written", has_text="embed.html").wait_for()
+    fragment = page.input_value("#ed-fragment-text")
+    assert "Ben was there" in fragment
+    assert fragment == (editing.path.parent / "site" / "embed.html").read_text(encoding="utf-8")
+    page.click("#ed-copy")
+    editing.wait_for_status("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == fragment
+
+
+def serious_violations(page: Any) -> list[dict[str, Any]]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert len(results.response["passes"]) > 10  # axe did look at the page
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+SWEDISH = "title: Träffen\nlang: sv\nitems:\n  - heading: Morgon\n  - text: Hej *alla*.\n" + (
+    "  - url: https://social.example/@anna/1\n    note: Bra.\n"
+)
+
+
+@pytest.mark.parametrize("editing", [SWEDISH], indirect=True)
+def test_accessible_in_the_storys_language_and_at_phone_width(editing: Editing) -> None:
+    page = editing.page
+    assert page.locator("#ed-undo").inner_text() == "Ångra"
+    assert page.locator("html").get_attribute("lang") == "sv"
+    # Nothing to review yet, nothing published: those parts stay out of sight.
+    assert page.locator("#ed-review").is_hidden()
+    assert page.locator("#ed-fragment").is_hidden()
+    editing.item(3).locator("button", has_text="Försök igen").click()
+    editing.item(3).locator(".sb-card", has_text="Hello from Anna").wait_for()
+    editing.item(3).locator(".ed-tools button", has_text="Redigera").click()
+    editing.item(3).get_by_label("Anteckning (Markdown) som visas med inlägget").wait_for()
+    for width in (1280, PHONE_WIDTH):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert serious_violations(page) == [], width
+    assert_no_horizontal_overflow(page)
+    # Keyboard only: Tab reaches the item's buttons, and Enter moves it.
+    editing.item(1).locator(".ed-tools button", has_text="Ned").focus()
+    page.keyboard.press("Enter")
+    page.locator("#ed-status", has_text="Punkten flyttad till plats 2.").wait_for()
+    assert json.dumps(editing.text()).count("Morgon") == 1
+    assert editing.text().index("Hej *alla*") < editing.text().index("Morgon")
+
+
+def test_collect_a_hashtag_into_a_review_list_and_pick_the_posts(
+    browser: Any, tmp_path: Path, social: FakeSocial, hashtag_day: dict[str, Any]
+) -> None:
+    path = tmp_path / "story.yaml"
+    head = "title: Day\nitems:\n  - heading: Morning  # kept\n"
+    path.write_text(head + "  - heading: Evening\n", encoding="utf-8")
+    with (
+        running_editor(path) as url,
+        watched_page(browser, origin_of(url)) as watched,
+    ):
+        page = watched.page
+        page.goto(url)
+        page.locator("#ed-items > li").first.wait_for()
+        page.get_by_label("Mastodon server").fill(social.base)
+        page.get_by_label("Hashtag", exact=True).fill("#anksome")
+        page.click("#ed-collect-form button[type=submit]")
+        page.locator("#ed-review-count", has_text="posts found").wait_for()
+        boxes = page.locator("#ed-review-list input[type=checkbox]")
+        urls = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+        # Public posts only, oldest first, each once (the boosts lead to their posts).
+        assert urls[0] == hashtag_day["hanna"]["url"]  # boosted later, written first
+        assert urls.count(hashtag_day["anna"]["url"]) == 1
+        assert urls[-1] == hashtag_day["thanks"]["url"]
+        assert hashtag_day["private"]["url"] not in urls
+        for i in range(1, len(urls) - 1):
+            boxes.nth(i).uncheck()
+        page.select_option("#ed-review-where", value="1")  # after "Morning"
+        page.click("#ed-review button[type=submit]")
+        page.locator("#ed-status", has_text="Added 2 items.").wait_for()
+        added = f"  - url: {urls[0]}\n  - url: {urls[-1]}\n"
+        assert path.read_text(encoding="utf-8") == head + added + "  - heading: Evening\n"
+        # Their snapshots come from the API: the cards appear without asking the platform,
+        # the post's markup escaped as on the page.
+        thanks = page.locator("#ed-items > li:nth-child(3) .sb-card", has_text="Tack för i dag")
+        thanks.wait_for()
+        assert page.locator(".ed-preview script").count() == 0
+        assert page.locator("#ed-review-list li").count() == len(urls) - 2
+        assert watched.log.third_party == []
+        assert watched.log.errors == []
+
+
+def test_headings_texts_notes_titles_and_embed_modes(editing: Editing) -> None:
+    page = editing.page
+    page.get_by_label("Heading", exact=True).check()
+    page.fill("#ed-add-text", "Lunch")
+    page.select_option("#ed-where", value="2")  # after item 2
+    page.click("#ed-add-form button[type=submit]")
+    lunch = "  - heading: Lunch\n"
+    editing.wait_for_file(HEAD + A + B + lunch + C + D + TAIL)
+    page.get_by_label("Text", exact=True).check()
+    page.fill("#ed-add-text", "Line one\nline *two*")
+    page.click("#ed-add-form button[type=submit]")
+    text = "  - text: |\n      Line one\n      line *two*\n"
+    editing.wait_for_file(HEAD + A + B + lunch + C + D + text + TAIL)
+    editing.item(6).locator(".sb-prose em", has_text="two").wait_for()
+
+    # The post's title override and embed mode, then its note taken away.
+    editing.button(4, "Edit").click()
+    form = editing.item(4).locator("form.ed-edit")
+    form.get_by_label("Title shown instead of the post's own").fill("Anna's morning")
+    form.get_by_label("How the post is shown").select_option("click")
+    form.locator("button[type=submit]").click()
+    titled = C + "    title: Anna's morning\n    embed: click\n"
+    editing.wait_for_file(HEAD + A + B + lunch + titled + D + text + TAIL)
+    editing.item(4).locator(".sb-title", has_text="Anna's morning").wait_for()
+    editing.button(4, "Edit").click()
+    editing.item(4).get_by_label("Note (Markdown), shown with the post").fill("")
+    editing.item(4).locator("form.ed-edit button[type=submit]").click()
+    untitled = titled.replace("    note: 'Quoted: note'\n", "")
+    editing.wait_for_file(HEAD + A + B + lunch + untitled + D + text + TAIL)
+
+    # A heading renamed: its line only.
+    editing.button(3, "Edit").click()
+    editing.item(3).get_by_label("Heading").fill("Lunch break")
+    editing.item(3).get_by_label("Heading").press("Enter")
+    editing.wait_for_file(HEAD + A + B + "  - heading: Lunch break\n" + untitled + D + text + TAIL)
+
+
+def test_urls_pasted_or_dropped_anywhere_and_a_broken_file_shown(editing: Editing) -> None:
+    page = editing.page
+    # Pasted outside a text field, with the focus on item 2: they go after it.
+    editing.button(2, "Edit").focus()
+    page.evaluate(
+        """() => {
+          const data = new DataTransfer();
+          data.setData("text/plain", "look: https://social.example/@ben/2 !");
+          document.activeElement.dispatchEvent(
+            new ClipboardEvent("paste", {clipboardData: data, bubbles: true}));
+        }"""
+    )
+    editing.wait_for_file(HEAD + A + B + E + C + D + TAIL)
+    editing.item(3).locator(".sb-card", has_text="Ben was there").wait_for()
+    # Undo takes the pasted items away again.
+    page.click("#ed-undo")
+    editing.wait_for_file(HEAD + A + B + C + D + TAIL)
+    # Dropped (a link dragged from another window) on the top half of item 1: before it.
+    page.evaluate(
+        """() => {
+          const target = document.querySelector("#ed-items > li:nth-child(1)");
+          const box = target.getBoundingClientRect();
+          const data = new DataTransfer();
+          data.setData("text/uri-list", "https://social.example/@bad/4");
+          for (const type of ["dragover", "drop"]) {
+            target.dispatchEvent(new DragEvent(type, {
+              dataTransfer: data, bubbles: true, cancelable: true,
+              clientX: box.left + 20, clientY: box.top + 4}));
+          }
+        }"""
+    )
+    editing.wait_for_file(HEAD + F + A + B + C + D + TAIL)
+    editing.item(1).locator(".ed-fetch-failed").wait_for()
+
+    # A hand edit that breaks the file: the editor lists the problem, then recovers.
+    good = editing.text()
+    editing.path.write_text(good.replace("title: Meetup", "titel: Meetup"), encoding="utf-8")
+    problems = page.locator("#ed-problems")
+    problems.locator("li", has_text="titel").wait_for()
+    assert page.locator("#ed-items > li").count() == 0
+    assert page.locator("#ed-undo").is_disabled()
+    editing.path.write_text(good, encoding="utf-8")
+    page.locator("#ed-items > li").first.wait_for()
+    assert problems.is_hidden()
