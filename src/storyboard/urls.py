@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -102,6 +103,7 @@ def is_tracking_parameter(name: str) -> bool:
     return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@functools.lru_cache(maxsize=8192)  # pure, and asked several times per URL in a run
 def normalize_url(url: str) -> str:
     """Return the canonical form of ``url``, the key of its snapshot.
 

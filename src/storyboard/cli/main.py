@@ -23,7 +23,7 @@ from storyboard.cli.progress import FetchProgress
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Outcome
 from storyboard.errors import InterruptError, StoryboardError, StoryError, UsageError, WriteError
-from storyboard.model.story import EmbedMode
+from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
 if TYPE_CHECKING:
     from storyboard.commands.network import NetworkOptions

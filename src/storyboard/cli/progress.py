@@ -7,7 +7,6 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 from storyboard.cli.output import clean, echo
-from storyboard.model.snapshot import SnapshotStatus
 
 if TYPE_CHECKING:
     from storyboard.fetch.pool import FetchOutcome, FetchReport
@@ -31,6 +30,8 @@ class FetchProgress:
         """Report one finished URL."""
         self._clear_bar()
         if outcome.error is not None:
+            from storyboard.model.snapshot import SnapshotStatus  # loaded by the fetch already
+
             self.failures += 1
             kept = ""
             if not self.saving:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
-from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
 from storyboard.commands.opened import OpenedStory, open_story
 from storyboard.commands.orphans import find_orphans, refuse_if_orphaned
@@ -72,6 +71,8 @@ def check(
     unfetched = [] if update else [i.url for i in story.url_items() if i.url not in store]
     if not update:
         store = store.detached()
+    from storyboard.commands.fetch import fetch_story  # the HTTP stack loads only with --links
+
     report = fetch_story(opened, store, network, feedback, refresh=True)
     states = link_states(story, store, report, unfetched=unfetched)
     return CheckResult(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
-from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.commands.opened import OpenedStory, open_story
 from storyboard.commands.orphans import refuse_if_orphaned
@@ -80,7 +79,7 @@ class RenderRequest:
         if self.assets == "url" and not self.asset_url:
             raise UsageError("--assets url needs --asset-url")
         if self.blog is not None:
-            from storyboard.render.blog_post import BlogTarget, check_blog_target
+            from storyboard.render.blog_target import BlogTarget, check_blog_target
 
             check_blog_target(
                 BlogTarget(self.blog),
@@ -92,7 +91,7 @@ class RenderRequest:
 def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions:
     """Resolve ``request`` against the story: its theme, the default output folder."""
     from storyboard.render import OutputFormat, RenderOptions, default_assets_mode
-    from storyboard.render.blog_post import BlogTarget
+    from storyboard.render.blog_target import BlogTarget
 
     output_format = OutputFormat(request.output_format)
     return RenderOptions(
@@ -159,6 +158,8 @@ def render(
     store = opened.load_snapshots()
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):
+        from storyboard.commands.fetch import fetch_story  # the HTTP stack loads only here
+
         fetch_story(opened, store, network, feedback)
     options = render_options(opened, request)
     result = render_story_file(opened, store, options, providers_files=network.providers_files)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import nh3
-from bs4 import BeautifulSoup
 
 from storyboard.providers.model import iframe_host_allowed
 from storyboard.urls import absolute_http_url
@@ -309,6 +308,9 @@ def sanitize_embed_html(html: str, *, iframe_hosts: Iterable[str]) -> str:
     # (and is raw text to the HTML parser), so it goes too. Serializing here also puts
     # attributes in a stable order. A second nh3 pass keeps the result inside the
     # allowlist whatever this parser made of the markup.
+    # bs4 (and soupsieve) load only when live-mode markup is actually cleaned
+    from bs4 import BeautifulSoup  # noqa: PLC0415
+
     soup = BeautifulSoup(cleaned, "html.parser")
     for frame in soup.find_all("iframe"):
         if frame.get("src"):

@@ -8,20 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from storyboard.model.embed_mode import EmbedMode as EmbedMode  # noqa: PLC0414 (re-exported for mypy)
 from storyboard.urls import check_http_url
-
-
-class EmbedMode(StrEnum):
-    """How an embed item is shown on the page."""
-
-    STATIC = "static"
-    CLICK = "click"
-    LIVE = "live"
 
 
 class _Strict(BaseModel):

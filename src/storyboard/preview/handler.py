@@ -32,9 +32,9 @@ _RELOAD_SCRIPT = """<script>/* storyboard serve: live reload */
   const seen = "{version}";
   const poll = () => fetch("{path}", {{cache: "no-store"}})
     .then((r) => r.text())
-    .then((v) => {{ if (v.trim() !== seen) location.reload(); else setTimeout(poll, 500); }},
+    .then((v) => {{ if (v.trim() !== seen) location.reload(); else setTimeout(poll, 150); }},
           () => setTimeout(poll, 2000));
-  setTimeout(poll, 500);
+  setTimeout(poll, 150);
 }})();
 </script>
 """

@@ -52,7 +52,7 @@ class PreviewSettings:
     #: Extra provider registries, as for ``render --providers`` (player and script hosts).
     providers_files: tuple[Path, ...] = ()
     #: Seconds between two looks at the watched files.
-    poll_interval: float = 0.5
+    poll_interval: float = 0.1  # a stat of a few paths: cheap enough to look often
 
     @classmethod
     def for_story(

@@ -47,6 +47,7 @@ class ProviderRegistry:
             p.slug for p in self._providers
         }
         self._own_endpoints = {endpoint.url for _, endpoint in self._entries}
+        self._fallback_table: RegistryTable | None = None
 
     @classmethod
     def builtin(cls) -> ProviderRegistry:
@@ -86,6 +87,13 @@ class ProviderRegistry:
             extra[extra.index(twin)] = merged
         return ProviderRegistry([*extra, *kept], fallback=self._fallback)
 
+    def _table(self) -> RegistryTable:
+        """Return the fallback table, found once: finding it reads files (asked once a card)."""
+        if self._fallback_table is None:
+            assert self._fallback is not None
+            self._fallback_table = self._fallback()
+        return self._fallback_table
+
     def match(self, url: str) -> tuple[Provider, Endpoint] | None:
         """Return the first provider endpoint whose schemes fit ``url`` or its normal form.
 
@@ -97,7 +105,7 @@ class ProviderRegistry:
                 return found
         if self._fallback is None:
             return None
-        table = self._fallback()
+        table = self._table()
         for candidate in _with_normal_form(url):
             for provider in table.candidates(candidate):
                 if self._shadows(provider):
@@ -133,13 +141,13 @@ class ProviderRegistry:
                 return provider
         if self._fallback is None:
             return None
-        found = self._fallback().named(name)
+        found = self._table().named(name)
         return None if found is None or self._shadows(found) else found
 
     def __iter__(self) -> Iterator[Provider]:
         yield from self._providers
         if self._fallback is not None:
-            yield from (p for p in self._fallback().all() if not self._shadows(p))
+            yield from (p for p in self._table().all() if not self._shadows(p))
 
     def __len__(self) -> int:
         if self._fallback is None:

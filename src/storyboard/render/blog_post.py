@@ -17,18 +17,13 @@ for ``wpautop`` to act on.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from storyboard.errors import UsageError
+from storyboard.render.blog_target import BlogTarget, check_blog_target
 
-
-class BlogTarget(StrEnum):
-    """Blog editors that get a fragment of their own."""
-
-    WORDPRESS = "wordpress"
+__all__ = ["BlogTarget", "blog_post_fragment", "check_blog_target"]
 
 
 #: The look, as inline styles: (class the element has, or class of an ancestor + tag name).
@@ -151,19 +146,6 @@ SOFT_HYPHEN = "\u00ad"
 _WORD_PIECE = 16
 _LONG_WORD = re.compile(r"\S{28,}")
 _NEWLINES = re.compile(r"[ \t]*(?:\r\n|\r|\n)[\s]*")
-
-
-def check_blog_target(target: BlogTarget | None, *, fragment: bool, asset_url: str | None) -> None:
-    """Refuse a ``--for`` that cannot work: not a fragment, or pictures with no address."""
-    if target is None:
-        return
-    if not fragment:
-        raise UsageError(f"--for {target} goes with --format fragment")
-    if not asset_url:
-        raise UsageError(
-            f"--for {target} needs --asset-url URL: {target.title()} removes pictures put inside"
-            " a post (data: URLs); upload the assets folder and give its address"
-        )
 
 
 def _styles_for(element: Tag) -> list[str]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
-from storyboard.render.blog_post import blog_post_fragment
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.files import copy_assets, write_text_atomic
 from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
@@ -106,6 +105,9 @@ def _render(
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             text = render_html(env, template, view)
             if options.blog is not None:
+                # the rewriting needs bs4: loaded only for a blog's fragment
+                from storyboard.render.blog_post import blog_post_fragment  # noqa: PLC0415
+
                 text = blog_post_fragment(text)
         unresolved = list(view.unresolved)
     # Media first, so the page never points at a file that is not there yet. With an

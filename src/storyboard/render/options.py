@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from storyboard.errors import UsageError
 from storyboard.model.story import EmbedMode
-from storyboard.render.blog_post import BlogTarget, check_blog_target
+from storyboard.render.blog_target import BlogTarget, check_blog_target
 from storyboard.render.media import AssetsMode
 
 

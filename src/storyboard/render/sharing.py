@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
 from markupsafe import Markup, escape
 
 from storyboard import __version__
@@ -74,6 +73,8 @@ def sharing_view(story: Story, view: StoryView, page_url: str) -> SharingView:
 def _plain(html: Markup | None) -> str | None:
     if html is None:
         return None
+    from bs4 import BeautifulSoup  # noqa: PLC0415 (only with --base-url: an offline render skips it)
+
     return BeautifulSoup(str(html), "html.parser").get_text(" ", strip=True) or None
 
 

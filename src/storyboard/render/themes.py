@@ -119,6 +119,9 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One environment serves one render: a template cannot change under it, and
+        # checking (a stat per include, several includes per card) cost more than the card.
+        auto_reload=False,
     )
 
 

@@ -3,7 +3,7 @@
 Each problem names the file, the 1-based line and column of the offending value (of
 the key, for an unknown key), and the field path, as ``items[3].url`` (item indexes
 count from 0). All problems are collected and raised together in one ``StoryError``.
-How the YAML itself is read is ``safe_yaml``'s business.
+How the YAML itself is read is ``fast_yaml``'s and ``safe_yaml``'s business.
 
 An empty value (``author:``) counts as not given, except for ``title`` and an item's
 kind key. ``date`` is ISO text (``2017-01-13``, quoted or not). A URL that names the
@@ -32,6 +32,7 @@ from storyboard.errors import Problem, StoryError
 from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.i18n import available_languages
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
+from storyboard.storyfile.fast_yaml import load_plain_yaml
 from storyboard.storyfile.messages import (
     describe,
     dotted_field,
@@ -94,9 +95,18 @@ def parse_story(text: str, *, path: str) -> LoadedStory:
     """Validate story text; ``path`` names the file in problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_STORY_BYTES:
         raise StoryError([_too_large(path)])
+    lines = text.splitlines()
+    plain_document = load_plain_yaml(text, path)
+    if plain_document is not None:
+        # The C parser's document, when it checks clean; any problem is worded from the
+        # round-trip loader's document below, so every message reads as it always has.
+        plain_checker = _StoryChecker(path, [], lines)
+        loaded = plain_checker.check(plain_document)
+        if loaded is not None and not plain_checker.problems:
+            return loaded
     scan = EventScan(path)
     document = load_yaml(text, scan)
-    checker = _StoryChecker(path, scan.problems, text.splitlines())
+    checker = _StoryChecker(path, scan.problems, lines)
     loaded = checker.check(document)
     errors = [problem for problem in checker.problems if problem.severity == "error"]
     if loaded is None or errors:

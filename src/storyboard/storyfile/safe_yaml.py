@@ -17,16 +17,6 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
-    DocumentStartEvent,
-    Event,
-    MappingStartEvent,
-    NodeEvent,
-    ScalarEvent,
-)
 from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
@@ -46,16 +36,22 @@ _SYNTAX_HINTS = {
 }
 
 
-def load_yaml(text: str, scan: EventScan) -> Any:
-    """Load one YAML document with positions, checking each event as it is parsed."""
+def story_yaml() -> YAML:
+    """Return ruamel's round-trip loader as a story is read with it."""
     yaml = YAML(typ="rt", pure=True)
     yaml.Parser = _CheckingParser
     yaml.Constructor = _StoryConstructor
     yaml.allow_duplicate_keys = True  # the scan reports each one, with its line
+    return yaml
+
+
+def load_yaml(text: str, scan: EventScan) -> Any:
+    """Load one YAML document with positions, checking each event as it is parsed."""
+    yaml = story_yaml()
     yaml.parser.scan = scan
     try:
         return yaml.load(text)
-    except _FatalScanError as exc:
+    except ScanStoppedError as exc:
         raise StoryError(by_position(scan.problems)) from exc
     except MarkedYAMLError as exc:
         raise StoryError([_syntax_problem(exc, scan.path, text.splitlines())]) from exc
@@ -69,7 +65,7 @@ def load_yaml(text: str, scan: EventScan) -> Any:
         raise StoryError([Problem(scan.path, None, None, "", message)]) from exc
 
 
-class _FatalScanError(Exception):
+class ScanStoppedError(Exception):
     """Stop loading: the scan found something that must not be built (see its problems)."""
 
 
@@ -115,6 +111,21 @@ class _StoryConstructor(RoundTripConstructor):
 _StoryConstructor.add_constructor(
     "tag:yaml.org,2002:timestamp", _StoryConstructor.construct_timestamp_text
 )
+
+
+_EVENT_KINDS = {
+    "DocumentStartEvent": "document",
+    "AliasEvent": "alias",
+    "ScalarEvent": "node",
+    "MappingStartEvent": "node",
+    "SequenceStartEvent": "node",
+    "MappingEndEvent": "end",
+    "SequenceEndEvent": "end",
+}
+
+
+def _is_scalar(event: Any) -> bool:
+    return type(event).__name__ == "ScalarEvent"
 
 
 @dataclass
@@ -209,30 +220,33 @@ class EventScan:
         self.expansion = 0
         self.documents = 0
 
-    def watch(self, event: Event) -> None:
-        """Check one event; raise ``_FatalScanError`` if the document must not be loaded."""
+    def watch(self, event: Any) -> None:
+        """Check one event; raise ``ScanStoppedError`` if the document must not be loaded."""
         self._event(event)
         if self.fatal:
-            raise _FatalScanError
+            raise ScanStoppedError
 
-    def _fail(self, event: Event, message: str, *, fatal: bool = True) -> None:
+    def _fail(self, event: Any, message: str, *, fatal: bool = True) -> None:
         mark = event.start_mark
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, "", message))
         self.fatal = self.fatal or fatal
 
-    def _event(self, event: Event) -> None:
-        if isinstance(event, DocumentStartEvent):
+    def _event(self, event: Any) -> None:
+        # By class name: ruamel's events and PyYAML's (``fast_yaml``) have the same names
+        # and fields, so one scan checks both parsers.
+        kind = _EVENT_KINDS.get(type(event).__name__)
+        if kind == "document":
             self._document(event)
-        elif isinstance(event, AliasEvent):
+        elif kind == "alias":
             self._child(event)
             self._alias(event)
-        elif isinstance(event, ScalarEvent | CollectionStartEvent):
+        elif kind == "node":
             self._child(event)
             self._node(event)
-        elif isinstance(event, CollectionEndEvent):
+        elif kind == "end":
             self._end()
 
-    def _document(self, event: DocumentStartEvent) -> None:
+    def _document(self, event: Any) -> None:
         self.documents += 1
         if self.documents > 1:
             self._fail(event, "a story file holds one YAML document; remove the second one")
@@ -240,7 +254,7 @@ class EventScan:
             version = ".".join(str(part) for part in event.version)
             self._fail(event, f"YAML {version} is not supported; remove the %YAML line")
 
-    def _child(self, event: NodeEvent) -> None:
+    def _child(self, event: Any) -> None:
         """Account for a node inside the open collection; catch duplicate keys."""
         if not self.stack:
             return
@@ -248,7 +262,7 @@ class EventScan:
         if not parent.is_mapping:
             return
         is_key, parent.expect_key = parent.expect_key, not parent.expect_key
-        if is_key and isinstance(event, ScalarEvent) and event.value != "<<":
+        if is_key and _is_scalar(event) and event.value != "<<":
             first = parent.keys.get(event.value)
             if first is None:
                 parent.keys[event.value] = event.start_mark.line + 1
@@ -256,9 +270,9 @@ class EventScan:
                 message = f"duplicate key '{event.value}' (first on line {first})"
                 self._fail(event, message, fatal=False)
 
-    def _node(self, event: ScalarEvent | CollectionStartEvent) -> None:
+    def _node(self, event: Any) -> None:
         tag = event.tag
-        if tag is not None and not (tag == _STR_TAG and isinstance(event, ScalarEvent)):
+        if tag is not None and not (tag == _STR_TAG and _is_scalar(event)):
             shown = tag.replace("tag:yaml.org,2002:", "!!")
             self._fail(event, f"YAML tag {shown} is not allowed in a story file")
         anchor = event.anchor
@@ -268,7 +282,7 @@ class EventScan:
                 self.anchor_lines[anchor] = event.start_mark.line + 1
             else:
                 self._fail(event, f"anchor &{anchor} is defined twice (first on line {first})")
-        if isinstance(event, ScalarEvent):
+        if _is_scalar(event):
             if anchor is not None:
                 self.sizes[anchor] = 1
             self._add(1)
@@ -276,7 +290,7 @@ class EventScan:
         if len(self.stack) >= MAX_DEPTH:
             self._fail(event, f"the YAML is nested more than {MAX_DEPTH} levels deep")
             return
-        self.stack.append(_Frame(anchor, isinstance(event, MappingStartEvent)))
+        self.stack.append(_Frame(anchor, type(event).__name__ == "MappingStartEvent"))
 
     def _end(self) -> None:
         if not self.stack:
@@ -286,7 +300,7 @@ class EventScan:
             self.sizes[frame.anchor] = frame.size
         self._add(frame.size)
 
-    def _alias(self, event: AliasEvent) -> None:
+    def _alias(self, event: Any) -> None:
         self.aliases += 1
         name = event.anchor
         if self.aliases > MAX_ALIASES:

@@ -1,0 +1,159 @@
+"""How long users wait for the offline commands: ``render --offline``, ``check``, ``--help``.
+
+Runs each command as a whole process (``python -m storyboard ...``, start-up and teardown
+included) on stories of 10, 1,000 and 5,000 items written by ``big_story`` from the
+bundled example, and prints the median wall time and CPU time (user + sys of the child)
+with the min and max of the runs. The runs are interleaved: every round runs every case
+once, so a busy moment on a shared machine hits all cases alike.
+
+With ``--baseline PYTHON`` (the interpreter of another checkout's virtualenv, e.g. the
+main branch before a change) every case also runs there, paired with this checkout's
+run in the same round, and both columns are printed side by side.
+
+Targets (from this checkout's medians; PASS/FAIL, exit status 1 on a FAIL):
+``render --offline`` of 1,000 items at most 1.5x the same on 10, of 5,000 at most 3x;
+``check`` of 1,000 items at most 1.3x of 10; ``storyboard --help`` at most 4x
+``python -c pass``. CPU time is far less sensitive to the machine's load than wall time,
+so both are checked and printed.
+
+Run: ``python benchmarks/cli_speed.py [--baseline ../base/.venv/bin/python] [--rounds 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from big_story import write_story
+
+
+@dataclass
+class Runs:
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def median(self, kind: str) -> float:
+        return statistics.median(getattr(self, kind))
+
+    def shown(self, kind: str) -> str:
+        values = getattr(self, kind)
+        return f"{self.median(kind):6.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``argv``; return its wall time and CPU time (user + sys), in seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode(errors='replace')}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--baseline", help="python of another checkout, run in the same rounds")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--sizes", default="10,1000,5000", help="story sizes (items)")
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    pythons = {"this": sys.executable}
+    if args.baseline:
+        pythons = {"baseline": args.baseline, **pythons}
+
+    with tempfile.TemporaryDirectory(prefix="cli-speed-") as temp:
+        work = Path(temp)
+        stories = {size: write_story(work, size, f"story{size}") for size in sizes}
+        cases: dict[str, list[str]] = {
+            "python -c pass": ["-c", "pass"],
+            "--help": ["-m", "storyboard", "--help"],
+        }
+        for size, story in stories.items():
+            out = str(work / f"out{size}")
+            cases[f"render --offline, {size} items"] = [
+                "-m",
+                "storyboard",
+                "render",
+                "--offline",
+                str(story),
+                "-o",
+                out,
+            ]
+        for size, story in stories.items():
+            if size <= 1000:
+                cases[f"check, {size} items"] = ["-m", "storyboard", "check", str(story)]
+        results = {(case, name): Runs() for case in cases for name in pythons}
+        for argv in cases.values():  # warm the file cache and the .pyc files
+            for python in pythons.values():
+                timed([python, *argv], work)
+        for round_ in range(args.rounds):
+            order = list(pythons.items())
+            if round_ % 2:
+                order.reverse()  # neither checkout always goes first
+            for case, argv in cases.items():
+                for name, python in order:
+                    wall, cpu = timed([python, *argv], work)
+                    results[case, name].wall.append(wall)
+                    results[case, name].cpu.append(cpu)
+
+    print(
+        f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.2f}; "
+        f"CPUs usable: {len(os.sched_getaffinity(0))}; rounds: {args.rounds}"
+    )
+    print("seconds: median (min-max)")
+    header = f"{'':34}" + "".join(f"{name + ' wall':>26}{name + ' cpu':>26}" for name in pythons)
+    print(header)
+    for case in cases:
+        cells = "".join(
+            f"{results[case, name].shown('wall'):>26}{results[case, name].shown('cpu'):>26}"
+            for name in pythons
+        )
+        print(f"{case:34}{cells}")
+
+    def ratio(name: str, case: str, base: str, kind: str) -> float:
+        return results[case, name].median(kind) / results[base, name].median(kind)
+
+    checks = [("--help", "python -c pass", 4.0)]
+    small = min(sizes)
+    for size in sizes:
+        if size == 1000:
+            checks.append(
+                (f"render --offline, {size} items", f"render --offline, {small} items", 1.5)
+            )
+            checks.append((f"check, {size} items", f"check, {small} items", 1.3))
+        if size == 5000:
+            checks.append(
+                (f"render --offline, {size} items", f"render --offline, {small} items", 3.0)
+            )
+    print("ratios of medians (wall / cpu)")
+    failed = False
+    for case, base, limit in checks:
+        cells = "   ".join(
+            f"{name}: {ratio(name, case, base, 'wall'):5.2f}x"
+            f" / {ratio(name, case, base, 'cpu'):5.2f}x"
+            for name in pythons
+        )
+        ok = (
+            ratio("this", case, base, "wall") <= limit and ratio("this", case, base, "cpu") <= limit
+        )
+        failed = failed or not ok
+        print(f"  {'PASS' if ok else 'FAIL'}  {case} vs {base} (target <= {limit}x)   {cells}")
+    return 1 if failed else 0
+
+
+LOAD_BEFORE = f"{os.getloadavg()[0]:.2f}"
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The C-parser story loader builds exactly what the round-trip loader builds.
+
+A story is read through libyaml when it is plain, and through ruamel's round-trip
+loader otherwise (anchors, tags, any problem). Both must give the same values and the
+same positions, so a story renders byte for byte the same whichever way it was read.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from storyboard.errors import StoryError
+from storyboard.storyfile.fast_yaml import available, load_plain_yaml
+from storyboard.storyfile.loader import parse_story
+from storyboard.storyfile.messages import plain
+from storyboard.storyfile.safe_yaml import EventScan, load_yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from big_story import write_story  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not available(), reason="PyYAML without libyaml")
+
+VARIED = """\
+# a comment
+title: "Quoted: title"
+description: >-
+  Folded text
+  over two lines.
+date: 2017-01-13
+lang: sv
+tags: [one, 'two', "three", 4, 5.5, true, null, yes]
+options:
+  maxwidth: 550
+  embed: click
+items:
+  - heading: Ünïcode ✓ heading
+  - text: |
+      Literal **text**
+
+      with a blank line.
+  - url: https://social.example/@anna/1   # trailing comment
+    note:
+  - {url: "https://social.example/@bob/2", note: flow}
+  - url: https://social.example/@carl/3
+    date: '2017-02-30'
+    numbers: [0x1f, 0o17, 017, 1_000, -5, .inf, 1e3, ~, True, FALSE]
+  -
+  - plain text item
+  - - nested
+    - [deep, {a: b}]
+"""
+
+
+def tree(node: Any) -> Any:
+    """Values, types and the position table of every mapping and sequence."""
+    if isinstance(node, CommentedMap):
+        return (
+            "map",
+            (node.lc.line, node.lc.col),
+            [(tree(k), tree(v), node.lc.data.get(k)) for k, v in node.items()],
+        )
+    if isinstance(node, CommentedSeq):
+        return (
+            "seq",
+            (node.lc.line, node.lc.col),
+            [(tree(v), node.lc.data.get(i)) for i, v in enumerate(node)],
+        )
+    value = plain(node)
+    return (type(value).__name__, value)
+
+
+def both(text: str) -> tuple[Any, Any]:
+    fast = load_plain_yaml(text, "s.yaml")
+    assert fast is not None, "the C loader refused a plain story"
+    return tree(fast), tree(load_yaml(text, EventScan("s.yaml")))
+
+
+def test_varied_yaml_reads_the_same_with_positions() -> None:
+    fast, round_trip = both(VARIED)
+    assert fast == round_trip
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "stories").glob("*.yaml")), ids=lambda p: p.name)
+def test_bundled_stories_read_the_same(path: Path) -> None:
+    fast, round_trip = both(path.read_text(encoding="utf-8"))
+    assert fast == round_trip
+
+
+def test_a_long_generated_story_reads_the_same(tmp_path: Path) -> None:
+    story = write_story(tmp_path, 300)
+    fast, round_trip = both(story.read_text(encoding="utf-8"))
+    assert fast == round_trip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: &t x\nitems: []\n",  # an anchor
+        "title: x\nalias: *t\n",  # an undefined alias
+        "title: !!str 2017\n",  # a tag
+        "a: 1\na: 2\n",  # a duplicate key
+        "base: &b {x: 1}\nother:\n  <<: *b\n",  # a merge
+        "? [a, b]\n: c\n",  # a key that is a sequence
+        "title: [unclosed\n",  # a syntax error
+        "a: 1\n---\nb: 2\n",  # two documents
+        "title:\n\tbad: tab\n",  # a tab
+    ],
+)
+def test_anything_not_plain_is_left_to_the_round_trip_loader(text: str) -> None:
+    assert load_plain_yaml(text, "s.yaml") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "title: x\nitems:\n  - url: https://social.example/@a/1\n    bogus: red\n",
+            "s.yaml:4:5: items[0].bogus: unknown key 'bogus'",
+        ),
+        ("title: x\nitems:\n  - url:\n    note: x\n", "s.yaml:3:5: items[0].url: url is empty"),
+    ],
+)
+def test_a_plain_story_with_problems_raises_them_located(text: str, expected: str) -> None:
+    assert load_plain_yaml(text, "s.yaml") is not None  # plain YAML, wrong story
+    with pytest.raises(StoryError) as caught:
+        parse_story(text, path="s.yaml")
+    assert str(caught.value.problems[0]).startswith(expected)
+
+
+def _render(story: Path, out: Path) -> bytes:
+    done = subprocess.run(
+        [sys.executable, "-m", "storyboard", "render", "--offline", str(story), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return (out / "index.html").read_bytes()
+
+
+@pytest.mark.slow
+def test_render_is_byte_identical_whichever_loader_reads_the_story(tmp_path: Path) -> None:
+    """An unused anchor sends a story through the round-trip loader; nothing else changes."""
+    for name, count in (("example", 14), ("long", 400)):
+        folder = tmp_path / name
+        folder.mkdir()
+        story = write_story(folder, count)
+        plain_text = story.read_text(encoding="utf-8")
+        assert load_plain_yaml(plain_text, "s") is not None
+        fast_html = _render(story, folder / "fast")
+        story.write_text(plain_text.replace("\ntitle: ", "\ntitle: &name ", 1), encoding="utf-8")
+        assert load_plain_yaml(story.read_text(encoding="utf-8"), "s") is None
+        assert _render(story, folder / "round-trip") == fast_html
