@@ -48,13 +48,14 @@ def check(
 
     Without ``update`` nothing is saved: the snapshot file and media stay as they were.
     """
-    from storyboard.render.themes import check_theme
-
     opened = open_story(story_path, feedback, clock=clock)
     story = opened.story
     check_theme_folder(opened)
     theme = opened.theme_dir()  # inside the story's folder
     if theme is not None:
+        # Only a story with a theme loads the template engine.
+        from storyboard.render.themes import check_theme
+
         check_theme(theme)  # every template compiles
     orphans = find_orphans(opened.workspace, story)
     warnings = []
