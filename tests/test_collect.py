@@ -24,6 +24,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from storyboard.cli.main import main
+from storyboard.clock import fixed_clock
 from storyboard.collect.from_file import parse_url_lines
 from storyboard.collect.mastodon import instance_base
 from storyboard.collect.model import CollectedPost, CollectFilter, first_line, oldest_first
@@ -394,6 +395,23 @@ def test_collect_mastodon_adds_public_posts_oldest_first_with_snapshots(
     assert "God morgon från Maria 01!" in html
     assert "Tidigt på plats" in html
     assert re.search(r'<img src="assets/[0-9a-f]{16}\.png"', html)
+
+
+def test_collected_snapshots_are_stamped_by_the_commands_clock(
+    social: FakeSocial, hashtag_day: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    story = write_story(tmp_path, hashtag_day["gustav"]["url"])
+    moment = dt.datetime(2031, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
+    result = CliRunner().invoke(
+        main,
+        ["collect", str(story), "--mastodon", social.base, "--tag", "anksome",
+         "--allow-private-network", "--yes"],
+        obj=fixed_clock(moment),
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    stamps = {snapshot["fetched_at"] for snapshot in snapshots_of(story).values()}
+    assert stamps == {"2031-05-04T03:02:01Z"}
 
 
 def test_collect_lists_posts_and_writes_only_when_confirmed(

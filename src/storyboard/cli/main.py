@@ -476,7 +476,7 @@ def collect(story_path: Path, yes: bool, dry_run: bool, heading: str | None, **k
     ):
         echo("Nothing written.", err=True)
         return 0
-    return show(add_posts(story_path, found, network, heading=heading))
+    return show(add_posts(story_path, found, network, heading=heading, clock=run_clock()))
 
 
 @main.command()

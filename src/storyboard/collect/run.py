@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.collect.bluesky import collect_bluesky
 from storyboard.collect.from_file import collect_from_file
 from storyboard.collect.mastodon import collect_mastodon
@@ -132,14 +133,17 @@ def seed_snapshots(
     *,
     concurrency: int = 8,
     archive_media: bool = True,
+    clock: Clock = utc_now,
 ) -> SaveReport:
     """Record the posts' API snapshots (with local copies of their pictures) and save.
 
     A URL that already has a usable snapshot keeps it: an oEmbed answer is richer.
+    Each snapshot is stamped by ``clock``: it was read from the API during this run.
     """
-    store = SnapshotStore.load(Workspace(story_path).snapshot_path)
+    store = SnapshotStore.load(Workspace(story_path).snapshot_path, clock=clock)
+    now = clock()
     fresh = [
-        post.snapshot
+        post.snapshot.model_copy(update={"fetched_at": now})
         for post in posts
         if post.snapshot is not None and store.needs_fetch(post.snapshot.url)
     ]
@@ -166,6 +170,7 @@ def save_collected(
     *,
     heading: str | None = None,
     concurrency: int = 8,
+    clock: Clock = utc_now,
 ) -> SaveReport:
     """Add the posts to the story file (atomically) after seeding their snapshots.
 
@@ -175,7 +180,7 @@ def save_collected(
     urls = [post.url for post in posts]
     data = story_path.read_bytes()
     add_items_to_text(data.decode("utf-8-sig"), urls, path=str(story_path), heading=heading)
-    report = seed_snapshots(story_path, posts, http, concurrency=concurrency)
+    report = seed_snapshots(story_path, posts, http, concurrency=concurrency, clock=clock)
     report.added = _add_in_time_order(story_path, posts, heading)
     return report
 

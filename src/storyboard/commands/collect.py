@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from storyboard.clock import Clock, utc_now
 from storyboard.collect import (
     CollectFilter,
     CollectSource,
@@ -85,7 +86,12 @@ def find_posts(
 
 
 def add_posts(
-    story_path: Path, found: FoundPosts, network: NetworkOptions, *, heading: str | None = None
+    story_path: Path,
+    found: FoundPosts,
+    network: NetworkOptions,
+    *,
+    heading: str | None = None,
+    clock: Clock = utc_now,
 ) -> Outcome:
     """Seed the posts' snapshots from what the API gave, then add them to the story file."""
     report = save_collected(
@@ -94,6 +100,7 @@ def add_posts(
         network.http,
         heading=heading,
         concurrency=network.pool.concurrency,
+        clock=clock,
     )
     notes = [Note(f"picture not archived: {failure}", "warning") for failure in report.media_failed]
     if report.seeded:
