@@ -22,6 +22,8 @@ import pytest
 from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer
 
+from .tmpfs import mounted_tmpfs
+
 REPO = Path(__file__).resolve().parents[1]
 ITEMS = 120
 ANSWERED = 41  # items that answer at once; the rest hang until the server stops
@@ -116,19 +118,8 @@ def test_ctrl_c_stops_within_a_second_and_saves_what_finished(
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A real 64 KiB filesystem, mounted for the test (root only)."""
-    folder = tmp_path / "tiny"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "tiny", "64k") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def fill(folder: Path) -> None:

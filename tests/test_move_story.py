@@ -6,7 +6,6 @@ or with ``storyboard mv``, to another folder and to another filesystem.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import pytest
 
 from tests.conftest import ProviderPlayground
 from tests.test_missing_assets import archived_files, fetched_story, run
+
+from .tmpfs import mounted_tmpfs
 
 
 def folder_names(folder: Path) -> list[str]:
@@ -118,19 +119,8 @@ def test_mv_never_overwrites(
 @pytest.fixture
 def other_filesystem(tmp_path: Path) -> Iterator[Path]:
     """A tmpfs mounted for the test: another filesystem than tmp_path's (root only)."""
-    folder = tmp_path / "elsewhere"
-    folder.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "elsewhere", "8m") as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 def test_mv_to_another_filesystem(
