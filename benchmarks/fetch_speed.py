@@ -338,9 +338,8 @@ def spread(values: list[float]) -> str:
 
 
 def print_size(count: int, ideal: float, runs: dict[str, list[Run]]) -> None:
-    print(
-        f"{count} URLs: ideal {ideal:.2f} s; whole command, median (min-max) of {len(next(iter(runs.values())))}"
-    )
+    repeat = len(next(iter(runs.values())))
+    print(f"{count} URLs: ideal {ideal:.2f} s; whole command, median (min-max) of {repeat}")
     for label, done in runs.items():
         walls = [run.wall for run in done]
         ratios = [wall / ideal for wall in walls]
