@@ -194,6 +194,7 @@ class Run:
     wall: float  # the whole command: start-up, loading, fetching, saving
     fetch: float  # the fetch itself, as the command's summary line reports it
     peak_rss_mb: float
+    cpu: float  # user + system seconds of the child: what the machine's load cannot inflate
     requests: int
     connections: int
     summary: str
@@ -226,6 +227,7 @@ def storyboard_fetch(farm: Farm, story: Path, *extra: str, src: Path = REPO / "s
         wall=wall,
         fetch=float(match.group(1)) if match else 0.0,
         peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        cpu=usage.ru_utime + usage.ru_stime,
         requests=farm.requests - asked,
         connections=farm.connections - opened,
         summary=summary,
@@ -347,6 +349,7 @@ def print_size(count: int, ideal: float, runs: dict[str, list[Run]]) -> None:
         requests_made = sorted({run.requests for run in done})
         row(f"{label}: seconds", spread(walls))
         row(f"{label}: x ideal", spread(ratios))
+        row(f"{label}: CPU seconds (user + system)", spread([run.cpu for run in done]))
         row(
             f"{label}: connections opened / requests",
             f"{'/'.join(map(str, connections))} / {'/'.join(map(str, requests_made))}",

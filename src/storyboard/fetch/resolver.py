@@ -112,6 +112,7 @@ class UrlResolver:
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
+        self._endpoint_servers: dict[str, str] = {}
 
     def request_host(self, url: str) -> str:
         """Return the server the first request for ``url`` goes to (for per-host limits).
@@ -120,9 +121,15 @@ class UrlResolver:
         scheme's default: two ports are two servers, as browsers count connections.
         """
         match = self.registry.match(url)
-        if match is not None:
-            return server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
-        return server_of(url)
+        if match is None:
+            return server_of(url)
+        # The endpoint's server is the same for every URL it answers: worked out once.
+        endpoint_url = match[1].url
+        server = self._endpoint_servers.get(endpoint_url)
+        if server is None:
+            server = server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
+            self._endpoint_servers[endpoint_url] = server
+        return server
 
     def resolve(self, url: str) -> Resolution:
         """Fetch what can be learned of ``url`` and archive its pictures.

@@ -184,7 +184,8 @@ class HttpClient:
         if remaining <= 0:
             raise self._timed_out(url)
         try:
-            if select_proxy(wired, env["proxies"]) is not None and not scope.allow_private:
+            proxied = bool(env["proxies"]) and select_proxy(wired, env["proxies"]) is not None
+            if proxied and not scope.allow_private:
                 literal = literal_address(urlsplit(wired).hostname or "")
                 refuse_non_public([literal] if literal else [])
             response = session.get_adapter(wired).send(
@@ -201,8 +202,9 @@ class HttpClient:
             raise self._failure(exc, url, scope) from exc
         except UnicodeError as exc:  # the host name, IDNA-encoded on the way to DNS
             raise FetchError(f"cannot fetch {url}: invalid host name ({exc})", url=url) from exc
-        # As Session.send would; requests leaves this helper untyped.
-        extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
+        if "set-cookie" in response.headers:  # as Session.send would, when there is any
+            # requests leaves this helper untyped.
+            extract_cookies_to_jar(session.cookies, prepared, response.raw)  # type: ignore[no-untyped-call]
         return response
 
     def _environment(self, session: requests.Session, url: str) -> dict[str, Any]:

@@ -23,8 +23,10 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from requests import PreparedRequest
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -33,6 +35,9 @@ from urllib3.poolmanager import ProxyManager
 from urllib3.util.connection import create_connection
 
 from storyboard.errors import BlockedAddressError
+
+if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
 from storyboard.net.guard import refuse_non_public, resolve_allowed
 
 _ACTIVE = threading.local()
@@ -311,6 +316,7 @@ class CheckedAdapter(HTTPAdapter):
         #: What ``cert_verify`` found for each (https?, verify, cert): it looks the CA
         #: bundle up on disk, two file system calls a request otherwise.
         self._verified: dict[tuple[bool, object, object], dict[str, Any]] = {}
+        self._pool_kwargs: dict[tuple[object, object], _PoolKwargs] = {}
         super().__init__(pool_connections=hosts, pool_maxsize=per_host)
 
     def init_poolmanager(
@@ -326,6 +332,28 @@ class CheckedAdapter(HTTPAdapter):
         if isinstance(manager, ProxyManager):  # a SOCKS manager keeps its own connections
             manager.pool_classes_by_scheme = _POOL_CLASSES
         return manager
+
+    def build_connection_pool_key_attributes(
+        self, request: PreparedRequest, verify: bool | str, cert: Any = None
+    ) -> tuple[_HostParams, _PoolKwargs]:
+        """Return the pool of ``request``'s origin as requests would, without its disk look-up.
+
+        requests asks the file system whether a CA bundle path (``REQUESTS_CA_BUNDLE``)
+        is a folder on every request; the answer is kept per setting here.
+        """
+        key = (verify, cert)
+        pool_kwargs = self._pool_kwargs.get(key)
+        if pool_kwargs is None:
+            _, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
+            self._pool_kwargs[key] = pool_kwargs
+        parts = urlsplit(request.url or "")
+        host_params: _HostParams = {
+            "scheme": parts.scheme.lower(),
+            "host": parts.hostname or "",
+            # None, as requests passes it, means the scheme's default port.
+            "port": parts.port,  # type: ignore[typeddict-item]
+        }
+        return host_params, pool_kwargs.copy()
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         """Set the pool's certificate checks as requests would, looking files up once."""
