@@ -36,6 +36,8 @@ _PARSERS = (
     "storyboard.extract.page_metadata",
     "storyboard.extract.sanitize",
     "storyboard.extract.walls",
+    "storyboard.networks.bluesky",
+    "storyboard.networks.mastodon",
 )
 
 
