@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +125,31 @@ def test_closing_the_client_closes_every_descriptor(server: FaultServer) -> None
     while open_descriptors() != before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert open_descriptors() == before
+
+
+def test_a_client_asks_dns_once_per_host_for_a_while(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The resolver stands in for DNS: posts.example is the test server, gone.example is not."""
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def resolver(host: str, *args: Any, **kwargs: Any) -> Any:
+        if not host.endswith(".example"):
+            return real(host, *args, **kwargs)  # the address dialled, as urllib3 passes it
+        asked.append(host)
+        if host == "posts.example":
+            return real("127.0.0.1", *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    server.route("/post", lambda ex: ex.respond(200, b"{}", headers=[("Connection", "close")]))
+    url = server.url("/post", host="posts.example")
+    with client_with() as client:
+        for _ in range(3):  # a new connection each time: the server closes each one
+            assert client.get(url, max_bytes=JSON_LIMIT).status == 200
+        for _ in range(3):
+            with pytest.raises(FetchError, match=r"^cannot resolve host gone\.example: "):
+                client.get("http://gone.example/post", max_bytes=JSON_LIMIT)
+    assert server.connections == 3
+    assert asked == ["posts.example", "gone.example"]

@@ -38,7 +38,7 @@ from storyboard.errors import (
     FetchTimeoutError,
     ResponseTooLargeError,
 )
-from storyboard.net.guard import literal_address, refuse_non_public
+from storyboard.net.guard import AddressCache, literal_address, refuse_non_public
 from storyboard.net.host_map import wire_url
 from storyboard.net.limits import RETRY_STATUSES, FetchSettings
 from storyboard.net.response import HttpResponse
@@ -79,6 +79,7 @@ class HttpClient:
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._adapter: CheckedAdapter | None = None
+        self._addresses = AddressCache()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -155,7 +156,9 @@ class HttpClient:
         session = self._session()
         chain = [url]
         allow_private = self.settings.allow_private_network
-        with TryScope(self.settings.timeout, allow_private=allow_private) as scope:
+        with TryScope(
+            self.settings.timeout, allow_private=allow_private, addresses=self._addresses
+        ) as scope:
             while True:
                 current = chain[-1]
                 with closing(self._send(session, current, accept, scope)) as response:

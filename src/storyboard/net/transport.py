@@ -38,7 +38,7 @@ from storyboard.errors import BlockedAddressError
 
 if TYPE_CHECKING:
     from requests.adapters import _HostParams, _PoolKwargs
-from storyboard.net.guard import refuse_non_public, resolve_allowed
+from storyboard.net.guard import AddressCache, refuse_non_public, resolve_allowed
 
 _ACTIVE = threading.local()
 
@@ -94,8 +94,12 @@ os.register_at_fork(after_in_child=_WATCHDOG.reset)
 class TryScope:
     """The try in flight on this thread: its address policy and its wall-clock deadline."""
 
-    def __init__(self, seconds: float, *, allow_private: bool) -> None:
+    def __init__(
+        self, seconds: float, *, allow_private: bool, addresses: AddressCache | None = None
+    ) -> None:
         self.allow_private = allow_private
+        #: The client's recent DNS answers (None: ask the resolver every time).
+        self.addresses = addresses
         self.expired = False
         self.expires_at = time.monotonic() + seconds
         self.closed = False
@@ -206,7 +210,12 @@ def _open_socket(
 def _connect_checked(conn: HTTPConnection, scope: TryScope | None) -> socket.socket:
     allow_private = scope is not None and scope.allow_private
     try:
-        addresses = resolve_allowed(conn.host, conn.port, allow_private=allow_private)
+        addresses = resolve_allowed(
+            conn.host,
+            conn.port,
+            allow_private=allow_private,
+            cache=scope.addresses if scope is not None else None,
+        )
     except socket.gaierror as exc:
         raise NameResolutionError(conn.host, conn, exc) from exc
     last_error: OSError | None = None
