@@ -11,7 +11,6 @@ provider, a collected post or an import can become the site generator's template
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
@@ -20,6 +19,7 @@ from markupsafe import escape
 from storyboard.model.story import Story, TextItem
 from storyboard.render.inert import inert_markdown_text
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
+from storyboard.untrusted_text import without_surrogates
 
 #: The cards' stylesheet, written beside ``story.md``.
 STYLESHEET = "storyboard.css"
@@ -27,23 +27,47 @@ _PRE_RE = re.compile(r"<pre\b.*?</pre>", re.DOTALL | re.IGNORECASE)
 _MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>#!|~&])")
 
 
-def _yaml_string(value: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar: no quoting rules to get wrong.
-    return json.dumps(value, ensure_ascii=False)
+#: What a YAML double-quoted scalar must not hold as it is: the quote and the escape
+#: character; C0 and C1 controls and DEL, which YAML 1.1 parsers (Jekyll's Psych, PyYAML)
+#: and Go's refuse outright; NEL and the Unicode line and paragraph separators, which YAML
+#: 1.1 folds into a space; a byte order mark; the two non-characters at the end of U+FFFF.
+_YAML_ESCAPED = re.compile(r'["\\\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]')
+_YAML_NAMED_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _YAML_NAMED_ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def yaml_string(value: str) -> str:
+    """Return ``value`` as a YAML double-quoted scalar that every YAML parser reads back as it is.
+
+    Inside double quotes nothing is syntax but the escapes written here: no ``: ``, ``#``,
+    ``---``, ``&anchor``, ``!tag`` or newline can end the value or start another key, and a
+    lone surrogate (which no UTF-8 file can hold) becomes U+FFFD.
+    """
+    return '"' + _YAML_ESCAPED.sub(_yaml_escape, without_surrogates(value)) + '"'
 
 
 def front_matter(story: Story) -> str:
-    """Return the YAML front matter block of ``story``."""
-    lines = ["---", f"title: {_yaml_string(story.title)}"]
+    """Return the YAML front matter block of ``story``.
+
+    The keys are fixed, and each value is data, never template code: Eleventy runs
+    templates only in ``permalink`` and ``eleventyComputed`` values, Jekyll and Hugo in
+    none, and none of those keys is ever written. A layout shows the values as any text:
+    escaped (Nunjucks and Hugo do it by default; in Liquid, ``{{ title | escape }}``).
+    """
+    lines = ["---", f"title: {yaml_string(story.title)}"]
     if story.date:
         lines.append(f"date: {story.date.isoformat()}")
     if story.description:
-        lines.append(f"description: {_yaml_string(story.description)}")
+        lines.append(f"description: {yaml_string(story.description)}")
     if story.author:
-        lines.append(f"author: {_yaml_string(story.author)}")
-    lines.append(f"tags: [{', '.join(_yaml_string(tag) for tag in story.tags)}]")
-    lines.append(f"lang: {_yaml_string(story.lang)}")
-    lines.append(f"stylesheet: {_yaml_string(STYLESHEET)}")
+        lines.append(f"author: {yaml_string(story.author)}")
+    lines.append(f"tags: [{', '.join(yaml_string(tag) for tag in story.tags)}]")
+    lines.append(f"lang: {yaml_string(story.lang)}")
+    lines.append(f"stylesheet: {yaml_string(STYLESHEET)}")
     lines.append("---")
     return "\n".join(lines)
 
