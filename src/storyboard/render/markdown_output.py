@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from markupsafe import escape
 
+from storyboard.i18n import translate
 from storyboard.model.story import Story, TextItem
 from storyboard.render.inert import inert_markdown_text
 from storyboard.render.views import CardView, HeadingView, StoryView, TextView
@@ -72,10 +73,33 @@ def front_matter(story: Story) -> str:
     return "\n".join(lines)
 
 
-def markdown_heading(text: str) -> str:
-    """Return a level-2 Markdown heading whose text is taken literally."""
+def literal_markdown(text: str) -> str:
+    """Return ``text`` as Markdown inline text that shows as written, on one line."""
     flat = " ".join(text.split())
-    return "## " + inert_markdown_text(_MARKDOWN_SPECIAL_RE.sub(r"\\\1", flat))
+    return inert_markdown_text(_MARKDOWN_SPECIAL_RE.sub(r"\\\1", flat))
+
+
+def markdown_heading(text: str, anchor: str | None = None) -> str:
+    """Return a level-2 Markdown heading whose text is taken literally.
+
+    With ``anchor``, the heading starts with an empty ``<a id>``, the target of the table
+    of contents' links: markdown-it (Eleventy) gives headings no id, and Hugo and kramdown
+    (Jekyll) give ids of their own, so the links cannot count on those.
+    """
+    target = f'<a id="{escape(anchor)}"></a>' if anchor else ""
+    return "## " + target + literal_markdown(text)
+
+
+def markdown_toc(view: StoryView) -> str | None:
+    """Return the table of contents as the page has it: a numbered list of links, or None."""
+    if not view.toc:
+        return None
+    lines = [f"**{literal_markdown(translate(view.lang, 'toc_title'))}**", ""]
+    for number, entry in enumerate(view.toc, start=1):
+        count = f" ({literal_markdown(entry.count_text)})" if entry.count_text else ""
+        # Anchors are word characters and hyphens: nothing to escape in a link destination.
+        lines.append(f"{number}. [{literal_markdown(entry.text)}](#{entry.anchor}){count}")
+    return "\n".join(lines)
 
 
 def compact_html(html: str) -> str:
@@ -90,9 +114,12 @@ def render_markdown_document(
 ) -> str:
     """Return the whole ``story.md``."""
     blocks = [front_matter(story)]
+    toc = markdown_toc(view)
+    if toc is not None:
+        blocks.append(toc)
     for source, item in zip(story.items, view.items, strict=True):
         if isinstance(item, HeadingView):
-            blocks.append(markdown_heading(item.text))
+            blocks.append(markdown_heading(item.text, item.anchor if toc else None))
         elif isinstance(item, TextView) and isinstance(source, TextItem):
             # The same HTML as on the page: in Markdown, raw HTML would pass through.
             blocks.append(compact_html(item.html))
