@@ -1,12 +1,13 @@
 """``story.md``: front matter and Markdown for static-site generators (Hugo, Jekyll, Eleventy).
 
-Headings stay Markdown; a text item is the curator's Markdown rendered as the page renders
-it (raw HTML escaped), and each URL item is its static card, each as one compact HTML block
-(no blank line inside, so Markdown leaves it alone). Cards sit inside the ``.storyboard``
-scope that ``storyboard.css`` (written beside ``story.md``, named in the front matter as
-``stylesheet``) styles: the site's layout links it (README shows how). Nothing from a
-provider, a collected post or an import can become the site generator's template code
-(``render.inert``).
+Headings stay Markdown (with the page's anchors when there is a table of contents, a list
+of links before them, by the page's rule); a text item is the curator's Markdown rendered
+as the page renders it (raw HTML escaped), and each URL item is its static card, each as
+one compact HTML block (no blank line inside, so Markdown leaves it alone). Cards sit
+inside the ``.storyboard`` scope that ``storyboard.css`` (written beside ``story.md``,
+named in the front matter as ``stylesheet``) styles: the site's layout links it (README
+shows how). Nothing from a provider, a collected post or an import can become the site
+generator's template code (``render.inert``).
 """
 
 from __future__ import annotations
