@@ -1,17 +1,24 @@
 """How fast ``storyboard fetch`` is against providers that take 100 ms to answer.
 
-Starts ten local oEmbed servers (one port each: ten providers), writes a story of 200
-URLs spread over them, and prints in one run:
+Starts ten local oEmbed servers (one port each: ten providers), each of which also
+answers the posts' own pages (``STORYBOARD_HOST_MAP``), at once and with a 404, so
+each card keeps its oEmbed answer. Prints in one run:
 
-- storyboard's fetch time (the real command, in a child process), against the ideal
-  ``ceil(URLs / parallel requests) x latency`` within the per-host limit;
+- the real command, in a child process, on 200 and on 2,000 URLs: the whole command
+  (start-up included) as median, min and max of a few runs, against the ideal
+  ``ceil(URLs / parallel requests) x latency``; its CPU seconds; the connections it
+  opened for its requests;
+- the same for a baseline, ``src/`` of another git revision (``--baseline``, main by
+  default) exported with ``git archive`` and run by the same Python, in runs that
+  alternate with this tree's, so that the machine's load weighs on both alike;
+- the machine's load average before and after;
 - a sequential baseline: one ``requests.get`` after another, as oEmbed libraries do;
 - micawber, if it is installed, pointed at the same servers (its default, one
   request after another, and its thread pool);
 - a second fetch of the same story, with every item in snapshots: requests made, time;
-- the peak memory (max RSS) of a fetch of 2,000 URLs.
+- the peak memory (max RSS) of a fetch of 2,000 URLs at 5 ms.
 
-Run: ``python benchmarks/fetch_speed.py`` (about a minute; nothing leaves 127.0.0.1).
+Run: ``python benchmarks/fetch_speed.py`` (about five minutes; nothing leaves 127.0.0.1).
 """
 
 from __future__ import annotations

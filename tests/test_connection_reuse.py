@@ -153,3 +153,14 @@ def test_a_client_asks_dns_once_per_host_for_a_while(
                 client.get("http://gone.example/post", max_bytes=JSON_LIMIT)
     assert server.connections == 3
     assert asked == ["posts.example", "gone.example"]
+
+
+def test_a_cookie_a_server_sets_is_sent_back_to_it(server: FaultServer) -> None:
+    server.route("/consent", lambda ex: ex.respond(200, b"{}", headers=[("Set-Cookie", "ok=1")]))
+    server.route("/post", ok)
+    with client_with() as client:
+        client.get(server.url("/post"), max_bytes=JSON_LIMIT)
+        client.get(server.url("/consent"), max_bytes=JSON_LIMIT)
+        client.get(server.url("/post"), max_bytes=JSON_LIMIT)
+    cookies = [headers.get("Cookie") for path, headers in server.requests if path == "/post"]
+    assert cookies == [None, "ok=1"]

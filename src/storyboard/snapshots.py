@@ -327,7 +327,10 @@ class SnapshotStore:
                 part = cached[1]
             else:
                 entry = _dump_entry(snapshot).replace("\n", "\n    ")
-                part = f"    {json.dumps(key, ensure_ascii=False)}: {entry}"
+                # Lone surrogates are cleaned where text comes in; should one slip
+                # through, the file is still written (as U+FFFD) instead of failing
+                # every save. Once per entry, not over the whole file at every save.
+                part = without_surrogates(f"    {json.dumps(key, ensure_ascii=False)}: {entry}")
                 self._dumped[key] = (snapshot, part)
             parts.append(part)
         body = ",\n".join(parts)
@@ -355,10 +358,7 @@ class SnapshotStore:
                 #: What is recorded from here on is saved next time (and replayed then).
                 saved_changes = len(self._changes)
             try:
-                # Lone surrogates are cleaned where text comes in; should one slip through,
-                # the file is still written (as U+FFFD) instead of failing every save.
-                text = without_surrogates(self._text_of(entries))
-                write_atomically(self.path, text.encode("utf-8"))
+                write_atomically(self.path, self._text_of(entries).encode("utf-8"))
             except OSError as exc:  # a full disk, a read-only folder: the old file stays
                 raise WriteError.from_os_error(exc, self.path) from exc
             with self._memory:
