@@ -52,6 +52,13 @@ def test_shipped_schema_lives_in_the_package_under_its_version() -> None:
     assert path.is_file()
 
 
+def test_every_earlier_schema_stays_shipped() -> None:
+    for version in range(1, SCHEMA_VERSION):
+        old = json.loads(shipped_schema(version).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(old)
+        assert old["properties"]["schema_version"]["const"] == version
+
+
 def test_schema_is_valid_2020_12_and_pins_the_version() -> None:
     schema = document_schema()
     Draft202012Validator.check_schema(schema)
@@ -126,7 +133,12 @@ def test_rendered_story_json_follows_the_shipped_schema(
     validator.validate(data)
     statuses = [item.get("status") for item in data["items"]]
     assert statuses == [None, None, "ok", "gone", "error", "missing"]
-    assert data["items"][2]["media"] == {"avatar": "assets/a.png", "image": "assets/a.png"}
+    # One file shown twice (avatar and image) is one entry of the table of pictures.
+    media = data["items"][2]["media"]
+    assert media == {"avatar": media["image"], "image": media["image"]}
+    assert data["pictures"] == {
+        media["image"]: {"src": "assets/a.png", "mime": "image/png", "width": None, "height": None}
+    }
     StoryDocument.model_validate(data)  # and reads back into the models
 
 
@@ -146,13 +158,17 @@ def test_example_story_json_from_the_cli_follows_the_schema(
 @pytest.mark.parametrize(
     "change",
     [
-        lambda d: d.update(schema_version=2),
+        lambda d: d.update(schema_version=SCHEMA_VERSION + 1),
+        lambda d: d.update(schema_version=SCHEMA_VERSION - 1),
         lambda d: d.update(extra=1),
         lambda d: d["story"].pop("lang"),
         lambda d: d["items"][2].update(status="fine"),
         lambda d: d["items"][0].update(kind="video"),
         lambda d: d["items"][2]["card"].update(kind="tweet"),
-        lambda d: d["items"][2]["media"].update(banner="x.png"),
+        lambda d: d["items"][2]["media"].update(banner=d["items"][2]["media"]["image"]),
+        lambda d: d["items"][2]["media"].update(image="assets/a.png"),
+        lambda d: d["pictures"].update({"not-a-hash": {"src": "a", "mime": "image/png"}}),
+        lambda d: next(iter(d["pictures"].values())).pop("src"),
     ],
 )
 def test_schema_rejects_what_storyboard_never_writes(

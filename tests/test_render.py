@@ -1014,7 +1014,7 @@ def test_json_output_is_a_versioned_document(render: RenderFn) -> None:
     data = json.loads(rendered.text)
 
     assert rendered.path.name == "story.json"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["story"]["title"] == "AnkSoMe 2017"
     assert data["story"]["date"] == "2017-01-13"
     assert [i["kind"] for i in data["items"]] == [
@@ -1031,8 +1031,11 @@ def test_json_output_is_a_versioned_document(render: RenderFn) -> None:
     assert post["status"] == "ok"
     assert post["card"]["author_name"] == "Anna Example"
     assert post["note_html"].startswith("<p>Anna <strong>opens")
-    assert post["media"] == {"avatar": "assets/avatar-anna.png"}
-    assert video["media"] == {"image": "assets/thumb-video.png"}
+    pictures = data["pictures"]
+    assert pictures[post["media"]["avatar"]]["src"] == "assets/avatar-anna.png"
+    assert pictures[video["media"]["image"]]["src"] == "assets/thumb-video.png"
+    assert list(post["media"]) == ["avatar"]
+    assert list(video["media"]) == ["image"]
     assert data["items"][5]["status"] == "gone"
     missing = data["items"][7]
     assert missing["status"] == "missing"
