@@ -109,12 +109,15 @@ def test_streamed_html_is_the_rendered_html(
 
 @pytest.mark.parametrize("mode", ["copy", "inline"])
 def test_streamed_json_is_the_whole_document(assets_dir: Path, mode: AssetsMode) -> None:
-    story, snapshots = full_story(description='Åbo, 東京 and "quotes"\nwith a newline')
+    story, snapshots = full_story(
+        description='Åbo, 東京 and "quotes"\nwith a newline', options={"toc": True}
+    )
     whole = render_json_document(story_document(story, snapshots, AssetLinker(assets_dir, mode)))
     writer = StoryJsonWriter(story, snapshots, AssetLinker(assets_dir, mode))
     streamed = "".join(writer.pieces())
 
     assert streamed == whole
+    assert json.loads(streamed)["toc"]  # the fields between the items and the pictures too
     assert writer.unresolved == [MISSING_URL]
     json.loads(streamed)
 
@@ -124,7 +127,7 @@ def test_streamed_json_of_an_empty_story_is_the_whole_document(tmp_path: Path) -
     whole = render_json_document(story_document(story, {}, AssetLinker(tmp_path, "copy")))
     streamed = "".join(StoryJsonWriter(story, {}, AssetLinker(tmp_path, "copy")).pieces())
     assert streamed == whole
-    assert '"items": [],\n  "pictures": {}\n}' in streamed
+    assert '"items": [],\n  "toc": [],\n  "pictures": {}\n}' in streamed
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

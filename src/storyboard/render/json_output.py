@@ -24,7 +24,7 @@ from storyboard import __version__
 from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
-from storyboard.render.context import effective_embed_mode
+from storyboard.render.context import effective_embed_mode, table_of_contents
 from storyboard.render.media import PICTURE_KEY_LENGTH, AssetLinker, is_plain_file_name
 from storyboard.render.safe import markdown_html, post_text_html
 from storyboard.urls import absolute_http_url, normalize_url
@@ -133,6 +133,17 @@ class PictureEntry(_Model):
     """The height of this copy in pixels."""
 
 
+class TocEntry(_Model):
+    """One line of the table of contents: a heading and the URL items of its section."""
+
+    heading: str
+    """The heading text (plain text)."""
+    anchor: str
+    """The heading's fragment id on the page (index.html#anchor) and in story.md."""
+    items: int
+    """How many URL items the section holds."""
+
+
 class StoryDocument(_Model):
     """A story rendered by storyboard as story.json."""
 
@@ -144,6 +155,8 @@ class StoryDocument(_Model):
     story: StoryInfo
     items: list[Annotated[HeadingEntry | TextEntry | UrlEntry, Field(discriminator="kind")]]
     """The story's items in order; kind tells them apart."""
+    toc: list[TocEntry]
+    """The page's table of contents (options.toc, else more than 3 headings); empty: none."""
     pictures: dict[str, PictureEntry] = Field(
         json_schema_extra={"propertyNames": {"pattern": _PICTURE_KEY_PATTERN}}
     )
@@ -264,6 +277,13 @@ def _story_info(story: Story) -> StoryInfo:
     )
 
 
+def _toc(story: Story) -> list[TocEntry]:
+    return [
+        TocEntry(heading=s.heading, anchor=s.anchor, items=s.items)
+        for s in table_of_contents(story)
+    ]
+
+
 def _pictures(linker: AssetLinker) -> dict[str, PictureEntry]:
     return {
         picture.key: PictureEntry(
@@ -281,7 +301,9 @@ def story_document(
 ) -> StoryDocument:
     """Return the JSON document model of ``story``."""
     items = list(_entries(story, snapshots, linker, embed_override))
-    return StoryDocument(story=_story_info(story), items=items, pictures=_pictures(linker))
+    return StoryDocument(
+        story=_story_info(story), items=items, toc=_toc(story), pictures=_pictures(linker)
+    )
 
 
 def unresolved_urls(document: StoryDocument) -> list[str]:
@@ -324,22 +346,27 @@ class StoryJsonWriter:
 
     def pieces(self) -> Iterator[str]:
         """Yield the document's text in order, ending with a newline."""
-        # The fields before the items, as the whole document's dump writes them.
-        empty = StoryDocument(story=_story_info(self.story), items=[], pictures={})
-        head, found, _ = empty.model_dump_json(indent=2).partition('\n  "items": []')
-        assert found, "the document's fields are no longer in the expected order"
+        # The other fields, around the items and the table of pictures, as the whole
+        # document's dump writes them.
+        empty = StoryDocument(
+            story=_story_info(self.story), items=[], toc=_toc(self.story), pictures={}
+        )
+        head, found_items, rest = empty.model_dump_json(indent=2).partition('\n  "items": []')
+        between, found_pictures, tail = rest.partition('\n  "pictures": {}')
+        assert found_items, "the document's fields moved: see pieces()"
+        assert found_pictures, "the document's fields moved: see pieces()"
         yield head + "\n"
         entries = _entries(self.story, self.snapshots, self.linker, self.embed_override)
         yield '  "items": '
         yield from _json_array(
             (self._seen(entry).model_dump_json(indent=2) for entry in entries), 1
         )
-        yield ',\n  "pictures": '
+        yield between + '\n  "pictures": '
         pictures = _pictures(self.linker)
         yield from _json_object(
             ((key, entry.model_dump_json(indent=2)) for key, entry in pictures.items()), 1
         )
-        yield "\n}\n"
+        yield tail + "\n"
 
     def _seen(self, entry: Entry) -> Entry:
         if isinstance(entry, UrlEntry) and not entry.resolved:
