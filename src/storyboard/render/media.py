@@ -125,8 +125,8 @@ def _pixel_size(data: bytes) -> tuple[int | None, int | None]:
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-    except (OSError, UnidentifiedImageError):
-        return None, None
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None, None  # the size is a courtesy; the picture itself was checked
     return width, height
 
 
