@@ -13,6 +13,7 @@ import os
 import random
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from PIL import Image
 
 from storyboard.fsio import temporary_pattern, write_atomically
 from storyboard.providers import ProviderRegistry
+from storyboard.render import OutputFormat, RenderOptions, render_story
 from storyboard.render.context import StoryViewBuilder
 from storyboard.render.json_output import StoryJsonWriter, render_json_document, story_document
 from storyboard.render.media import AssetLinker, AssetsMode
@@ -34,7 +36,7 @@ from storyboard.render.page import (
 from storyboard.render.themes import make_environment
 from storyboard.render.views import StoryView
 
-from .test_render import MISSING_URL, assets_dir, full_story, make_story
+from .test_render import MISSING_URL, assets_dir, full_story, keyed, make_story, post_card, snap
 from .tmpfs import mounted_tmpfs
 
 __all__ = ["assets_dir"]  # a fixture, found by name
@@ -202,3 +204,24 @@ def test_a_full_disk_halfway_through_keeps_the_old_fragment(tmp_path: Path) -> N
         assert last == f"error: cannot write {disk / 'embed.html'}: No space left on device"
         assert (disk / "embed.html").read_text(encoding="utf-8") == "the old fragment"
         assert sorted(p.name for p in disk.iterdir()) == ["embed.html"]
+
+
+def test_story_json_is_never_held_whole_in_memory(tmp_path: Path) -> None:
+    # 2,500 posts: some 2.5 MB of JSON. Joined, the text alone (and its UTF-8 copy) would
+    # be more than the whole render may allocate here beyond the story already loaded.
+    urls = [f"https://social.example/@anna/{n}" for n in range(2500)]
+    story = make_story([{"url": url} for url in urls])
+    snapshots = keyed(*(snap(post_card(url, avatar=None)) for url in urls))
+    options = RenderOptions(output_dir=tmp_path / "site", format=OutputFormat.JSON)
+
+    tracemalloc.start()
+    try:
+        before, _ = tracemalloc.get_traced_memory()
+        render_story(story, snapshots, options, assets_dir=tmp_path / "story.assets")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    size = options.output_file.stat().st_size
+    assert size > 2 * MB
+    assert peak - before < size / 2, f"{(peak - before) / MB:.1f} MB for {size / MB:.1f} MB"
