@@ -6,7 +6,10 @@ again, each save one of two edits a curator makes: a new story title, or a new n
 one card in the middle. Two times are taken from the moment the file is written:
 
 * served: until the server's page carries the edit (asked every 10 ms);
-* shown: until the page open in Chromium shows it (it reloads itself when told).
+* reload: until the page open in Chromium starts loading the new page (it is told by
+  the server the moment a render is written), from the new document's own clock
+  (``performance.timeOrigin``);
+* shown: until that page has shown it: its DOMContentLoaded, on the same clock.
 
 With ``--baseline PYTHON`` another checkout's server (say the main branch's virtual
 environment, ``../main/.venv/bin/python``) runs on its own copy of the story, with its own
@@ -41,6 +44,10 @@ from big_story import write_story
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 CHROMIUM = "/usr/bin/chromium"
 EDITS = ("title", "note")
+#: When the current document started loading (ms since the epoch) and, after that, when
+#: its DOMContentLoaded handlers were done (ms).
+NAVIGATION_TIMES = """() => [performance.timeOrigin,
+  performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd]"""
 ONE_LINE_NOTE = re.compile(r"^    note: (?![>|]).*$", re.MULTILINE)
 
 
@@ -84,6 +91,7 @@ class Server:
     url: str
     page: Any = None
     served: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in EDITS})
+    reload: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in EDITS})
     shown: dict[str, list[float]] = field(default_factory=lambda: {e: [] for e in EDITS})
 
 
@@ -98,17 +106,17 @@ def wait_served(server: Server, marker: str, saved: float) -> float:
 def time_one_save(server: Server, edit: str, marker: str, *, keep: bool) -> None:
     text = server.story.read_text(encoding="utf-8")
     server.story.write_text(edited(text, edit, marker), encoding="utf-8")
-    saved = time.perf_counter()
+    saved, saved_at = time.perf_counter(), time.time()
     served = wait_served(server, marker, saved)
-    shown = None
     if server.page is not None:
-        # A locator waits across the page's own reload.
+        # A locator waits across the page's own reload; then the page's clock says when.
         server.page.get_by_text(marker, exact=False).first.wait_for(timeout=60_000)
-        shown = time.perf_counter() - saved
+        origin, loaded = server.page.evaluate(NAVIGATION_TIMES)
+        if keep:
+            server.reload[edit].append(origin / 1000 - saved_at)
+            server.shown[edit].append((origin + loaded) / 1000 - saved_at)
     if keep:  # the first saves warm the server up
         server.served[edit].append(served)
-        if shown is not None:
-            server.shown[edit].append(shown)
 
 
 @contextlib.contextmanager
@@ -132,8 +140,7 @@ def describe(values: list[float]) -> str:
     if not values:
         return "-"
     return (
-        f"{statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f}, "
-        f"n={len(values)})"
+        f"{statistics.median(values):.3f} s ({min(values):.3f}-{max(values):.3f}, n={len(values)})"
     )
 
 
@@ -180,13 +187,12 @@ def main() -> int:
         f"Chromium; {args.saves} saves each (title and note edits alternating); "
         f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}"
     )
-    print(f"  {'server':10} {'edit':6} {'save -> served':45} save -> browser shows it")
+    columns = ("save -> served", "save -> reload starts", "save -> browser shows it")
+    print(f"  {'server':9} {'edit':5} " + " ".join(f"{c:41}" for c in columns))
     for server in servers:
         for edit in EDITS:
-            print(
-                f"  {server.name:10} {edit:6} {describe(server.served[edit]):45} "
-                f"{describe(server.shown[edit])}"
-            )
+            values = (server.served[edit], server.reload[edit], server.shown[edit])
+            print(f"  {server.name:9} {edit:5} " + " ".join(f"{describe(v):41}" for v in values))
     this = next(server for server in servers if server.name == "this")
     served = [value for values in this.served.values() for value in values]
     ok = statistics.median(served) < 0.5
