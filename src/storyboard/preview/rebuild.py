@@ -84,7 +84,7 @@ class PreviewRenderer:
         snapshots = self._load_snapshots(workspace.snapshot_path)
         registry = self._provider_registry()
         theme = self._theme_for(options.theme_dir)
-        assets_dir = workspace.assets_dir
+        assets_dir = workspace.checked_assets_dir()  # never a linked folder
         # As render_story makes it for a page: pictures copied, none shared inline.
         linker = AssetLinker(assets_dir, options.assets, options.asset_url, share_inline=True)
         with markdown_budget():
