@@ -145,7 +145,10 @@ def test_a_broken_save_shows_the_error_in_the_storys_language_then_a_fix_recover
     assert page.select_one("h1").get_text() == translate("sv", "preview_error_title")  # type: ignore[union-attr]
     problems = [item.get_text() for item in page.select("li")]
     assert any(problem.startswith(f"{story}:") for problem in problems), problems
-    assert any("error: " in line and str(story) in line for line in served.console)
+    wait_for(
+        lambda: any("error: " in line and str(story) in line for line in served.console),
+        "the problem on the console",
+    )
 
     story.write_text(story_text(title="Lagad"), encoding="utf-8")
     wait_for(lambda: served.heading() == "Lagad", "the fixed page")
