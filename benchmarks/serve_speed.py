@@ -111,6 +111,8 @@ def time_one_save(server: Server, edit: str, marker: str, *, keep: bool) -> None
     if server.page is not None:
         # A locator waits across the page's own reload; then the page's clock says when.
         server.page.get_by_text(marker, exact=False).first.wait_for(timeout=60_000)
+        # The heading shows while the page is still parsing: time the whole page's DOM.
+        server.page.wait_for_load_state("domcontentloaded")
         origin, loaded = server.page.evaluate(NAVIGATION_TIMES)
         if keep:
             server.reload[edit].append(origin / 1000 - saved_at)
