@@ -99,7 +99,10 @@ def test_wall_time_is_near_the_ideal_not_the_sum(tmp_path: Path) -> None:
     start = time.monotonic()
     fetch_urls(wanted, store, resolver, pool=PoolSettings(concurrency=8, per_host=2))  # type: ignore[arg-type]
     elapsed = time.monotonic() - start
-    assert elapsed < 0.1 * 16 / 2  # far below sequential (1.6 s)
+    # One after another would take at least 16 x 0.1 s; 8 at a time takes 0.2 s on a quiet
+    # machine. The margin is wide so that a loaded machine cannot fail it, while a pool that
+    # ran the URLs one by one still would.
+    assert elapsed < 0.1 * 16 * 0.75
 
 
 def test_a_failure_is_an_outcome_not_an_exception(tmp_path: Path) -> None:
