@@ -55,14 +55,16 @@ HOST_ALIASES = {
 _YOUTU_BE = "youtu.be"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _HOST_RE = re.compile(r"^[a-z0-9.\-\[\]:]+$")
-#: Whitespace (``\s`` is ``str.isspace``'s set) or a control character below U+0020.
+#: Whitespace: ``\s`` matches exactly what ``str.isspace`` calls a space.
+_SPACE = re.compile(r"\s")
+#: Whitespace or a control character below U+0020.
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f]")
 
 
 def check_http_url(value: str) -> str:
     """Return ``value`` stripped if it is an absolute http(s) URL with a host, else raise."""
     text = value.strip()
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise ValueError("a URL cannot contain spaces")
     try:
         parts = urlsplit(text)
