@@ -33,6 +33,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The (sub)commands this process ran; none when click answered ``--help`` itself.
 _commands_run: list[str] = []
+#: Set by ``run``: this process is the program, and ends when the command does.
+_whole_process = False
 
 #: How each kind of note is shown on stderr.
 _NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresolved": "yellow"}
@@ -59,6 +61,19 @@ class _LocalPath(click.Path):
         from pathlib import Path
 
         return Path(os.fsdecode(super().convert(value, param, ctx)))
+
+
+def _settled() -> None:
+    """Tell the garbage collector that what is loaded so far stays until the process ends.
+
+    A long render makes the collector go over every object a few times, many of them the
+    modules' (pydantic's, the models'); frozen, they are left out of those rounds.
+    Only in the program itself (``run``): a caller of ``main`` goes on living after it.
+    """
+    if _whole_process:
+        import gc
+
+        gc.freeze()
 
 
 def _report(error: StoryboardError) -> None:
@@ -337,6 +352,7 @@ def render(story_path: Path, **kwargs: Any) -> int:
     from storyboard.commands.render import RenderRequest
     from storyboard.commands.render import render as run
 
+    _settled()
     request = RenderRequest(**_pick(kwargs, RenderRequest))
     return show(run(story_path, request, _network(kwargs), _progress(), clock=run_clock()))
 
@@ -619,6 +635,8 @@ def run() -> None:
     teardown of the modules (a sixth of a ``--help``) is skipped. The output is flushed
     first; if that fails (a closed pipe), the exit takes Python's usual way.
     """
+    global _whole_process  # noqa: PLW0603 (one flag for the one program a process runs)
+    _whole_process = True
     try:
         main()
     except SystemExit as done:
