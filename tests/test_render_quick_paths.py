@@ -106,13 +106,15 @@ def test_a_themes_partials_are_still_the_ones_rendered(tmp_path: Path) -> None:
     assert 'class="sb-avatar' not in page  # the built-in card_head's
 
 
-def test_the_built_in_cards_need_one_include_each(tmp_path: Path) -> None:
-    """Only the per-provider template choice is still an include inside the loop."""
+def test_the_built_in_cards_need_two_includes_each(tmp_path: Path) -> None:
+    """A card's entry (the preview's unit) and its template by provider stay includes."""
     env = make_environment()
     assert env.loader is not None
     items = env.loader.get_source(env, "partials/items.html")[0]
+    entry = env.loader.get_source(env, "partials/entry.html")[0]
     card = env.loader.get_source(env, "items/default.html")[0]
-    assert re.findall(r"\{% include [^%]*%\}", items) == ["{% include item_template(item) %}"]
+    assert re.findall(r"\{% include [^%]*%\}", items) == ['{% include "partials/entry.html" %}']
+    assert re.findall(r"\{% include [^%]*%\}", entry) == ["{% include item_template(item) %}"]
     assert "{% include" not in card
 
 

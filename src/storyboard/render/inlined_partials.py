@@ -54,10 +54,16 @@ class InliningLoader(BaseLoader):
     has a template ``name``: such a partial stays included, so the theme's is used.
     """
 
-    def __init__(self, base: BaseLoader, overridden: Callable[[Environment, str], bool]) -> None:
-        """Serve the templates of ``base``; leave the includes ``overridden`` names alone."""
+    def __init__(
+        self,
+        base: BaseLoader,
+        overridden: Callable[[Environment, str], bool],
+        kept: frozenset[str] = frozenset(),
+    ) -> None:
+        """Serve the templates of ``base``; includes of ``overridden`` or ``kept`` names stay."""
         self.base = base
         self._overridden = overridden
+        self._kept = kept
 
     def get_source(
         self, environment: Environment, template: str
@@ -73,7 +79,9 @@ class InliningLoader(BaseLoader):
     def _inline(self, environment: Environment, source: str, open_names: set[str]) -> str:
         def replace(match: re.Match[str]) -> str:
             before, name = match["before"], match["name"]
-            if before.isspace() or name in open_names or self._overridden(environment, name):
+            if before.isspace() or name in open_names | self._kept:
+                return match[0]
+            if self._overridden(environment, name):
                 return match[0]
             partial, _, _ = self.base.get_source(environment, name)
             if not is_plain_partial(partial):

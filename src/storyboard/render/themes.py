@@ -95,6 +95,11 @@ class _ThemeLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
+#: Partials that stay templates of their own: a card's entry is the unit the preview
+#: renders again (and reuses) card by card.
+_OWN_TEMPLATES = frozenset({"partials/entry.html"})
+
+
 class _StorySandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, quicker where templates read the story's view records.
 
@@ -140,7 +145,7 @@ def make_environment(theme_dir: Path | None = None, *, plain: bool = False) -> E
         return any(_has_template(theme, environment, name) for theme in themes)
 
     def built_in(loader: BaseLoader) -> BaseLoader:
-        return loader if plain else InliningLoader(loader, overridden)
+        return loader if plain else InliningLoader(loader, overridden, kept=_OWN_TEMPLATES)
 
     loaders = [
         *themes,
