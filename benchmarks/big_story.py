@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,3 +57,10 @@ def write_story(folder: Path, count: int, name: str = "big") -> Path:
     if not assets.exists():
         shutil.copytree(EXAMPLE.with_suffix(".assets"), assets)
     return story
+
+
+if __name__ == "__main__":
+    # python benchmarks/big_story.py FOLDER COUNT: a story to profile a command on
+    folder, count = Path(sys.argv[1]), int(sys.argv[2])
+    folder.mkdir(parents=True, exist_ok=True)
+    print(write_story(folder, count))

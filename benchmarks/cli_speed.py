@@ -4,11 +4,18 @@ Runs each command as a whole process (``python -m storyboard ...``, start-up and
 included) on stories of 10, 1,000 and 5,000 items written by ``big_story`` from the
 bundled example, and prints the median wall time and CPU time (user + sys of the child)
 with the min and max of the runs. The runs are interleaved: every round runs every case
-once, so a busy moment on a shared machine hits all cases alike.
+once, so a busy moment on a shared machine hits all cases alike. ``--help`` runs as
+users type it, through the ``storyboard`` console script beside the interpreter;
+``python -c "import click"`` is printed as its floor.
+
+Each ratio is printed as the ratio of the medians, and with the min and max of the
+ratios within one round (the two commands of a ratio ran next to each other): the
+spread of those is the machine's noise.
 
 With ``--baseline PYTHON`` (the interpreter of another checkout's virtualenv, e.g. the
 main branch before a change) every case also runs there, paired with this checkout's
-run in the same round, and both columns are printed side by side.
+run in the same round, and both columns are printed side by side; the pages both
+render must then be byte for byte the same.
 
 Targets (from this checkout's medians; PASS/FAIL, exit status 1 on a FAIL):
 ``render --offline`` of 1,000 items at most 1.5x the same on 10, of 5,000 at most 3x;
@@ -62,6 +69,12 @@ def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+def console_script(python: str) -> list[str]:
+    """Return ``storyboard`` as users run it: the console script beside ``python``."""
+    script = Path(python).parent / "storyboard"
+    return [str(script)] if script.exists() else [python, "-m", "storyboard"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--baseline", help="python of another checkout, run in the same rounds")
@@ -76,37 +89,57 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cli-speed-") as temp:
         work = Path(temp)
         stories = {size: write_story(work, size, f"story{size}") for size in sizes}
+        # "{python}" is the interpreter, "{script}" the console script, "{out}" a folder of
+        # the checkout's own.
         cases: dict[str, list[str]] = {
-            "python -c pass": ["-c", "pass"],
-            "--help": ["-m", "storyboard", "--help"],
+            "python -c pass": ["{python}", "-c", "pass"],
+            'python -c "import click"': ["{python}", "-c", "import click"],
+            "storyboard --help": ["{script}", "--help"],
         }
         for size, story in stories.items():
-            out = str(work / f"out{size}")
             cases[f"render --offline, {size} items"] = [
-                "-m",
-                "storyboard",
-                "render",
-                "--offline",
-                str(story),
-                "-o",
-                out,
+                *("{python}", "-m", "storyboard", "render", "--offline"),
+                *(str(story), "-o", str(work / f"out{size}-{{name}}")),
             ]
         for size, story in stories.items():
             if size <= 1000:
-                cases[f"check, {size} items"] = ["-m", "storyboard", "check", str(story)]
+                cases[f"check, {size} items"] = [
+                    "{python}",
+                    "-m",
+                    "storyboard",
+                    "check",
+                    str(story),
+                ]
+
+        def command(case: str, name: str) -> list[str]:
+            python = pythons[name]
+            argv = []
+            for part in cases[case]:
+                if part == "{script}":
+                    argv += console_script(python)
+                else:
+                    argv.append(part.replace("{python}", python).replace("{name}", name))
+            return argv
+
         results = {(case, name): Runs() for case in cases for name in pythons}
-        for argv in cases.values():  # warm the file cache and the .pyc files
-            for python in pythons.values():
-                timed([python, *argv], work)
+        for case in cases:  # warm the file cache and the .pyc files
+            for name in pythons:
+                timed(command(case, name), work)
         for round_ in range(args.rounds):
-            order = list(pythons.items())
+            order = list(pythons)
             if round_ % 2:
                 order.reverse()  # neither checkout always goes first
-            for case, argv in cases.items():
-                for name, python in order:
-                    wall, cpu = timed([python, *argv], work)
+            for case in cases:
+                for name in order:
+                    wall, cpu = timed(command(case, name), work)
                     results[case, name].wall.append(wall)
                     results[case, name].cpu.append(cpu)
+        same_pages = [
+            (work / f"out{size}-baseline" / "index.html").read_bytes()
+            == (work / f"out{size}-this" / "index.html").read_bytes()
+            for size in sizes
+            if "baseline" in pythons
+        ]
 
     print(
         f"load average before/after: {LOAD_BEFORE} / {os.getloadavg()[0]:.2f}; "
@@ -125,7 +158,16 @@ def main() -> int:
     def ratio(name: str, case: str, base: str, kind: str) -> float:
         return results[case, name].median(kind) / results[base, name].median(kind)
 
-    checks = [("--help", "python -c pass", 4.0)]
+    def spread(name: str, case: str, base: str, kind: str) -> str:
+        """The min and max of the ratio within one round: the noise of the ratio."""
+        values, against = getattr(results[case, name], kind), getattr(results[base, name], kind)
+        ratios = [value / base_value for value, base_value in zip(values, against, strict=True)]
+        return f"({min(ratios):.2f}-{max(ratios):.2f})"
+
+    checks: list[tuple[str, str, float | None]] = [
+        ("storyboard --help", "python -c pass", 4.0),
+        ('python -c "import click"', "python -c pass", None),
+    ]
     small = min(sizes)
     for size in sizes:
         if size == 1000:
@@ -137,19 +179,26 @@ def main() -> int:
             checks.append(
                 (f"render --offline, {size} items", f"render --offline, {small} items", 3.0)
             )
-    print("ratios of medians (wall / cpu)")
+    print("ratios of medians, wall / cpu (min-max of the ratios within a round)")
     failed = False
     for case, base, limit in checks:
         cells = "   ".join(
-            f"{name}: {ratio(name, case, base, 'wall'):5.2f}x"
-            f" / {ratio(name, case, base, 'cpu'):5.2f}x"
+            f"{name}: {ratio(name, case, base, 'wall'):5.2f}x {spread(name, case, base, 'wall')}"
+            f" / {ratio(name, case, base, 'cpu'):5.2f}x {spread(name, case, base, 'cpu')}"
             for name in pythons
         )
+        if limit is None:
+            print(f"  ----  {case} vs {base} (for reference)   {cells}")
+            continue
         ok = (
             ratio("this", case, base, "wall") <= limit and ratio("this", case, base, "cpu") <= limit
         )
         failed = failed or not ok
         print(f"  {'PASS' if ok else 'FAIL'}  {case} vs {base} (target <= {limit}x)   {cells}")
+    if same_pages:
+        identical = all(same_pages)
+        failed = failed or not identical
+        print(f"  {'PASS' if identical else 'FAIL'}  rendered pages byte for byte the baseline's")
     return 1 if failed else 0
 
 

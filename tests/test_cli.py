@@ -385,6 +385,36 @@ def test_python_dash_m_and_version() -> None:
     assert "storyboard" in proc.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "status"), [(["--help"], 0), (["render", "--help"], 0), (["nosuch"], 2), ([], 2)]
+)
+def test_the_program_answers_as_click_does(args: list[str], status: int) -> None:
+    """``run``, the program's entry, leaves early after click's own answer: the same one."""
+
+    def program(*entry: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, *entry, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    clicks_way = program(
+        "-c", "from storyboard.cli.main import main; main(prog_name='python -m storyboard')"
+    )
+    ours = program("-m", "storyboard")
+    assert ours.returncode == clicks_way.returncode == status
+    assert ours.stdout == clicks_way.stdout
+    assert ours.stderr == clicks_way.stderr
+    assert "Usage: python -m storyboard" in ours.stdout + ours.stderr
+
+
+def test_the_console_script_runs_the_program() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["scripts"] == {"storyboard": "storyboard.cli:run"}
+
+
 def test_providers_list_names_the_built_in_table() -> None:
     result = run("providers", "list")
     assert result.exit_code == 0

@@ -21,14 +21,15 @@ try:
 except SystemExit:
     pass
 with open({out!r}, "w") as f:
-    json.dump(sorted({{name.split(".")[0] for name in sys.modules}}), f)
+    json.dump(sorted(sys.modules), f)
 """
 
 NETWORK = {"requests", "urllib3", "certifi", "charset_normalizer", "idna"}
 HTML_PARSING = {"bs4", "soupsieve"}
 
 
-def loaded_after(args: list[str], tmp_path: Path) -> set[str]:
+def modules_after(args: list[str], tmp_path: Path) -> set[str]:
+    """Return every module (``a.b.c``) a real run of ``storyboard ARGS`` left loaded."""
     out = tmp_path / "modules.json"
     subprocess.run(
         [sys.executable, "-c", _RUN.format(out=str(out)), json.dumps(args)],
@@ -39,10 +40,31 @@ def loaded_after(args: list[str], tmp_path: Path) -> set[str]:
     return set(json.loads(out.read_text(encoding="utf-8")))
 
 
+def loaded_after(args: list[str], tmp_path: Path) -> set[str]:
+    """Return the top-level packages a real run of ``storyboard ARGS`` left loaded."""
+    return {name.split(".")[0] for name in modules_after(args, tmp_path)}
+
+
 def test_help_loads_neither_models_nor_the_network(tmp_path: Path) -> None:
     loaded = loaded_after(["--help"], tmp_path)
     assert "click" in loaded
     assert not loaded & (NETWORK | HTML_PARSING | {"pydantic", "jinja2", "ruamel", "yaml"})
+
+
+def test_help_loads_the_command_line_alone(tmp_path: Path) -> None:
+    """Click answers ``--help``: no command's code, nor what only commands use, is loaded."""
+    modules = modules_after(["--help"], tmp_path)
+    ours = {name for name in modules if name.split(".")[0] == "storyboard"}
+    assert ours == {
+        "storyboard",
+        "storyboard.cli",
+        "storyboard.cli.main",
+        "storyboard.model",
+        "storyboard.model.embed_mode",
+    }
+    # What only commands need: the error classes' dataclasses, paths (and with them
+    # urllib.parse), signal handlers.
+    assert not modules & {"dataclasses", "pathlib", "urllib.parse", "signal"}
 
 
 def test_check_loads_no_network_html_parser_or_templates(tmp_path: Path) -> None:

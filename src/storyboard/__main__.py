@@ -1,6 +1,6 @@
 """Allow ``python -m storyboard``."""
 
-from storyboard.cli.main import main
+from storyboard.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -98,6 +98,7 @@ def translate_plural(lang: str, key: str, count: int, **values: object) -> str:
     return translate(lang, name, count=count, **values)
 
 
+@cache  # parsing a locale costs tens of microseconds; a page asks for it per date
 def babel_locale(lang: str) -> Locale:
     """Return the Babel locale for ``lang``, falling back to its primary subtag, then English."""
     for candidate in _subtags(lang):

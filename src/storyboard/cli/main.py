@@ -1,40 +1,84 @@
 """The ``storyboard`` command: parse options, call one ``commands`` function, print its result.
 
 Errors are turned into one line and an exit status in one place, ``StoryboardGroup``.
+
+``storyboard --help`` is answered from click and this module alone: everything else
+(the error classes, the output and progress helpers, pathlib, the commands) is imported
+by the command that uses it. ``tests/test_import_graph.py`` holds it to that.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import os
-import signal
 import sys
-import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from storyboard import __version__
-from storyboard.cli.output import echo
-from storyboard.cli.progress import FetchProgress
-from storyboard.clock import Clock, utc_now
-from storyboard.commands.feedback import Outcome
-from storyboard.errors import InterruptError, StoryboardError, StoryError, UsageError, WriteError
 from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from storyboard.cli.progress import FetchProgress
+    from storyboard.clock import Clock
+    from storyboard.commands.feedback import Outcome
     from storyboard.commands.network import NetworkOptions
+    from storyboard.errors import StoryboardError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The (sub)commands this process ran; none when click answered ``--help`` itself.
+_commands_run: list[str] = []
+#: Set by ``run``: this process is the program, and ends when the command does.
+_whole_process = False
 
 #: How each kind of note is shown on stderr.
 _NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresolved": "yellow"}
 
 
+def echo(text: str, *, err: bool = False, label: str = "", colour: str | None = None) -> None:
+    """Print through ``cli.output.echo`` (control characters removed), loaded when used."""
+    from storyboard.cli.output import echo as print_line
+
+    print_line(text, err=err, label=label, colour=colour)
+
+
+def _progress(*, saving: bool = True) -> FetchProgress:
+    from storyboard.cli.progress import FetchProgress
+
+    return FetchProgress(saving=saving)
+
+
+class _LocalPath(click.Path):
+    """click's ``Path`` giving a ``pathlib.Path``, with pathlib loaded when a path is given."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Check the path as click does, and return it as a ``pathlib.Path``."""
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
+
+
+def _settled() -> None:
+    """Tell the garbage collector that what is loaded so far stays until the process ends.
+
+    A long render makes the collector go over every object a few times, many of them the
+    modules' (pydantic's, the models'); frozen, they are left out of those rounds.
+    Only in the program itself (``run``): a caller of ``main`` goes on living after it.
+    """
+    if _whole_process:
+        import gc
+
+        gc.freeze()
+
+
 def _report(error: StoryboardError) -> None:
+    from storyboard.errors import StoryError
+
     problems = error.problems if isinstance(error, StoryError) else [error]
     for problem in problems:
         echo(str(problem), err=True, label=f"{error.label}: ", colour="red")
@@ -47,6 +91,8 @@ def _leave_now_if_threads_would_hold(status: int) -> None:
     whatever those workers would still bring is not saved anyway, and all that was
     finished is saved already.
     """
+    import threading
+
     main_thread = threading.main_thread()
     if any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
         sys.stdout.flush()
@@ -65,6 +111,9 @@ class StoryboardGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; exit with the status it returned or its error's status."""
+        from storyboard.errors import InterruptError, StoryboardError, WriteError
+
+        _commands_run.append(ctx.info_name or "")
         try:
             status = super().invoke(ctx)
         except KeyboardInterrupt:
@@ -109,7 +158,7 @@ providers_option = click.option(
     "--providers",
     "providers_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_LocalPath(exists=True, dir_okay=False),
     envvar="STORYBOARD_PROVIDERS",
     help="An extra provider registry in oembed.com's providers.json format; "
     "its entries win over the built-in ones (and say which hosts may serve players). "
@@ -119,7 +168,7 @@ providers_option = click.option(
 theme_option = click.option(
     "--theme",
     "theme_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=_LocalPath(exists=True, file_okay=False),
     help="A folder of templates searched before the built-in theme.",
 )
 
@@ -164,6 +213,7 @@ def network_options(command: F) -> F:
 def _network(kwargs: dict[str, Any]) -> NetworkOptions:
     """Build the network options from the ``network_options`` flags."""
     from storyboard.commands.network import NetworkOptions
+    from storyboard.errors import UsageError
     from storyboard.fetch.pool import PoolSettings
     from storyboard.net import FetchSettings
     from storyboard.net.host_map import host_map_from_environment
@@ -189,6 +239,8 @@ def run_clock() -> Clock:
 
     A program (or a test) running the CLI in-process passes a ``Clock`` as click's ``obj``.
     """
+    from storyboard.clock import utc_now
+
     given = click.get_current_context().find_root().obj
     return given if callable(given) else utc_now
 
@@ -199,6 +251,8 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 
 def _pick(kwargs: dict[str, Any], fields_of: Any) -> dict[str, Any]:
     """Return the options that are fields of the dataclass ``fields_of``."""
+    import dataclasses
+
     return {f.name: kwargs[f.name] for f in dataclasses.fields(fields_of) if f.name in kwargs}
 
 
@@ -208,9 +262,7 @@ def _embed_mode(
     return EmbedMode(value) if value else None
 
 
-story_argument = click.argument(
-    "story_path", metavar="STORY.yaml", type=click.Path(dir_okay=False, path_type=Path)
-)
+story_argument = click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(dir_okay=False))
 embed_option = click.option(
     "--embed",
     type=click.Choice([mode.value for mode in EmbedMode]),
@@ -221,7 +273,7 @@ output_option = click.option(
     "-o",
     "--output",
     "output_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_LocalPath(file_okay=False),
     help="Output folder [default: site/<story name>/].",
 )
 lang_option = click.option(
@@ -245,7 +297,7 @@ def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> int:
     """Validate STORY.yaml without touching the network (unless --links)."""
     from storyboard.commands.check import check as run
 
-    feedback = FetchProgress(saving=update)
+    feedback = _progress(saving=update)
     network = _network(kwargs)
     return show(run(story_path, network, feedback, links=links, update=update, clock=run_clock()))
 
@@ -259,7 +311,7 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     from storyboard.commands.fetch import fetch as run
 
     network = _network(kwargs)
-    return show(run(story_path, network, FetchProgress(), refresh=refresh, clock=run_clock()))
+    return show(run(story_path, network, _progress(), refresh=refresh, clock=run_clock()))
 
 
 @main.command()
@@ -300,8 +352,9 @@ def render(story_path: Path, **kwargs: Any) -> int:
     from storyboard.commands.render import RenderRequest
     from storyboard.commands.render import render as run
 
+    _settled()
     request = RenderRequest(**_pick(kwargs, RenderRequest))
-    return show(run(story_path, request, _network(kwargs), FetchProgress(), clock=run_clock()))
+    return show(run(story_path, request, _network(kwargs), _progress(), clock=run_clock()))
 
 
 @main.group(cls=click.Group)
@@ -340,9 +393,7 @@ def providers_update(url: str | None, allow_private_network: bool) -> int:
 
 
 @main.command()
-@click.argument(
-    "story_path", metavar="STORY.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(exists=True, dir_okay=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -359,6 +410,8 @@ def serve(story_path: Path, **kwargs: Any) -> None:
 
     Never fetches (like render --offline): run storyboard fetch for new URLs.
     """
+    import signal
+
     from storyboard.preview.server import PreviewServer, PreviewSettings
 
     settings = PreviewSettings.for_story(story_path, **kwargs)
@@ -372,9 +425,7 @@ def serve(story_path: Path, **kwargs: Any) -> None:
 
 
 @main.command()
-@click.argument(
-    "story_path", metavar="STORY.yaml", type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(exists=True, dir_okay=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -427,7 +478,7 @@ def edit(
 @click.option(
     "--from-file",
     "from_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=_LocalPath(exists=True, dir_okay=False),
     help="Add the URLs listed in this file, one a line (# starts a comment).",
 )
 @click.option("--tag", help="The hashtag to collect, with or without #.")
@@ -467,7 +518,7 @@ def collect(story_path: Path, yes: bool, dry_run: bool, heading: str | None, **k
 
     network, source = _network(kwargs), CollectSource(**_pick(kwargs, CollectSource))
     window = Window(_day(kwargs["since"]), _day(kwargs["until"]), kwargs["limit"])
-    found = find_posts(story_path, source, window, network, FetchProgress(), dry_run=dry_run)
+    found = find_posts(story_path, source, window, network, _progress(), dry_run=dry_run)
     show(found)
     if not found.posts or dry_run:
         return found.exit_code
@@ -491,7 +542,7 @@ def quoted(story_path: Path, page_url: str | None) -> int:
     """
     from storyboard.commands.quoted import quoted as run
 
-    return show(run(story_path, FetchProgress(), page_url=page_url))
+    return show(run(story_path, _progress(), page_url=page_url))
 
 
 @main.command()
@@ -532,13 +583,13 @@ def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
     from storyboard.commands.add import add as run
 
     options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
-    network, feedback = _network(kwargs), FetchProgress()
+    network, feedback = _network(kwargs), _progress()
     return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
 
 
 @main.command("mv")
-@click.argument("old", metavar="OLD.yaml", type=click.Path(path_type=Path))
-@click.argument("new", metavar="NEW.yaml", type=click.Path(path_type=Path))
+@click.argument("old", metavar="OLD.yaml", type=_LocalPath())
+@click.argument("new", metavar="NEW.yaml", type=_LocalPath())
 def move(old: Path, new: Path) -> int:
     """Move a story with its snapshot file and assets folder (NEW may be a folder).
 
@@ -556,12 +607,12 @@ def import_() -> None:
 
 
 @import_.command("storify")
-@click.argument("export_path", metavar="EXPORT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("export_path", metavar="EXPORT", type=_LocalPath(dir_okay=False))
 @click.option(
     "-o",
     "--output",
     "story_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_LocalPath(dir_okay=False),
     help="The story file to write [default: <export name>.yaml here]; never overwritten.",
 )
 @click.option(
@@ -574,3 +625,27 @@ def import_storify(export_path: Path, story_path: Path | None, lang: str | None)
     from storyboard.commands.import_storify import import_storify as run
 
     return show(run(export_path, story_path, lang=lang, clock=run_clock()))
+
+
+def run() -> None:
+    """The ``storyboard`` program: ``main``, and an exit without teardown when no command ran.
+
+    ``--help``, ``--version`` and a mistyped option end in click's parsing, before any
+    command opened a file or started a thread: there is nothing to close, and Python's
+    teardown of the modules (a sixth of a ``--help``) is skipped. The output is flushed
+    first; if that fails (a closed pipe), the exit takes Python's usual way.
+    """
+    global _whole_process  # noqa: PLW0603 (one flag for the one program a process runs)
+    _whole_process = True
+    try:
+        main()
+    except SystemExit as done:
+        status = done.code
+        if _commands_run or not (status is None or isinstance(status, int)):
+            raise
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:
+            raise done from None
+        os._exit(status or 0)

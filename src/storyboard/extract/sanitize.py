@@ -8,6 +8,7 @@ render layer adds the few allowlisted provider scripts itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -183,6 +184,11 @@ def _with_vimeo_dnt(url: str) -> str:
 
 
 def _effective_hosts(iframe_hosts: Iterable[str]) -> frozenset[str]:
+    return _effective_host_set(frozenset(iframe_hosts))
+
+
+@functools.lru_cache(maxsize=256)  # a provider's hosts, asked again for each of its cards
+def _effective_host_set(iframe_hosts: frozenset[str]) -> frozenset[str]:
     hosts = frozenset(h.strip().lower() for h in iframe_hosts if h.strip())
     if any(iframe_host_allowed(youtube, hosts) for youtube in YOUTUBE_PLAYER_HOSTS):
         # Our own rewrite target must stay allowed wherever YouTube's player is.
@@ -270,17 +276,22 @@ def _embed_filter(iframe_hosts: frozenset[str]) -> AttributeFilter:
     return check
 
 
-def sanitize_post_text(html: str) -> str:
-    """Keep only paragraphs, line breaks, emphasis and http(s) links of a post's text."""
-    return nh3.clean(
-        html,
+@functools.cache
+def _post_cleaner() -> nh3.Cleaner:
+    # Built once: setting up the allowlist cost as much as cleaning a post with it.
+    return nh3.Cleaner(
         tags=set(_POST_TAGS),
         clean_content_tags=set(_DROP_WITH_CONTENT | {"iframe"}),
         attributes={tag: set(attrs) for tag, attrs in _POST_ATTRIBUTES.items()},
         attribute_filter=_post_filter,
         link_rel=LINK_REL,
         strip_comments=True,
-    ).strip()
+    )
+
+
+def sanitize_post_text(html: str) -> str:
+    """Keep only paragraphs, line breaks, emphasis and http(s) links of a post's text."""
+    return _post_cleaner().clean(html).strip()
 
 
 def _clean_embed(html: str, hosts: frozenset[str]) -> str:

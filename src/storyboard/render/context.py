@@ -53,12 +53,23 @@ def effective_embed_mode(story: Story, item: UrlItem, override: EmbedMode | None
     return override or story.embed_mode(item)
 
 
-def heading_anchor(text: str, taken: set[str]) -> str:
-    """Return a unique fragment id for a heading ("Morning talks" -> "morning-talks")."""
+def heading_anchor(text: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """Return a unique fragment id for a heading ("Morning talks" -> "morning-talks").
+
+    The second "Morning talks" gets "morning-talks-2", the next free number. ``tried``
+    remembers, per base, the number to try next: ids are only ever added to ``taken``,
+    so every smaller number is still taken, and a story that repeats a heading a
+    thousand times does not try a million ids.
+    """
     base = re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "section"
-    anchor, number = base, 2
-    while anchor in taken:
-        anchor, number = f"{base}-{number}", number + 1
+    anchor, number = base, (tried or {}).get(base, 2)
+    if anchor in taken:
+        anchor = f"{base}-{number}"
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        if tried is not None:
+            tried[base] = number + 1
     taken.add(anchor)
     return anchor
 
@@ -98,10 +109,11 @@ def story_sections(story: Story) -> list[Section]:
     Headings never take an id that a card already has ("item-3").
     """
     taken = {f"item-{number}" for number in range(1, len(story.items) + 1)}
+    tried: dict[str, int] = {}
     found: list[list[Any]] = []  # [heading, anchor, URL items under it]
     for item in story.items:
         if isinstance(item, HeadingItem):
-            found.append([item.heading, heading_anchor(item.heading, taken), 0])
+            found.append([item.heading, heading_anchor(item.heading, taken, tried), 0])
         elif isinstance(item, UrlItem) and found:
             found[-1][2] += 1
     return [Section(heading, anchor, count) for heading, anchor, count in found]

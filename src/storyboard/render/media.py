@@ -154,6 +154,7 @@ class AssetLinker:
         self.share_inline = share_inline and mode == "inline"
         self._used: dict[str, None] = {}
         self._shared: dict[str, SharedPicture] = {}
+        self._checked: dict[str, Path | None] = {}  # an avatar is on each of its author's posts
         # Two tables: by archived file name (read each file once), by content (list once).
         self._pictures_by_path: dict[str, OutputPicture] = {}
         self._pictures: dict[str, OutputPicture] = {}
@@ -219,10 +220,12 @@ class AssetLinker:
         """Return the local archived file of ``asset``, None if it was never archived."""
         if asset is None or asset.path is None or not is_plain_file_name(asset.path):
             return None
-        path = self.assets_dir / asset.path
-        # A link, a folder or a damaged file is left out like a missing one (render warns
-        # about each); it is checked again as it is read, in case it changes meanwhile.
-        return path if is_archived_picture(path) else None
+        if asset.path not in self._checked:
+            path = self.assets_dir / asset.path
+            # A link, a folder or a damaged file is left out like a missing one (render warns
+            # about each); it is checked again as it is read, in case it changes meanwhile.
+            self._checked[asset.path] = path if is_archived_picture(path) else None
+        return self._checked[asset.path]
 
     def src(self, asset: MediaAsset | None) -> str | None:
         """Return the ``src`` for ``asset``, or None: never the remote original (privacy)."""

@@ -24,6 +24,10 @@ def _trusted(html: str) -> Markup:
     return Markup(inert_html(html))  # noqa: S704
 
 
+#: The characters ``escape`` (``& < > " '``) and ``inert_html`` (``{ } [ ]``) rewrite.
+_CHANGED_BY_ESCAPING = re.compile(r"[&<>\"'{}\[\]]")
+
+
 def escape_text(value: object) -> Markup:
     """Return a plain value as escaped HTML that no blog's template language reads as code.
 
@@ -32,6 +36,8 @@ def escape_text(value: object) -> Markup:
     """
     if isinstance(value, Markup):
         return value
+    if type(value) is str and _CHANGED_BY_ESCAPING.search(value) is None:
+        return Markup(value)  # noqa: S704 - nothing in it that escaping would change
     return Markup(inert_html(str(escape(value))))  # noqa: S704
 
 

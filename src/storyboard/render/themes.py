@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -30,7 +31,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from storyboard.errors import RenderError
+from storyboard.render.inlined_partials import InliningLoader
 from storyboard.render.safe import escape_text, theme_file_text
+from storyboard.render.views import PLAIN_VALUE_TYPES, TEMPLATE_VIEW_TYPES
 
 #: The prefix that always reaches a built-in template, so a theme can extend it.
 BUILTIN_PREFIX = "default"
@@ -92,7 +95,34 @@ class _ThemeLoader(FileSystemLoader):
         return source, filename, uptodate
 
 
-def make_environment(theme_dir: Path | None = None) -> Environment:
+#: Partials that stay templates of their own: a card's entry is the unit the preview
+#: renders again (and reuses) card by card.
+_OWN_TEMPLATES = frozenset({"partials/entry.html"})
+
+
+class _StorySandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, quicker where templates read the story's view records.
+
+    A page reads some thirty fields of every card. For a view record (a frozen dataclass
+    of ``views``) and a public field holding plain data, the sandbox's checks always let
+    the value through: the object is no function, frame or type, not a mutable container,
+    and the value is no ``str.format``. Those reads skip the checks; anything else (a
+    ``_`` name, a method, any other object) takes the sandbox's own path.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """Return ``obj.attribute`` as the sandbox would, without re-checking view fields."""
+        if type(obj) in TEMPLATE_VIEW_TYPES and not attribute.startswith("_"):
+            value = obj.__dict__.get(attribute, _ABSENT)
+            if type(value) in PLAIN_VALUE_TYPES:
+                return value
+        return super().getattr(obj, attribute)
+
+
+_ABSENT = object()
+
+
+def make_environment(theme_dir: Path | None = None, *, plain: bool = False) -> Environment:
     """Return the Jinja environment: ``theme_dir`` first, then the built-in theme.
 
     The built-in templates are also reachable as ``default:<name>``, so a theme's
@@ -101,15 +131,29 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
     A theme is someone else's code (a story folder pulled from elsewhere, re-rendered by
     ``serve`` on every change): it runs in Jinja's immutable sandbox, which refuses
     ``__globals__``-style escapes and changing the data it is given.
+
+    ``plain``: Jinja's own sandbox, and every include as written (no ``inlined_partials``),
+    which the quicker default must render byte for byte the same (tests compare them).
     """
     if theme_dir is not None and not theme_dir.is_dir():
         raise RenderError(f"theme folder not found: {theme_dir}")
-    builtin = FileSystemLoader(builtin_templates_dir())
-    loaders: list[FileSystemLoader | PrefixLoader] = [
-        _ThemeLoader(path) for path in theme_search_path(theme_dir)
+    *theme_dirs, builtin_dir = theme_search_path(theme_dir)
+    themes: list[BaseLoader] = [_ThemeLoader(path) for path in theme_dirs]
+
+    def overridden(environment: Environment, name: str) -> bool:
+        # A partial the theme has stays an include, so the theme's own is rendered.
+        return any(_has_template(theme, environment, name) for theme in themes)
+
+    def built_in(loader: BaseLoader) -> BaseLoader:
+        return loader if plain else InliningLoader(loader, overridden, kept=_OWN_TEMPLATES)
+
+    loaders = [
+        *themes,
+        built_in(_ThemeLoader(builtin_dir)),
+        PrefixLoader({BUILTIN_PREFIX: built_in(FileSystemLoader(builtin_dir))}, delimiter=":"),
     ]
-    loaders.append(PrefixLoader({BUILTIN_PREFIX: builtin}, delimiter=":"))
-    return ImmutableSandboxedEnvironment(
+    sandbox = ImmutableSandboxedEnvironment if plain else _StorySandbox
+    return sandbox(
         loader=ChoiceLoader(loaders),
         # Every printed value is escaped, and made inert for blogs' template languages.
         finalize=_finalize,
@@ -123,6 +167,14 @@ def make_environment(theme_dir: Path | None = None) -> Environment:
         # checking (a stat per include, several includes per card) cost more than the card.
         auto_reload=False,
     )
+
+
+def _has_template(loader: BaseLoader, environment: Environment, name: str) -> bool:
+    try:
+        loader.get_source(environment, name)
+    except TemplateNotFound:
+        return False
+    return True
 
 
 @pass_eval_context

@@ -151,3 +151,14 @@ class StoryView:
     def cards(self) -> tuple[CardView, ...]:
         """Return the URL items only."""
         return tuple(item for item in self.items if isinstance(item, CardView))
+
+
+#: The records templates read fields of (``themes`` reads their public fields quickly).
+TEMPLATE_VIEW_TYPES: frozenset[type] = frozenset(
+    {MediaView, PlayerView, HeadingView, TocEntry, TextView, CardView, SharingView, StoryView}
+)
+#: Field values that are plain data: no callable, nothing a template could change.
+PLAIN_VALUE_TYPES: frozenset[type] = frozenset(
+    {str, Markup, int, bool, type(None), tuple, dt.date, dt.datetime, EmbedMode}
+    | TEMPLATE_VIEW_TYPES
+)

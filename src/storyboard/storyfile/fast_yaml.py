@@ -31,7 +31,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was installed
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_PLAIN = (True, False)
 
 
 class _NotPlainError(Exception):
@@ -66,8 +65,12 @@ class _Builder:
         self.parser = parser
         self.scan = scan
         loader = story_yaml()
-        self.resolver = loader.resolver
         self.constructor = loader.constructor
+        # ruamel's implicit types by first character, for the YAML version a story is read
+        # as. Its resolver looks the table up again for every scalar (a tenth of the load).
+        implicit = loader.resolver.versioned_resolver
+        self.implicit: dict[str, list[tuple[str, Any]]] = implicit
+        self.implicit_any: list[tuple[str, Any]] = implicit.get(None, [])
         self.pending: Any = None
 
     def next_event(self) -> Any:
@@ -114,13 +117,20 @@ class _Builder:
             _refuse()  # ``!!str`` too: ruamel keeps it as a tagged scalar
         if not event.implicit[0]:  # quoted or a block scalar: text
             return value
-        tag = str(self.resolver.resolve(_ScalarNode, value, _PLAIN))
+        tag = self.resolve(value)
         if tag in (_STR, _TIMESTAMP):  # dates stay text: the checker parses them itself
             return value
         if tag == _NULL:
             return None
         node = _ScalarNode(tag, value, event.start_mark, event.end_mark)
         return self.constructor.construct_object(node)  # numbers and booleans as ruamel reads them
+
+    def resolve(self, value: str) -> str:
+        """Return a plain scalar's tag as ruamel's ``resolve`` does (first pattern that fits)."""
+        for tag, pattern in (*self.implicit.get(value[:1], ()), *self.implicit_any):
+            if pattern.match(value):
+                return str(tag)
+        return _STR
 
     def mapping(self, start: Any) -> CommentedMap:
         mapping = CommentedMap()

@@ -48,6 +48,7 @@ from storyboard.storyfile.positions import (
     Pos,
     by_position,
     item_pos,
+    item_positions,
     key_pos,
     locate,
     own_pos,
@@ -300,8 +301,9 @@ class _StoryChecker:
         items: list[Item] = []
         lines: list[int] = []
         start = value_pos(root, "items")
+        written = item_positions(node, start)
         for index, raw in enumerate(node):
-            pos = self.item_pos(node, index, start)
+            pos = written[index] if raw is not None else self.item_pos(node, index, start)
             item = self.check_item(raw, f"items[{index}]", pos)
             if item is not None:
                 items.append(item)

@@ -53,6 +53,16 @@ def item_pos(sequence: CommentedSeq, index: int, default: Pos) -> Pos:
     return _recorded(sequence, index, 0) or default
 
 
+def item_positions(sequence: CommentedSeq, default: Pos) -> list[Pos]:
+    """Return ``item_pos`` of every item, reading the position table once."""
+    table = sequence.lc.data
+    entries = table if isinstance(table, dict) else {}
+    return [
+        (entry[0] + 1, entry[1] + 1) if entry is not None and len(entry) >= 2 else default
+        for entry in (entries.get(index) for index in range(len(sequence)))
+    ]
+
+
 def locate(node: Any, loc: Sequence[int | str], start: Pos) -> Pos:
     """Follow a pydantic error location through the loaded YAML to a position."""
     pos = start

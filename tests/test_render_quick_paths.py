@@ -1,0 +1,201 @@
+"""The render's quick paths give byte for byte what the plain ones give.
+
+A long story renders through shortcuts: the sandbox reads view fields without its
+checks, plain partials are written into the templates that include them, notes
+without markup skip the Markdown parser, repeated headings find their next free id at
+once. Each is compared here with the way it replaced, on the same input.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from storyboard.model.snapshot import Snapshot
+from storyboard.model.story import EmbedMode, Story
+from storyboard.providers import ProviderRegistry
+from storyboard.render.context import StoryViewBuilder, heading_anchor
+from storyboard.render.markdown_text import (
+    markdown_parser,
+    plain_markdown_html,
+    render_markdown,
+)
+from storyboard.render.media import AssetLinker
+from storyboard.render.page import (
+    EMBED_TEMPLATE,
+    FRAGMENT_TEMPLATE,
+    PAGE_TEMPLATE,
+    entry_renderer,
+    render_html,
+)
+from storyboard.render.themes import make_environment
+from storyboard.snapshots import SnapshotStore
+from storyboard.storyfile.loader import load_story
+from tests.test_render import full_story, png
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "stories" / "anksome-2017.yaml"
+sys.path.insert(0, str(REPO / "benchmarks"))
+from big_story import write_story  # noqa: E402
+
+# -- the page: fast sandbox reads and inlined partials -------------------------------
+
+
+def _example(tmp_path: Path, count: int) -> tuple[Story, dict[str, Snapshot], Path]:
+    story_path = write_story(tmp_path, count)
+    story = load_story(story_path).story
+    snapshots = SnapshotStore.load(story_path.with_suffix(".snapshots.json")).as_mapping()
+    return story, snapshots, story_path.with_suffix(".assets")
+
+
+def _full(tmp_path: Path) -> tuple[Story, dict[str, Snapshot], Path]:
+    assets = tmp_path / "full.assets"
+    for name, size in (("avatar-anna.png", (96, 96)), ("thumb-video.png", (480, 360))):
+        png(assets / name, size)
+    png(assets / "photo.png", (800, 600))
+    story, snapshots = full_story()
+    return story, snapshots, assets
+
+
+def _outputs(
+    story: Story, snapshots: dict[str, Snapshot], assets: Path, *, plain: bool, theme: Path | None
+) -> list[str]:
+    """Render every HTML output of ``story`` in every mode, with one kind of environment."""
+    env = make_environment(theme, plain=plain)
+    registry = ProviderRegistry.builtin()
+    outputs = []
+    for mode in EmbedMode:
+        for assets_mode, shared in (("copy", False), ("inline", True)):
+            linker = AssetLinker(assets, assets_mode, share_inline=shared)
+            view = StoryViewBuilder(story, snapshots, registry, linker, mode).build()
+            for template in (PAGE_TEMPLATE, FRAGMENT_TEMPLATE, EMBED_TEMPLATE):
+                outputs.append(render_html(env, template, view))
+            entry = entry_renderer(env, view)
+            outputs += [entry(card) for card in view.cards]
+    return outputs
+
+
+@pytest.mark.parametrize("which", ["full", "example", "long"])
+def test_pages_render_as_with_jinjas_sandbox_and_every_include(tmp_path: Path, which: str) -> None:
+    story, snapshots, assets = {
+        "full": lambda: _full(tmp_path),
+        "example": lambda: _example(tmp_path, 14),
+        "long": lambda: _example(tmp_path, 300),
+    }[which]()
+    quick = _outputs(story, snapshots, assets, plain=False, theme=None)
+    assert quick == _outputs(story, snapshots, assets, plain=True, theme=None)
+    assert any('class="sb-card' in html for html in quick)
+
+
+def test_a_themes_partials_are_still_the_ones_rendered(tmp_path: Path) -> None:
+    """A theme's ``partials/card_head.html`` (and one nested in card_media) keeps its say."""
+    theme = tmp_path / "theme" / "partials"
+    theme.mkdir(parents=True)
+    (theme / "card_head.html").write_text('<p class="my-head">{{ item.mark }}</p>\n')
+    (theme / "card_image.html").write_text('<i class="my-image"></i>')
+    story, snapshots, assets = _full(tmp_path)
+    quick = _outputs(story, snapshots, assets, plain=False, theme=theme.parent)
+    assert quick == _outputs(story, snapshots, assets, plain=True, theme=theme.parent)
+    page = quick[0]
+    assert 'class="my-head"' in page
+    assert 'class="my-image"' in page
+    assert 'class="sb-avatar' not in page  # the built-in card_head's
+
+
+def test_the_built_in_cards_need_two_includes_each(tmp_path: Path) -> None:
+    """A card's entry (the preview's unit) and its template by provider stay includes."""
+    env = make_environment()
+    assert env.loader is not None
+    items = env.loader.get_source(env, "partials/items.html")[0]
+    entry = env.loader.get_source(env, "partials/entry.html")[0]
+    card = env.loader.get_source(env, "items/default.html")[0]
+    assert re.findall(r"\{% include [^%]*%\}", items) == ['{% include "partials/entry.html" %}']
+    assert re.findall(r"\{% include [^%]*%\}", entry) == ["{% include item_template(item) %}"]
+    assert "{% include" not in card
+
+
+# -- notes: plain text skips the Markdown parser --------------------------------------
+
+_PIECES = [
+    *"ab cdé\n\n\n  !\"'#$%&()*+,-./:;<=>?@[\\]^_`{|}~0123456789\t\r\0",
+    *"\u00a0\u2028\x1c\x0b\x0c\u3000",
+    "1.",
+    "1)",
+    "Hej",
+    "https://x.example/a_b?c=d&e",
+    "---",
+    "===",
+    "    ",
+    "- ",
+    "+ ",
+    "# ",
+    "> ",
+    "&amp;",
+    "&copy;",
+    "```",
+    "~~~",
+    "<b>",
+    "**",
+]
+
+
+def test_plain_notes_give_what_the_markdown_parser_gives() -> None:
+    rng = random.Random(14)
+    taken = 0
+    for _ in range(40_000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 14)))
+        plain = plain_markdown_html(text)
+        if plain is not None:
+            taken += 1
+            assert plain == markdown_parser().render(text, {}), repr(text)
+    assert taken > 3_000  # the comparison above really ran on many texts
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Morgonkaffet och de första namnlapparna – stämningen var avspänd från start.",
+        'She said "hello" (twice): 100% sure; see https://example.org/a-b #tag @who!',
+        "Two lines\nof one paragraph.\n\nAnd a second paragraph.\n",
+        "2017 was the year.",
+    ],
+)
+def test_everyday_notes_take_the_quick_path(note: str) -> None:
+    assert plain_markdown_html(note) is not None
+    assert render_markdown(note) == markdown_parser().render(note, {})
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["a *b*", "a_b_", "[x](https://e.example)", "1. one", "- item", "# h", "a  \nb", " a", "a&b"],
+)
+def test_notes_with_markup_go_to_the_parser(note: str) -> None:
+    assert plain_markdown_html(note) is None
+
+
+# -- heading anchors ------------------------------------------------------------------
+
+
+def _anchor_by_counting(text: str, taken: set[str]) -> str:
+    """The first free ``base``, ``base-2``, ``base-3``... tried one by one."""
+    base = re.sub(r"[^\w]+", "-", text.casefold()).strip("-_") or "section"
+    anchor, number = base, 2
+    while anchor in taken:
+        anchor, number = f"{base}-{number}", number + 1
+    taken.add(anchor)
+    return anchor
+
+
+def test_repeated_headings_get_the_ids_counting_one_by_one_gives() -> None:
+    rng = random.Random(3)
+    words = ["A", "a-2", "a 3", "Item 3", "b-2-2", "b", "b 2", "", "-", "a-2-2", "Section"]
+    for _ in range(2_000):
+        headings = [rng.choice(words) for _ in range(rng.randint(1, 30))]
+        slow = {f"item-{n}" for n in range(1, 6)}
+        quick, tried = set(slow), dict[str, int]()
+        expected = [_anchor_by_counting(text, slow) for text in headings]
+        assert [heading_anchor(text, quick, tried) for text in headings] == expected
