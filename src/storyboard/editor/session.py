@@ -30,16 +30,16 @@ from storyboard.model.story import ITEM_KINDS, Item, UrlItem
 from storyboard.render import OutputFormat
 from storyboard.render.safe import markdown_html
 from storyboard.snapshots import SnapshotStore
+from storyboard.storyfile.insert import insert_items
 from storyboard.storyfile.item_edits import (
-    EditResult,
     delete_item,
-    insert_items,
     move_item,
     replace_item,
     restore_item,
     update_item,
 )
 from storyboard.storyfile.loader import LoadedStory, parse_story
+from storyboard.storyfile.story_text import EditResult
 from storyboard.urls import check_http_url, normalize_url
 from storyboard.workspace import Workspace
 
@@ -213,21 +213,22 @@ class EditorSession:
         elif op == "delete":
             index = _int(payload, "index")
             count = _int(payload, "count") if "count" in payload else 1
-            if count < 1:
-                raise UsageError("count: at least 1")
 
             def run(text: str) -> EditResult:
-                result = delete_item(text, path=path, index=index)
-                for _ in range(count - 1):  # the undo of inserting several items
-                    result = delete_item(result.text, path=path, index=index)
-                return result
+                return delete_item(text, path=path, index=index, count=count)
 
-        elif op in ("restore", "replace"):
+        elif op == "restore":
             index, chunk = _int(payload, "index"), _str(payload, "chunk")
-            action = restore_item if op == "restore" else replace_item
+            count = _int(payload, "count") if "count" in payload else 1
 
             def run(text: str) -> EditResult:
-                return action(text, path=path, index=index, chunk=chunk)
+                return restore_item(text, path=path, index=index, chunk=chunk, count=count)
+
+        elif op == "replace":
+            index, chunk = _int(payload, "index"), _str(payload, "chunk")
+
+            def run(text: str) -> EditResult:
+                return replace_item(text, path=path, index=index, chunk=chunk)
 
         elif op == "update":
             index = _int(payload, "index")
