@@ -8,10 +8,9 @@ written the way ``add`` writes it.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from storyboard.commands.opened import OpenedStory
 from storyboard.commands.render import RenderRequest, render_options, render_story_file
 from storyboard.editor.document import ChangedOnDiskError, Revision, StoryDocument
 from storyboard.editor.fetching import BackgroundFetches
+from storyboard.editor.pasted import read_pasted
 from storyboard.editor.preview import ItemPreviews
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.i18n import resolve_language, ui_strings
@@ -45,24 +45,6 @@ from storyboard.workspace import Workspace
 
 Json = dict[str, Any]
 Reply = tuple[int, Json]
-
-#: What a pasted text's URLs look like: http(s) up to the next space or angle bracket.
-_URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
-#: Characters that end a sentence rather than a URL pasted with it.
-_TRAILING = ".,;:!?)]}"
-
-
-def urls_in(text: str) -> list[str]:
-    """Return the http(s) URLs in pasted text, in order, each once."""
-    found: dict[str, str] = {}
-    for match in _URL_RE.finditer(text):
-        url = match.group(0).rstrip(_TRAILING)
-        try:
-            url = check_http_url(url)
-        except ValueError:
-            continue
-        found.setdefault(normalize_url(url), url)
-    return list(found.values())
 
 
 def _int(payload: Mapping[str, Any], key: str) -> int:
@@ -151,18 +133,22 @@ class EditorSession:
             version = self.document.read().version
         except StoryboardError:
             version = ""  # unreadable: the page loads the story, which says why
+        busy, total = self.fetches.progress()
         return {
             "version": version,
             "fetches": self.fetches.generation,
-            "busy": self.fetches.busy(),
+            "busy": busy,
+            "total": total,
         }
 
     def state(self, revision: Revision | None = None) -> Json:
         """Return the story as the editor shows it: each item's fields, preview and fetch state."""
+        busy, total = self.fetches.progress()
         base: Json = {
             "version": "",
             "fetches": self.fetches.generation,
-            "busy": self.fetches.busy(),
+            "busy": busy,
+            "total": total,
             "file": str(self.path),
         }
         try:
@@ -238,9 +224,15 @@ class EditorSession:
             ):
                 raise UsageError("changes: an object of texts is needed")
             changes: dict[str, str | None] = dict(raw)
+            new_url: list[str] = []
 
             def run(text: str) -> EditResult:
-                return update_item(text, path=path, index=index, changes=changes)
+                result = update_item(text, path=path, index=index, changes=changes)
+                new_url[:] = self._changed_url(text, result.text, index)
+                return result
+
+            # A corrected address (a typo fixed) is fetched as a pasted one is.
+            after_write = lambda: self.fetches.fetch(new_url)  # noqa: E731
 
         elif op == "insert":
             index = _int(payload, "index")
@@ -259,6 +251,19 @@ class EditorSession:
         else:
             raise UsageError(f"unknown change {op!r}")
         return self._change(version, run, after_write)
+
+    def _changed_url(self, before: str, after: str, index: int) -> list[str]:
+        """Return item ``index``'s new URL when an update changed it (refused if a duplicate)."""
+        old = parse_story(before, path=str(self.path)).story.items[index]
+        items = parse_story(after, path=str(self.path)).story.items
+        new = items[index]
+        if not isinstance(new, UrlItem) or not isinstance(old, UrlItem) or new.url == old.url:
+            return []
+        others = [item for number, item in enumerate(items) if number != index]
+        present = {normalize_url(i.url) for i in others if isinstance(i, UrlItem)}
+        if normalize_url(new.url) in present:
+            raise UsageError(f"{new.url}: already in the story")
+        return [new.url]
 
     def _change(
         self,
@@ -282,10 +287,13 @@ class EditorSession:
             if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
                 raise UsageError("urls: a list of URLs is needed")
             urls = [url for url in raw if normalize_url(url) in self._collected]
+            refused: list[Json] = []
         else:
-            urls = urls_in(_str(payload, "text"))
+            pasted = read_pasted(_str(payload, "text"))
+            urls = pasted.urls
+            refused = [asdict(word) for word in pasted.refused]
         if not urls:
-            raise UsageError("no http(s) URL found in what was pasted")
+            return 400, {"error": "no http(s) URL found in what was pasted", "refused": refused}
         skipped: list[str] = []
         added: list[str] = []
 
@@ -306,7 +314,8 @@ class EditorSession:
             http = self.settings.network.http
             self.fetches.seed(added, lambda: seed_snapshots(self.path, posts, http))
 
-        return self._change(version, run, after_write, {"added": added, "skipped": skipped})
+        extra = {"added": added, "skipped": skipped, "refused": refused}
+        return self._change(version, run, after_write, extra)
 
     def retry(self, payload: Mapping[str, Any]) -> Reply:
         """Fetch one URL again."""
@@ -382,4 +391,4 @@ class EditorSession:
         self.fetches.close()
 
 
-__all__ = ["EditorSession", "EditorSettings", "urls_in"]
+__all__ = ["EditorSession", "EditorSettings"]
