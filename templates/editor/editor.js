@@ -617,5 +617,14 @@
     say(t("editor_copied"));
   });
 
-  reload().then(() => window.setTimeout(poll, 1000));
+  // The first load waits for the editor to finish starting (a 503 until then).
+  async function firstLoad() {
+    for (;;) {
+      try { await reload(); } catch (_) { /* not listening yet */ }
+      if (state) break;
+      await new Promise((resolve) => window.setTimeout(resolve, 250));
+    }
+    window.setTimeout(poll, 1000);
+  }
+  firstLoad();
 })();

@@ -13,14 +13,16 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
-from storyboard.commands.opened import open_story
+from storyboard.editor import later
 from storyboard.errors import StoryboardError
-from storyboard.fetch.pool import FetchOutcome, FetchReport
 from storyboard.model.story import UrlItem
 from storyboard.urls import normalize_url
+
+if TYPE_CHECKING:
+    from storyboard.fetch.pool import FetchOutcome, FetchReport
 
 #: Where the snapshots of new items come from: a fetch, or a function that writes them.
 Seeder = Callable[[], object]
@@ -106,6 +108,10 @@ class BackgroundFetches:
             for key in keys:
                 self._pending[key] = "fetching"
             self._generation += 1
+        with later.IMPORTS:  # the editor opens without the fetch machinery
+            from storyboard.commands.fetch import fetch_story  # noqa: PLC0415
+            from storyboard.commands.opened import open_story  # noqa: PLC0415
+
         try:
             opened = open_story(self.story_path, self)
             items = [UrlItem(url=key) for key in keys]

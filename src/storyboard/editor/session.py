@@ -12,14 +12,10 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storyboard.collect import CollectFilter, CollectSource, collect_posts, story_urls
-from storyboard.collect.model import CollectedPost
-from storyboard.collect.run import seed_snapshots
 from storyboard.commands.network import NetworkOptions, build_registry
-from storyboard.commands.opened import OpenedStory
-from storyboard.commands.render import RenderRequest, render_options, render_story_file
+from storyboard.editor import later
 from storyboard.editor.document import ChangedOnDiskError, Revision, StoryDocument
 from storyboard.editor.fetching import BackgroundFetches
 from storyboard.editor.pasted import read_pasted
@@ -27,7 +23,6 @@ from storyboard.editor.preview import ItemPreviews
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.i18n import resolve_language, ui_strings
 from storyboard.model.story import ITEM_KINDS, Item, UrlItem
-from storyboard.render import OutputFormat
 from storyboard.render.safe import markdown_html
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.insert import insert_items
@@ -42,6 +37,9 @@ from storyboard.storyfile.loader import LoadedStory, parse_story
 from storyboard.storyfile.story_text import EditResult
 from storyboard.urls import check_http_url, normalize_url
 from storyboard.workspace import Workspace
+
+if TYPE_CHECKING:
+    from storyboard.collect.model import CollectedPost
 
 Json = dict[str, Any]
 Reply = tuple[int, Json]
@@ -297,6 +295,9 @@ class EditorSession:
         skipped: list[str] = []
         added: list[str] = []
 
+        with later.IMPORTS:
+            from storyboard.collect import seed_snapshots, story_urls  # noqa: PLC0415
+
         def run(text: str) -> EditResult:
             present = story_urls(parse_story(text, path=str(self.path)).story)
             skipped[:] = [url for url in urls if normalize_url(url) in present]
@@ -331,6 +332,15 @@ class EditorSession:
 
     def render(self, payload: Mapping[str, Any]) -> Reply:
         """Write one output as ``storyboard render --offline`` does; the fragment's text too."""
+        with later.IMPORTS:
+            from storyboard.commands.opened import OpenedStory  # noqa: PLC0415
+            from storyboard.commands.render import (  # noqa: PLC0415
+                RenderRequest,
+                render_options,
+                render_story_file,
+            )
+            from storyboard.render import OutputFormat  # noqa: PLC0415
+
         try:
             output_format = OutputFormat(_str(payload, "format"))
         except ValueError as exc:
@@ -357,6 +367,14 @@ class EditorSession:
 
     def collect(self, payload: Mapping[str, Any]) -> Reply:
         """Collect a hashtag's posts (Mastodon or Bluesky) into the review list."""
+        with later.IMPORTS:
+            from storyboard.collect import (  # noqa: PLC0415
+                CollectFilter,
+                CollectSource,
+                collect_posts,
+                story_urls,
+            )
+
         network = _str(payload, "network")
         tag = _str(payload, "tag").strip()
         loaded = self._parse(self.document.read())
