@@ -4,8 +4,11 @@ undo, a hand edit of the file meanwhile, publish; the YAML checked after every s
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import json
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,9 +27,11 @@ from .browser_support import (
     watched_page,
 )
 from .conftest import ProviderPlayground
-from .test_collect import FakeSocial, hashtag_day, social
+from .test_collect import FakeSocial, bluesky_day, bsky_url, hashtag_day, social
 
-__all__ = ["hashtag_day", "social"]  # fixtures of the collect tests, found by name
+__all__ = ["bluesky_day", "hashtag_day", "social"]  # fixtures of the collect tests, by name
+
+REPO = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +60,19 @@ def post(author: str, text: str) -> dict[str, object]:
 
 
 @contextlib.contextmanager
-def running_editor(path: Path, *options: str | Path) -> Iterator[str]:
+def running_editor(
+    path: Path, *options: str | Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run ``storyboard edit`` as a person would (loopback allowed); yield its address."""
     command = [sys.executable, "-m", "storyboard", "edit", str(path), "--no-open"]
     command += ["--allow-private-network", "--timeout", "10", *map(str, options)]
+    environment = {**os.environ, **(env or {})}
     # Its console (saves, fetches) goes to a file: a pipe nobody reads could fill up.
     with (
         tempfile.TemporaryFile("w+") as console,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=console, text=True) as proc,
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=console, text=True, env=environment
+        ) as proc,
     ):
         try:
             assert proc.stdout is not None
@@ -396,3 +406,189 @@ def test_urls_pasted_or_dropped_anywhere_and_a_broken_file_shown(editing: Editin
     editing.path.write_text(good, encoding="utf-8")
     page.locator("#ed-items > li").first.wait_for()
     assert problems.is_hidden()
+
+
+def press(editing: Editing, keys: str) -> None:
+    """Press ``keys`` with the focus outside any text field (on the page itself)."""
+    editing.page.evaluate("document.activeElement && document.activeElement.blur()")
+    editing.page.keyboard.press(keys)
+
+
+def test_undo_and_redo_by_keyboard_and_buttons_for_deletes_and_edits(editing: Editing) -> None:
+    page = editing.page
+    original = editing.text()
+    deleted = HEAD + A + B + D + TAIL
+    editing.button(3, "Delete").click()
+    editing.wait_for_file(deleted)
+    press(editing, "Control+z")
+    editing.wait_for_status("Undone.")
+    editing.wait_for_file(original)
+    press(editing, "Control+y")
+    editing.wait_for_status("Redone.")
+    editing.wait_for_file(deleted)
+    press(editing, "Control+Shift+z")  # nothing left to redo: said, and nothing written
+    editing.wait_for_status("Nothing to redo.")
+    assert editing.text() == deleted
+    assert page.locator("#ed-redo").is_disabled()
+    # The buttons do the same.
+    page.click("#ed-undo")
+    editing.wait_for_file(original)
+    page.click("#ed-redo")
+    editing.wait_for_file(deleted)
+    page.click("#ed-undo")
+    editing.wait_for_file(original)
+
+    # An edit: undone and redone, only its own lines changing each time.
+    editing.button(2, "Edit").click()
+    editing.item(2).get_by_label("Text (Markdown)").fill("Second *words*: now")
+    editing.item(2).locator("form.ed-edit button[type=submit]").click()
+    edited = HEAD + A + B2 + C + D + TAIL
+    editing.wait_for_file(edited)
+    press(editing, "Control+z")
+    editing.wait_for_file(original)
+    press(editing, "Control+Shift+z")
+    editing.wait_for_file(edited)
+
+    # Two pasted URLs: undo takes both away, redo brings both back, byte for byte.
+    page.fill("#ed-add-text", "https://social.example/@ben/2 https://social.example/@bad/4")
+    page.click("#ed-add-form button[type=submit]")
+    pasted = HEAD + A + B2 + C + D + E + F + TAIL
+    editing.wait_for_file(pasted)
+    page.click("#ed-undo")
+    editing.wait_for_file(edited)
+    page.click("#ed-redo")
+    editing.wait_for_file(pasted)
+
+    # Three undos pressed at once run one after the other, each on the file the one
+    # before wrote; a new change after an undo forgets what there was to redo.
+    press(editing, "Control+z")
+    page.keyboard.press("Control+z")
+    page.keyboard.press("Control+z")
+    editing.wait_for_file(HEAD + A + B + C + D + TAIL)
+    assert page.locator("#ed-redo").is_enabled()
+    editing.button(1, "Down").click()
+    editing.wait_for_file(HEAD + B + A + C + D + TAIL)
+    assert page.locator("#ed-redo").is_disabled()
+    # Ctrl+Z inside a text field is the field's own: the story stays as it is.
+    page.fill("#ed-add-text", "typed")
+    page.locator("#ed-add-text").press("Control+z")
+    assert editing.text() == HEAD + B + A + C + D + TAIL
+
+
+def test_collect_from_bluesky_into_a_review_list_and_place_the_posts(
+    browser: Any, tmp_path: Path, social: FakeSocial, bluesky_day: dict[str, Any]
+) -> None:
+    path = tmp_path / "story.yaml"
+    head = "title: Dagen\nlang: sv\nitems:\n  - heading: Morgon  # kept\n"
+    tail = "  - heading: Kväll\n"
+    path.write_text(head + tail, encoding="utf-8")
+    # Bluesky's public AppView, played on loopback under its own name.
+    appview = f"public.api.bsky.app={social.base}"
+    with (
+        running_editor(path, env={"STORYBOARD_HOST_MAP": appview}) as url,
+        watched_page(browser, origin_of(url)) as watched,
+    ):
+        page = watched.page
+        page.goto(url)
+        page.locator("#ed-items > li").first.wait_for()
+        page.get_by_label("Nätverk").select_option("bluesky")
+        assert page.get_by_label("Mastodon-server").is_hidden()  # Bluesky has one search
+        page.get_by_label("Hashtagg", exact=True).fill("#anksome")
+        page.click("#ed-collect-form button[type=submit]")
+        page.locator("#ed-review-count", has_text="inlägg hittades").wait_for()
+        boxes = page.locator("#ed-review-list input[type=checkbox]")
+        urls = [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+        # Oldest first; the post of a gone account and the logged-in-only one are left out.
+        keys = ("sara", "tove", "vera", "wilma", "next_day")
+        assert urls == [bsky_url(bluesky_day[key]) for key in keys]
+        assert "q=%23anksome" in social.search_requests()[0]
+
+        # The first two after "Morgon", ticked off the list once added ...
+        for i in range(2, len(urls)):
+            boxes.nth(i).uncheck()
+        page.select_option("#ed-review-where", value="1")
+        page.click("#ed-review button[type=submit]")
+        page.locator("#ed-status", has_text="2 punkter tillagda.").wait_for()
+        morning = f"  - url: {urls[0]}\n  - url: {urls[1]}\n"
+        assert path.read_text(encoding="utf-8") == head + morning + tail
+        assert page.locator("#ed-review-list li").count() == 3
+        # ... then "Kvällens mingel" after "Kväll", at the end.
+        page.locator("#ed-review-list li", has_text="Kvällens mingel").locator("input").check()
+        for label in ("Första raden", "Dagen efter"):
+            page.locator("#ed-review-list li", has_text=label).locator("input").uncheck()
+        page.select_option("#ed-review-where", label="Sist")
+        page.click("#ed-review button[type=submit]")
+        page.locator("#ed-status", has_text="1 punkter tillagda.").wait_for()
+        evening = f"  - url: {urls[3]}\n"
+        assert path.read_text(encoding="utf-8") == head + morning + tail + evening
+        # The cards come from the search's own post views (escaped as on the page).
+        page.locator(
+            "#ed-items > li:nth-child(3) .sb-card", has_text="Panelen <börjar> nu"
+        ).wait_for()
+        page.locator("#ed-items > li:nth-child(5) .sb-card", has_text="Kvällens mingel").wait_for()
+        assert page.locator(".ed-preview script").count() == 0
+        assert watched.log.third_party == []
+        assert watched.log.errors == []
+
+
+def copy_example_story(folder: Path) -> Path:
+    """Copy the bundled example story (file, snapshots, pictures) into ``folder``."""
+    for name in ("anksome-2017.yaml", "anksome-2017.snapshots.json"):
+        shutil.copy(REPO / "stories" / name, folder / name)
+    shutil.copytree(REPO / "stories" / "anksome-2017.assets", folder / "anksome-2017.assets")
+    return folder / "anksome-2017.yaml"
+
+
+def same_trees(left: Path, right: Path) -> list[str]:
+    """Return the files that differ (or are on one side only) between two folders."""
+    found = []
+    for here in sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file()):
+        there = right / here
+        if not there.is_file() or not filecmp.cmp(left / here, there, shallow=False):
+            found.append(str(here))
+    found += [
+        str(p.relative_to(right))
+        for p in right.rglob("*")
+        if p.is_file() and not (left / p.relative_to(right)).is_file()
+    ]
+    return found
+
+
+def test_publish_every_output_as_render_writes_it_and_copy_the_fragment(
+    browser: Any, tmp_path: Path
+) -> None:
+    story = copy_example_story(tmp_path)
+    by_editor, by_render = tmp_path / "by-editor", tmp_path / "by-render"
+    with (
+        running_editor(story, "-o", by_editor) as url,
+        watched_page(browser, origin_of(url)) as watched,
+    ):
+        watched.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page = watched.page
+        page.goto(url)
+        page.locator("#ed-items > li").first.wait_for()
+        outputs = {
+            "page": "index.html",
+            "fragment": "embed.html",
+            "markdown": "story.md",
+            "json": "story.json",
+        }
+        for output_format, name in outputs.items():
+            page.click(f"button[data-render={output_format}]")
+            page.locator("#ed-written", has_text=f"{by_editor / name}").wait_for()
+            command = [sys.executable, "-m", "storyboard", "render", str(story), "--offline"]
+            command += ["--format", output_format, "-o", str(by_render)]
+            subprocess.run(command, check=True, capture_output=True, timeout=120)
+            # The same bytes, pictures and every other file the output brings included.
+            assert (by_editor / name).read_bytes() == (by_render / name).read_bytes()
+            assert same_trees(by_editor, by_render) == [], output_format
+        # The fragment: shown, and copied as it is in the file.
+        page.click("button[data-render=fragment]")
+        page.locator("#ed-fragment").wait_for()
+        fragment = page.input_value("#ed-fragment-text")
+        assert fragment == (by_render / "embed.html").read_text(encoding="utf-8")
+        page.click("#ed-copy")
+        page.locator("#ed-status", has_text="Kopierat till urklipp.").wait_for()
+        assert page.evaluate("navigator.clipboard.readText()") == fragment
+        assert watched.log.third_party == []
+        assert watched.log.errors == []

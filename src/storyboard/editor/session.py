@@ -97,6 +97,7 @@ class EditorSession:
         self.fetches = BackgroundFetches(self.path, settings.network, report=self.report)
         self._collected: dict[str, CollectedPost] = {}
         self._lock = threading.Lock()
+        self._render_lock = threading.Lock()
         loaded = self._parse(self.document.read())
         self.lang = resolve_language(loaded.story.lang)
         theme = self.workspace.theme_dir(loaded.story.options.theme, settings.theme_dir)
@@ -331,38 +332,39 @@ class EditorSession:
         return 200, {"html": str(markdown_html(_str(payload, "text")))}
 
     def render(self, payload: Mapping[str, Any]) -> Reply:
-        """Write one output as ``storyboard render --offline`` does; the fragment's text too."""
+        """Write one output through ``storyboard render --offline`` itself; the fragment's text too.
+
+        The same workflow as the command (its checks, its notes), so what the editor
+        publishes is byte for byte what ``render`` writes for the story.
+        """
         with later.IMPORTS:
-            from storyboard.commands.opened import OpenedStory  # noqa: PLC0415
-            from storyboard.commands.render import (  # noqa: PLC0415
-                RenderRequest,
-                render_options,
-                render_story_file,
-            )
+            from storyboard.commands.feedback import SILENT  # noqa: PLC0415
+            from storyboard.commands.render import RenderRequest, render  # noqa: PLC0415
             from storyboard.render import OutputFormat  # noqa: PLC0415
 
         try:
             output_format = OutputFormat(_str(payload, "format"))
         except ValueError as exc:
             raise UsageError(f"format: {exc}") from exc
-        opened = OpenedStory(self._parse(self.document.read()), self.workspace)
         request = RenderRequest(
             output_dir=self.settings.output_dir,
             output_format=output_format.value,
             theme_dir=self.settings.theme_dir,
+            offline=True,
         )
-        options = render_options(opened, request)
-        store = opened.load_snapshots()
-        result = render_story_file(
-            opened, store, options, providers_files=self.settings.network.providers_files
-        )
+        with self._render_lock:  # two clicks at once would write the same files
+            outcome = render(self.path, request, self.settings.network, SILENT)
+        output = outcome.written[0]
         reply: Json = {
-            "written": [str(path) for path in result.written],
-            "unresolved": list(result.unresolved),
+            "written": [str(path) for path in outcome.written],
+            "unresolved": list(outcome.unresolved),
+            "notes": [
+                note.text for note in outcome.notes if note.kind in ("warning", "unresolved")
+            ],
         }
         if output_format is OutputFormat.FRAGMENT:
-            reply["fragment"] = options.output_file.read_text(encoding="utf-8")
-        self.report(f"rendered {options.output_file}")
+            reply["fragment"] = output.read_text(encoding="utf-8")
+        self.report(f"rendered {output}")
         return 200, reply
 
     def collect(self, payload: Mapping[str, Any]) -> Reply:
