@@ -592,3 +592,174 @@ def test_publish_every_output_as_render_writes_it_and_copy_the_fragment(
         assert page.evaluate("navigator.clipboard.readText()") == fragment
         assert watched.log.third_party == []
         assert watched.log.errors == []
+
+
+def post_from_page(page: Any, body: dict[str, Any]) -> int:
+    """Send a change as the page's own script would; return the answer's status."""
+    status: int = page.evaluate(
+        """async (body) => (await fetch("api/edit", {method: "POST",
+             headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})).status""",
+        body,
+    )
+    return status
+
+
+@pytest.mark.parametrize("editing", [SWEDISH], indirect=True)
+def test_a_hand_edit_that_breaks_the_file_is_said_never_overwritten_and_recovers(
+    editing: Editing,
+) -> None:
+    page = editing.page
+    good = editing.text()
+    seen = page.evaluate("fetch('api/version').then((r) => r.json()).then((d) => d.version)")
+    broken = good.replace("title: Träffen", "title: [Träffen")  # an unclosed flow list
+    editing.path.write_text(broken, encoding="utf-8")
+    problems = page.locator("#ed-problems")
+    problems.locator("p", has_text="Berättelsefilen kan inte läsas som den är").wait_for()
+    problems.locator("li", has_text=re.compile(r"story\.yaml:2:5: YAML syntax")).wait_for()
+    assert page.locator("#ed-items > li").count() == 0
+    # Nothing to change it with, nothing to publish; and a change sent all the same
+    # (on the old version, or on the broken one) writes nothing.
+    assert page.locator("#ed-add-form button[type=submit]").is_disabled()
+    assert page.locator("button[data-render=page]").is_disabled()
+    assert post_from_page(page, {"op": "move", "index": 0, "to": 1, "version": seen}) == 409
+    now = page.evaluate("fetch('api/version').then((r) => r.json()).then((d) => d.version)")
+    assert post_from_page(page, {"op": "delete", "index": 0, "version": now}) == 400
+    assert editing.text() == broken
+    # Fixed by hand (with one more heading): the editor shows it and edits on top of it.
+    fixed = good + "  - heading: Kväll  # by hand\n"
+    editing.path.write_text(fixed, encoding="utf-8")
+    page.locator("#ed-items h2", has_text="Kväll").wait_for()
+    assert problems.is_hidden()
+    assert page.locator("#ed-add-form button[type=submit]").is_enabled()
+    editing.item(1).locator(".ed-tools button", has_text="Ned").click()
+    editing.wait_for_file(
+        fixed.replace(
+            "  - heading: Morgon\n  - text: Hej *alla*.\n",
+            "  - text: Hej *alla*.\n  - heading: Morgon\n",
+        )
+    )
+
+
+def test_two_tabs_editing_at_once_never_write_over_each_other(editing: Editing) -> None:
+    first = editing.page
+    second = editing.watched.context.new_page()
+    # The second tab does not hear of the first one's change before it makes its own:
+    # its checks for a newer file hang (the worst timing, made certain).
+    second.route("**/api/version", lambda route: None)
+    second.goto(editing.url)
+    second.locator("#ed-items > li").first.wait_for()
+
+    editing.button(3, "Delete").click()
+    deleted = HEAD + A + B + D + TAIL
+    editing.wait_for_file(deleted)
+    # The second tab moves item 1 on the file as it was: refused, shown the file as it is.
+    second.locator("#ed-items > li:nth-child(1) .ed-tools button", has_text="Down").click()
+    second.locator("#ed-status", has_text="The file changed on disk").wait_for()
+    assert editing.text() == deleted
+    assert second.locator("#ed-items > li").count() == 3
+    second.locator("#ed-items > li:nth-child(1) .ed-tools button", has_text="Down").click()
+    moved = HEAD + B + A + D + TAIL
+    editing.wait_for_file(moved)
+    # The first tab sees the second one's change; its undo (by position) is forgotten.
+    editing.wait_for_status("The file changed on disk; the editor shows it as it is now.")
+    assert editing.items_text()[:2] == ["First words.", "Morning"]
+    assert first.locator("#ed-undo").is_disabled()
+    second.close()
+
+
+def test_a_typo_or_a_script_address_is_named_not_written_and_a_url_can_be_corrected(
+    editing: Editing, playground: ProviderPlayground
+) -> None:
+    page = editing.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    before = editing.text()
+    page.fill("#ed-add-text", "javascript:alert(document.cookie) htps://social.example/@ben/2")
+    page.click("#ed-add-form button[type=submit]")
+    editing.wait_for_status(
+        "Not a web address (http:// or https://), so not added: "
+        "javascript:alert(document.cookie) "
+        "htps://social.example/@ben/2: did you mean https://social.example/@ben/2?"
+    )
+    assert editing.text() == before
+    # A typo the address check cannot see: added, fetched, its failure said on the card.
+    page.fill("#ed-add-text", "https://social.example/@ben/22")
+    page.click("#ed-add-form button[type=submit]")
+    typo = "  - url: https://social.example/@ben/22\n"
+    editing.wait_for_file(HEAD + A + B + C + D + typo + TAIL)
+    editing.item(5).locator(".ed-fetch-failed", has_text="404").wait_for()
+    # Corrected in place: its line only, and fetched again.
+    editing.button(5, "Edit").click()
+    editing.item(5).get_by_label("Address of the post (URL)").fill("https://social.example/@ben/2")
+    editing.item(5).locator("form.ed-edit button[type=submit]").click()
+    editing.wait_for_file(HEAD + A + B + C + D + E + TAIL)
+    editing.item(5).locator(".sb-card", has_text="Ben was there").wait_for()
+    # One already in the story is refused, not written twice.
+    editing.button(5, "Edit").click()
+    editing.item(5).get_by_label("Address of the post (URL)").fill("https://social.example/@anna/1")
+    editing.item(5).locator("form.ed-edit button[type=submit]").click()
+    editing.wait_for_status("already in the story")
+    assert editing.text() == HEAD + A + B + C + D + E + TAIL
+    assert dialogs == []
+
+
+def test_a_paste_of_200_urls_shows_progress_and_the_page_stays_responsive(
+    editing: Editing, playground: ProviderPlayground
+) -> None:
+    page = editing.page
+    urls = [f"https://social.example/@crowd/{n}" for n in range(200)]
+    for n, url in enumerate(urls):
+        playground.oembed[url] = post(f"Crowd{n}", f"Voice number {n}")
+    # Every task longer than 50 ms the page runs from now on is recorded.
+    page.evaluate(
+        """() => { window.longTasks = [];
+          new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
+          }).observe({type: "longtask"}); }"""
+    )
+    page.fill("#ed-add-text", "\n".join(urls))
+    page.click("#ed-add-form button[type=submit]")
+    editing.wait_for_status("Added 200 items.")
+    added = "".join(f"  - url: {url}\n" for url in urls)
+    editing.wait_for_file(HEAD + A + B + C + D + added + TAIL)
+    # Progress while they are fetched: "Fetched N of 200 posts…".
+    page.locator("#ed-progress", has_text=re.compile(r"Fetched \d+ of 200 posts")).wait_for()
+    # The curator can go on meanwhile: an item's edit form opens, and closes unchanged.
+    editing.button(1, "Edit").click()
+    editing.item(1).locator("form.ed-edit").wait_for(timeout=10_000)
+    editing.item(1).locator("button", has_text="Cancel").click()
+    page.locator("#ed-items .sb-card", has_text="Voice number 199").wait_for(timeout=240_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#ed-items .sb-card').length >= 200", timeout=120_000
+    )
+    page.wait_for_function("() => document.getElementById('ed-progress').textContent === ''")
+    longest = page.evaluate("Math.max(0, ...window.longTasks)")
+    print(f"longest task while 200 posts were fetched: {longest:.0f} ms")
+    assert longest < 2000, f"the page froze for {longest} ms"
+    assert editing.text() == HEAD + A + B + C + D + added + TAIL
+
+
+FINNISH = "title: Tapaaminen\nlang: fi\nitems:\n  - heading: Aamu\n  - text: Hei *kaikki*.\n" + (
+    "  - url: https://social.example/@anna/1\n"
+)
+
+
+@pytest.mark.parametrize("editing", [FINNISH], indirect=True)
+def test_in_finnish_at_phone_width_with_every_panel_open_and_axe_clean(editing: Editing) -> None:
+    page = editing.page
+    assert page.locator("html").get_attribute("lang") == "fi"
+    assert page.locator("#ed-undo").inner_text() == "Kumoa"
+    assert page.locator("#ed-redo").inner_text() == "Tee uudelleen"
+    editing.item(3).locator("button", has_text="Yritä uudelleen").click()
+    editing.item(3).locator(".sb-card", has_text="Hello from Anna").wait_for()
+    editing.item(3).locator(".ed-tools button", has_text="Muokkaa").click()
+    editing.item(3).get_by_label("Julkaisun osoite (URL)").wait_for()
+    page.click("button[data-render=fragment]")
+    page.locator("#ed-fragment").wait_for()
+    page.fill("#ed-add-text", "javascript:alert(1)")
+    page.click("#ed-add-form button[type=submit]")
+    page.locator("#ed-status", has_text="Ei verkko-osoite").wait_for()
+    for width in (1280, PHONE_WIDTH):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert serious_violations(page) == [], width
+    assert_no_horizontal_overflow(page)

@@ -214,7 +214,7 @@
       // Drawn again under the curator's hands (a fetch finished): the focus stays put.
       focusAfter = { index: Number(active.closest("li.ed-item").dataset.index), act: active.dataset.act };
     }
-    list.replaceChildren(...next.items.map(drawItem));
+    drawList();
     showProgress(next);
     if (focusAfter) {
       const target = list.querySelector(`li[data-index="${focusAfter.index}"] [data-act="${focusAfter.act}"]:not(:disabled)`)
@@ -222,6 +222,22 @@
       focusAfter = null;
       if (target) target.focus();
     }
+  }
+
+  // Only the items that changed are drawn again: with hundreds of posts being fetched,
+  // redrawing them all each second would keep the page busy.
+  function drawList() {
+    const last = state.items.length - 1;
+    const old = list.children;
+    state.items.forEach((item, index) => {
+      const key = JSON.stringify([item, index, index === last, editing === index]);
+      const present = old[index];
+      if (present && present.dataset.key === key) return;
+      const li = drawItem(item, index);
+      li.dataset.key = key;
+      if (present) present.replaceWith(li); else list.append(li);
+    });
+    while (list.children.length > state.items.length) list.lastElementChild.remove();
   }
 
   function drawItem(item, index) {
@@ -386,7 +402,7 @@
       case "down": moveTo(index, index + 1, index + 1 === state.items.length - 1 ? "up" : "down"); break;
       case "edit":
         editing = editing === index ? null : index;
-        list.replaceChildren(...state.items.map(drawItem));
+        drawList();
         break;
       case "cancel":
         editing = null;
