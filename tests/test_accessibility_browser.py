@@ -24,8 +24,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from .browser_support import SiteServer, load, screenshot, serve, watched_page
-from .conftest import ProviderPlayground
-from .test_browser_modes import StorySite, build_story, cli, page_html
+from .test_browser_modes import StorySite, cli, page_html
+from .tour_site import build_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -86,13 +86,7 @@ def story_in(story_site: StorySite, lang: str) -> Path:
 @pytest.fixture(scope="module")
 def outputs(make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     """Fetch the story once, then render every output the matrix needs."""
-    make_httpserver.clear()
-    playground = ProviderPlayground(make_httpserver)
-    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(playground.handle)
-    try:
-        built = build_story(playground, tmp_path_factory.mktemp("a11y"))
-    finally:
-        make_httpserver.clear()
+    built = build_tour(make_httpserver, tmp_path_factory, "a11y")
     root = built.root.parent / "a11y-site"
     network = ["--providers", built.providers, "--allow-private-network"]
     for lang, fmt, mode in sorted({(lang, fmt, mode) for lang, fmt, mode, _ in MATRIX}):

@@ -8,7 +8,6 @@ links the ``stylesheet`` the front matter names (the line the README shows for E
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,8 +17,8 @@ from pytest_httpserver import HTTPServer
 
 from .blog_hosts.eleventy import EleventyBuild
 from .browser_support import PHONE_WIDTH, load, screenshot, serve, watched_page
-from .conftest import ProviderPlayground
-from .test_browser_modes import StorySite, build_story, cli
+from .test_browser_modes import StorySite, cli
+from .tour_site import build_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -43,13 +42,7 @@ LAYOUT = """<!doctype html>
 
 @pytest.fixture(scope="module")
 def story_site(make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory) -> StorySite:
-    make_httpserver.clear()
-    playground = ProviderPlayground(make_httpserver)
-    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(playground.handle)
-    try:
-        built = build_story(playground, tmp_path_factory.mktemp("tour"))
-    finally:
-        make_httpserver.clear()
+    built = build_tour(make_httpserver, tmp_path_factory)
     network = ["--providers", built.providers, "--allow-private-network", "--offline"]
     assert (
         cli("render", built.story, "-o", built.root / "md", "--format", "markdown", *network) == 1

@@ -10,7 +10,6 @@ no buttons, and no paragraph or line break that WordPress added.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +26,8 @@ from .browser_support import (
     serve,
     watched_page,
 )
-from .conftest import ProviderPlayground
-from .test_browser_modes import StorySite, build_story, cli
+from .test_browser_modes import StorySite, cli
+from .tour_site import build_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -53,13 +52,7 @@ body{margin:0;background:#fff;color:#28303d;font:18px/1.7 Georgia,serif}
 @pytest.fixture(scope="module")
 def story_site(make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory) -> StorySite:
     """The tour story fetched once, rendered as every output plus the WordPress fragment."""
-    make_httpserver.clear()
-    playground = ProviderPlayground(make_httpserver)
-    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(playground.handle)
-    try:
-        built = build_story(playground, tmp_path_factory.mktemp("tour"))
-    finally:
-        make_httpserver.clear()
+    built = build_tour(make_httpserver, tmp_path_factory)
     network = ["--providers", built.providers, "--allow-private-network", "--offline"]
     options = ["--format", "fragment", "--for", "wordpress", "--asset-url", ASSET_PATH]
     assert cli("render", built.story, "-o", built.root / "wordpress", *options, *network) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import urllib.request
@@ -14,7 +15,7 @@ from PIL import Image
 
 from storyboard.cli.main import main
 from storyboard.errors import RenderError
-from storyboard.preview.server import PreviewServer, PreviewSettings
+from storyboard.preview.server import PreviewServer, PreviewSettings, fingerprint
 from storyboard.render.files import copy_assets
 
 from .conftest import ProviderPlayground
@@ -130,3 +131,63 @@ def test_serve_never_follows_a_link_in_the_output_folder(
             refused.value.close()
         with opener.open(f"http://127.0.0.1:{server.port}/", timeout=10) as page:
             assert page.status == 200
+
+
+def link_the_assets_folder(story: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """Move ``STORY.assets/`` elsewhere and leave a link to it; return (link, its target)."""
+    folder = story.with_name("story.assets")
+    elsewhere = tmp_path / "elsewhere"  # ~/Pictures, in a story pulled from someone else
+    folder.rename(elsewhere)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    return folder, elsewhere
+
+
+@pytest.mark.parametrize("fmt", ["page", "fragment", "markdown", "json"])
+def test_render_refuses_an_assets_folder_that_is_a_link(
+    fetched: tuple[Path, Path], tmp_path: Path, fmt: str
+) -> None:
+    story, _ = fetched
+    folder, _ = link_the_assets_folder(story, tmp_path)
+    out = tmp_path / "site"
+    result = run("render", story, "-o", out, "--offline", "--format", fmt)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert f"{folder}: the assets folder is a symbolic link; refusing to follow it" in line
+    assert not out.exists()  # nothing published
+
+
+def test_fetch_refuses_to_write_through_an_assets_folder_link(
+    fetched: tuple[Path, Path], tmp_path: Path, playground: ProviderPlayground
+) -> None:
+    story, picture = fetched
+    folder, elsewhere = link_the_assets_folder(story, tmp_path)
+    (elsewhere / picture.name).unlink()
+    providers = playground.providers_file(tmp_path)
+    result = run("fetch", story, "--refresh", "--providers", providers, "--allow-private-network")
+    assert result.exit_code == 2
+    assert f"{folder}: the assets folder is a symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []  # nothing written where the link points
+
+
+def test_serve_shows_the_linked_assets_folder_as_the_problem(
+    fetched: tuple[Path, Path], tmp_path: Path
+) -> None:
+    story, picture = fetched
+    folder, elsewhere = link_the_assets_folder(story, tmp_path)
+    reported: list[str] = []
+    out = tmp_path / "site"
+    settings = PreviewSettings(story_path=story, output_dir=out, port=0, poll_interval=0.1)
+    with PreviewServer(settings, report=reported.append) as server:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with pytest.raises(urllib.error.HTTPError) as problem_page:
+            opener.open(f"http://127.0.0.1:{server.port}/", timeout=10)
+        assert problem_page.value.code == 500  # the page that lists the story's problems
+        body = problem_page.value.read().decode("utf-8")
+        problem_page.value.close()
+        # The watcher looks at the link, not into the folder it points at.
+        assert [entry[0] for entry in fingerprint([folder])] == [str(folder)]
+    message = f"{folder}: the assets folder is a symbolic link; refusing to follow it"
+    assert f"error: {message}" in reported[0]
+    assert html.escape(message) in body
+    assert not (out / "assets" / picture.name).exists()
+    assert (elsewhere / picture.name).exists()

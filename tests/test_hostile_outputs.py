@@ -9,12 +9,15 @@ no dialog, no script, and every payload shows as the literal text it was.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner, Result
 from playwright.sync_api import Browser
+from ruamel.yaml import YAML
 
 from storyboard.cli.main import main
 
@@ -164,3 +167,96 @@ def test_fragment_through_wordpress_shortcodes_shows_every_payload_as_text(
     )
     text, dialogs, pwned = open_page(post, "index.html")
     assert_inert(text, dialogs, pwned)
+
+
+#: A story's own fields in front matter: YAML syntax, template code of each generator, script,
+#: and the characters strict YAML parsers refuse or fold (DEL, C1 controls, NEL, U+2028, BOM).
+HOSTILE_TITLE = (
+    'Q "quoted": colon #not-a-comment &anchor !tag\n--- '
+    f"{LIQUID} {{% raw %}} {{# c #}} {{{{< hugo >}}}}"
+    " </title><script>window.pwned = 4; alert(4)</script>"
+)
+HOSTILE_FIELDS = {
+    "title": HOSTILE_TITLE,
+    "description": f"D {LIQUID}\n---\nlayout: evil.liquid\n\x7f\x85\u2028\ufeff\x1b[2J end",
+    "author": f"Curator {LIQUID} 'single' \"double\" \\ back",
+}
+FRONT_MATTER_STORY = """\
+title: {title}
+description: {description}
+author: {author}
+tags: ["{{{{ 7 | plus: 1 }}}}", "a: b", "---"]
+items:
+  - heading: Only
+""".format(**{key: json.dumps(value) for key, value in HOSTILE_FIELDS.items()})
+#: Layouts as sites write them: Liquid escapes with a filter, Nunjucks by default.
+FRONT_MATTER_LAYOUTS = {
+    "base.liquid": "<!doctype html><html><head><meta charset='utf-8'>"
+    "<title>{{ title | escape }}</title></head><body>"
+    "<h1>{{ title | escape }}</h1><p id='d'>{{ description | escape }}</p>"
+    "<p id='a'>{{ author | escape }}</p><p id='t'>{{ tags | join: '|' | escape }}</p>"
+    "{{ content }}</body></html>",
+    "base.njk": "<!doctype html><html><head><meta charset='utf-8'>"
+    "<title>{{ title }}</title></head><body>"
+    "<h1>{{ title }}</h1><p id='d'>{{ description }}</p>"
+    "<p id='a'>{{ author }}</p><p id='t'>{{ tags | join('|') }}</p>"
+    "{{ content | safe }}</body></html>",
+}
+
+
+def test_story_md_front_matter_is_yaml_every_parser_reads_back_as_written(
+    write_story: Callable[..., Path], tmp_path: Path
+) -> None:
+    out = render(write_story(FRONT_MATTER_STORY), tmp_path / "md", "markdown")
+    markdown = (out / "story.md").read_text(encoding="utf-8")
+    head = markdown.removeprefix("---\n").split("\n---\n", 1)[0]
+    # PyYAML is YAML 1.1 like Jekyll's Psych: it refuses DEL and C1 controls written as they
+    # are and folds NEL and U+2028; ruamel is YAML 1.2.
+    for data in (yaml.safe_load(head), YAML(typ="safe").load(head)):
+        assert {key: data[key] for key in HOSTILE_FIELDS} == {
+            key: value.strip() for key, value in HOSTILE_FIELDS.items()
+        }
+        assert data["tags"] == ["{{ 7 | plus: 1 }}", "a: b", "---"]
+        assert "layout" not in data
+    assert markdown.count("\n---\n") == 1  # no line of a value can close the front matter
+
+
+@pytest.mark.parametrize("layout", ["base.liquid", "base.njk"])
+def test_story_md_front_matter_built_by_eleventy_shows_as_written_and_runs_nothing(
+    write_story: Callable[..., Path],
+    tmp_path: Path,
+    eleventy_build: EleventyBuild,
+    open_page: Callable[[Path, str], tuple[str, list[str], object]],
+    browser: Browser,
+    layout: str,
+) -> None:
+    out = render(write_story(FRONT_MATTER_STORY), tmp_path / "md", "markdown")
+    (out / "_includes").mkdir()
+    (out / "_includes" / layout).write_text(FRONT_MATTER_LAYOUTS[layout], encoding="utf-8")
+    (out / "story.11tydata.json").write_text(json.dumps({"layout": layout}), encoding="utf-8")
+    site = eleventy_build(out)
+    text, dialogs, pwned = open_page(site, "story/")
+    assert dialogs == []
+    assert pwned is None
+    assert "A8Z" not in text
+    with serve(site) as server, watched_page(browser, server.origin) as watched:
+        load(watched, server.url("story/"))
+        page = watched.page
+        shown = {
+            "title": page.inner_text("h1"),
+            "description": page.inner_text("#d"),
+            "author": page.inner_text("#a"),
+        }
+        tags = page.inner_text("#t")
+        title = page.title()
+
+    def flat(value: str) -> str:
+        # As a browser lays text out: controls dropped, runs of white space one space.
+        visible = "".join(c for c in value if c.isprintable() or c.isspace())
+        return " ".join(visible.replace("\ufeff", "").split())
+
+    assert {key: flat(value) for key, value in shown.items()} == {
+        key: flat(value) for key, value in HOSTILE_FIELDS.items()
+    }
+    assert flat(title) == flat(HOSTILE_TITLE)
+    assert tags == "{{ 7 | plus: 1 }}|a: b|---"

@@ -52,6 +52,13 @@ def test_shipped_schema_lives_in_the_package_under_its_version() -> None:
     assert path.is_file()
 
 
+def test_older_schema_versions_stay_shipped() -> None:
+    for version in range(1, SCHEMA_VERSION):
+        schema = json.loads(shipped_schema(version).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert schema["properties"]["schema_version"]["const"] == version
+
+
 def test_schema_is_valid_2020_12_and_pins_the_version() -> None:
     schema = document_schema()
     Draft202012Validator.check_schema(schema)
@@ -146,7 +153,10 @@ def test_example_story_json_from_the_cli_follows_the_schema(
 @pytest.mark.parametrize(
     "change",
     [
-        lambda d: d.update(schema_version=2),
+        lambda d: d.update(schema_version=SCHEMA_VERSION + 1),
+        lambda d: d.update(schema_version=1),
+        lambda d: d.pop("toc"),
+        lambda d: d["toc"].append({"heading": "Start", "anchor": "start"}),
         lambda d: d.update(extra=1),
         lambda d: d["story"].pop("lang"),
         lambda d: d["items"][2].update(status="fine"),

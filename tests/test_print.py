@@ -5,16 +5,15 @@ No buttons, every link's address written out after it, and no card split across 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from .browser_support import SiteServer, load, screenshot, serve, watched_page
-from .conftest import ProviderPlayground
-from .test_browser_modes import StorySite, build_story
+from .browser_support import SiteServer, load, screenshot, watched_page
+from .test_browser_modes import StorySite
+from .tour_site import served_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -26,15 +25,8 @@ pytestmark = pytest.mark.browser
 def site(
     make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[StorySite, SiteServer]]:
-    make_httpserver.clear()
-    playground = ProviderPlayground(make_httpserver)
-    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(playground.handle)
-    try:
-        built = build_story(playground, tmp_path_factory.mktemp("tour"))
-    finally:
-        make_httpserver.clear()
-    with serve(built.root) as server:
-        yield built, server
+    with served_tour(make_httpserver, tmp_path_factory) as served:
+        yield served
 
 
 @pytest.mark.parametrize("output", ["click", "fragment-copy"])

@@ -182,10 +182,13 @@ def test_cli_quoted_prints_people_and_ready_messages(story: Path) -> None:
     result = run("quoted", story, "--url", "https://blog.example/anksome")
     assert result.exit_code == 0, result.stderr
     out = result.stdout
-    assert "== Mastodon: 2 people, 3 items ==" in out
-    assert "@anna@social.example  Anna Example  https://social.example/@anna  (2 items)" in out
-    assert "== X: 1 person, 1 item ==" in out
-    assert "-- message 1 of 1 for Mastodon (" in out
+    # The story is in Swedish: so is everything the command prints about it.
+    assert "== Mastodon: 2 personer, 3 inlägg ==" in out
+    assert "@anna@social.example  Anna Example  https://social.example/@anna  (2 inlägg)" in out
+    assert "== X: 1 person, 1 inlägg ==" in out
+    assert "-- meddelande 1 av 1 för Mastodon (" in out
+    assert "/500 tecken) --" in out
+    assert "/300 grafem) --" in out
     assert (
         "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n"
         "@anna@social.example @bo@other.example\n"
@@ -194,16 +197,77 @@ def test_cli_quoted_prints_people_and_ready_messages(story: Path) -> None:
         "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n@sara.bsky.social @tove.example\n"
     ) in out
     assert "Du citeras i AnkSoMe 2017: https://blog.example/anksome\n@mikael\n" in out
-    assert "storyboard does not know how to mention people on YouTube" in out
-    assert "no author known for https://blog.example/a-page" in result.stderr
-    assert URL_PLACEHOLDER not in out
+    assert "storyboard vet inte hur man nämner personer på YouTube" in out
+    assert "ingen känd författare för https://blog.example/a-page" in result.stderr
+    assert "<din sidas adress>" not in out
+    for english in ("people", "items", "message", "characters", "no author known"):
+        assert english not in out + result.stderr, english
 
 
 def test_cli_quoted_without_url_uses_a_placeholder_and_says_so(story: Path) -> None:
     result = run("quoted", story)
     assert result.exit_code == 0, result.stderr
-    assert f"Du citeras i AnkSoMe 2017: {URL_PLACEHOLDER}\n" in result.stdout
-    assert f"replace {URL_PLACEHOLDER} with your page's address" in result.stderr
+    assert "Du citeras i AnkSoMe 2017: <din sidas adress>\n" in result.stdout
+    assert "ersätt <din sidas adress> med din sidas adress" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "== Mastodon: 2 people, 3 items ==",
+                "(2 items)",
+                "== X: 1 person, 1 item ==",
+                "-- message 1 of 1 for Mastodon (",
+                "/500 characters) --",
+                "You are quoted in AnkSoMe 2017: <URL of your page>\n",
+                "storyboard does not know how to mention people on YouTube",
+                "no author known for https://blog.example/a-page (no snapshot yet)",
+                f"replace {URL_PLACEHOLDER} with your page's address",
+            ],
+        ),
+        (
+            "fi",
+            [
+                "== Mastodon: 2 henkilöä, 3 kohdetta ==",
+                "(2 kohdetta)",
+                "== X: 1 henkilö, 1 kohde ==",
+                "-- viesti 1/1 palveluun Mastodon (",
+                "/500 merkkiä) --",
+                "Sinua lainataan jutussa AnkSoMe 2017: <sivusi osoite>\n",
+                "storyboard ei osaa mainita henkilöitä palvelussa YouTube",
+                "kirjoittaja ei tiedossa: https://blog.example/a-page",
+                "korvaa <sivusi osoite> sivusi osoitteella",
+            ],
+        ),
+    ],
+)
+def test_cli_quoted_speaks_the_story_language(story: Path, lang: str, expected: list[str]) -> None:
+    story.write_text(STORY.replace("lang: sv", f"lang: {lang}"), encoding="utf-8")
+    result = run("quoted", story)
+    assert result.exit_code == 0, result.stderr
+    for line in expected:
+        assert line in result.stdout + result.stderr, line
+
+
+def test_cli_quoted_with_nothing_fetched_says_so_in_the_story_language(tmp_path: Path) -> None:
+    story = tmp_path / "empty.yaml"
+    story.write_text(
+        "title: T\nlang: sv\nitems:\n  - url: https://blog.example/a-page\n", encoding="utf-8"
+    )
+    result = run("quoted", story)
+    assert result.exit_code == 0, result.stderr
+    assert "Inga citerade personer hittades (kör storyboard fetch först?)." in result.stderr
+
+
+def test_a_translated_placeholder_is_measured_as_a_link() -> None:
+    (message,) = quoted_messages(X, ["@mikael"], title="T", url=None, lang="fi")
+    assert "<sivusi osoite>" in message
+    assert X.measure(message, placeholder="<sivusi osoite>") == X.measure(
+        message.replace("<sivusi osoite>", "https://blog.example/a-long-address")
+    )
 
 
 def test_cli_quoted_rejects_a_bad_url(story: Path) -> None:

@@ -1014,7 +1014,7 @@ def test_json_output_is_a_versioned_document(render: RenderFn) -> None:
     data = json.loads(rendered.text)
 
     assert rendered.path.name == "story.json"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["story"]["title"] == "AnkSoMe 2017"
     assert data["story"]["date"] == "2017-01-13"
     assert [i["kind"] for i in data["items"]] == [

@@ -10,7 +10,6 @@ reports. And storyboard itself, given the story's URL as an item of another stor
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +23,8 @@ from storyboard.urls import normalize_url
 
 from .blog_hosts.wordpress import WordPressFilters
 from .browser_support import SiteServer, load, screenshot, serve, watched_page
-from .conftest import ProviderPlayground
-from .test_browser_modes import StorySite, build_story, cli
+from .test_browser_modes import StorySite, cli
+from .tour_site import served_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -38,14 +37,7 @@ def published(
     make_httpserver: HTTPServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[StorySite, SiteServer]]:
     """The tour story, served on loopback and rendered for the address it is served at."""
-    make_httpserver.clear()
-    playground = ProviderPlayground(make_httpserver)
-    make_httpserver.expect_request(re.compile(".*")).respond_with_handler(playground.handle)
-    try:
-        built = build_story(playground, tmp_path_factory.mktemp("tour"))
-    finally:
-        make_httpserver.clear()
-    with serve(built.root) as server:
+    with served_tour(make_httpserver, tmp_path_factory) as (built, server):
         network = ["--providers", built.providers, "--allow-private-network", "--offline"]
         base = ["--base-url", server.url("shared/")]
         assert cli("render", built.story, "-o", built.root / "shared", *base, *network) == 1

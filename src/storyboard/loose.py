@@ -69,8 +69,10 @@ def http_url(value: object) -> str | None:
 def moment(value: object, *, naive: Literal["utc", "date"] = "utc") -> dt.datetime | dt.date | None:
     """Read a date or a moment: ISO 8601, RFC 2822 (mail and HTTP dates), epoch numbers.
 
-    A date alone gives a ``date``; a moment with a zone, or epoch seconds (milliseconds
-    past ``_EPOCH_MILLIS``), a UTC ``datetime``. A moment without a zone is taken as UTC
+    A date alone gives a ``date``. A moment with a zone keeps the offset it was written
+    with (``10:00+03:00`` stays so: the snapshot says what the source said, and a page
+    shows it in the story's time zone); epoch seconds (milliseconds past
+    ``_EPOCH_MILLIS``) give a UTC ``datetime``. A moment without a zone is taken as UTC
     (``naive="utc"``, for APIs that write UTC without saying so) or cut to its date
     (``naive="date"``, where it was the local time of an unknown reader).
     """
@@ -84,15 +86,17 @@ def moment(value: object, *, naive: Literal["utc", "date"] = "utc") -> dt.dateti
         # A date alone, or "2017-01-13 at noon": the date is still worth having.
         return _iso_date(written[:10])
     if parsed.tzinfo is not None:
-        return parsed.astimezone(dt.UTC)
+        return parsed
     return parsed.replace(tzinfo=dt.UTC) if naive == "utc" else parsed.date()
 
 
 def utc_moment(value: object) -> dt.datetime | None:
     """Like ``moment``, but always a UTC ``datetime``: a date alone is its midnight, UTC."""
     found = moment(value)
-    if isinstance(found, dt.datetime) or found is None:
-        return found
+    if isinstance(found, dt.datetime):
+        return found.astimezone(dt.UTC)
+    if found is None:
+        return None
     return dt.datetime.combine(found, dt.time(), tzinfo=dt.UTC)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from storyboard.errors import UsageError
 from storyboard.fsio import lock_path_for
 
 #: Outputs go here, under the working directory, unless ``-o`` says otherwise.
@@ -32,6 +33,23 @@ class Workspace:
     def assets_dir(self) -> Path:
         """Return ``STORY.assets/``: where archived media live."""
         return self.story_path.with_name(f"{self.story_path.stem}.assets")
+
+    def checked_assets_dir(self) -> Path:
+        """Return ``STORY.assets/`` to read archived media from or write them to; never a link.
+
+        The files inside are checked one by one (regular files holding pictures), but a
+        folder that is itself a symbolic link, committed to a story's repository, would
+        still publish pictures from wherever it points (``~/Pictures``) and let fetch write
+        there. ``UsageError`` names it; a missing folder is fine (nothing archived yet).
+        """
+        path = self.assets_dir
+        if path.is_symlink():
+            raise UsageError(
+                f"{path}: the assets folder is a symbolic link; refusing to follow it "
+                f"(make {path.name} a folder of its own: move the pictures into one, "
+                "or delete the link and run storyboard fetch)"
+            )
+        return path
 
     @property
     def lock_path(self) -> Path:

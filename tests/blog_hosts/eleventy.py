@@ -36,7 +36,7 @@ EleventyBuild = Callable[[Path], Path]
 #: The layout every page gets unless its front matter says otherwise: just enough of a page.
 BASE_LAYOUT = """<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>{{ title }}</title></head>
+<head><meta charset="utf-8"><title>{{ title | escape }}</title></head>
 <body>
 <main>
 {{ content }}

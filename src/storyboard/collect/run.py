@@ -152,7 +152,7 @@ def seed_snapshots(
         return report
     if archive_media:
         with HttpClient(http) as client:
-            archive = AssetArchive(Workspace(story_path).assets_dir, client)
+            archive = AssetArchive(Workspace(story_path).checked_assets_dir(), client)
             fresh, report.media_archived, report.media_failed = _archive_media(
                 fresh, archive, concurrency
             )

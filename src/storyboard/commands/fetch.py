@@ -58,7 +58,9 @@ def fetch_story(
             registry=build_registry(network.providers_files),
             client=client,
             # A dry run (``check --links`` without ``--update``) writes no media either.
-            archive=AssetArchive(opened.workspace.assets_dir, client) if store.persist else None,
+            archive=AssetArchive(opened.workspace.checked_assets_dir(), client)
+            if store.persist
+            else None,
             settings=ResolveSettings(
                 maxwidth=options.maxwidth,
                 maxheight=options.maxheight,
@@ -96,7 +98,7 @@ def archive_imported_media(
 
     client = HttpClient(network.http)
     try:
-        archive = AssetArchive(workspace.assets_dir, client)
+        archive = AssetArchive(workspace.checked_assets_dir(), client)
         return archive_missing(urls, store, archive, concurrency=network.pool.concurrency)
     finally:
         client.close()

@@ -11,6 +11,9 @@ network counts them, or a little above (a link counts 23 characters on X and Mas
 X counts characters outside Latin and common punctuation twice; Bluesky counts
 graphemes, never more than the code points counted here; Mastodon counts a mention
 ``@user@host`` as ``@user``, counted here in full).
+
+Everything the command prints, the report as well as the messages, is in the story's
+language, as its page is: the curator of a Swedish story reads Swedish here too.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.opened import open_story
 from storyboard.errors import UsageError
 from storyboard.extract.handles import handle_from_author_url
-from storyboard.i18n import translate
+from storyboard.i18n import translate, translate_plural
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import Story
 from storyboard.urls import check_http_url, host_of, normalize_url, site_host
 
-#: Written where the page's address goes when none is given; measured as a long link.
+#: Written where the page's address goes when none is given (English; see
+#: ``url_placeholder``); measured as a long link.
 URL_PLACEHOLDER = "<URL of your page>"
 #: Characters a link takes on a network that counts it in full, when it is not known yet.
 _UNKNOWN_LINK_LENGTH = 100
@@ -54,11 +58,22 @@ def _x_weight(text: str) -> int:
     return total
 
 
-def _measure(text: str, *, short_links: bool, weight: Callable[[str], int] = len) -> int:
+def url_placeholder(lang: str) -> str:
+    """Return what stands for the page's address in ``lang`` until the curator gives it."""
+    return translate(lang, "quoted_url_placeholder")
+
+
+def _measure(
+    text: str,
+    *,
+    short_links: bool,
+    weight: Callable[[str], int] = len,
+    placeholder: str = URL_PLACEHOLDER,
+) -> int:
     """Return the length of ``text`` with its links counted as the network counts them."""
     # The placeholder stands for a link: a short one where links count 23 characters.
     stand_in = "https://" + "x" * ((_SHORT_LINK if short_links else _UNKNOWN_LINK_LENGTH) - 8)
-    text = text.replace(URL_PLACEHOLDER, stand_in)
+    text = text.replace(placeholder, stand_in)
     total = 0
     position = 0
     for match in _LINK.finditer(text):
@@ -75,14 +90,20 @@ class Network:
     key: str
     name: str
     limit: int | None = None  # None: storyboard makes no message for it
-    unit: str = "characters"
+    unit: str = "characters"  # how the limit counts: "characters" or "graphemes"
     short_links: bool = False
     weighted: bool = False
 
-    def measure(self, text: str) -> int:
-        """Return the length of ``text`` as this network counts it (or slightly more)."""
+    def measure(self, text: str, *, placeholder: str = URL_PLACEHOLDER) -> int:
+        """Return the length of ``text`` as this network counts it (or slightly more).
+
+        ``placeholder``, where it stands for the page's address, counts as a link.
+        """
         return _measure(
-            text, short_links=self.short_links, weight=_x_weight if self.weighted else len
+            text,
+            short_links=self.short_links,
+            weight=_x_weight if self.weighted else len,
+            placeholder=placeholder,
         )
 
 
@@ -204,8 +225,11 @@ def _fitting_title(title: str, url: str, network: Network, longest: str, lang: s
     limit = network.limit
     assert limit is not None
 
+    placeholder = url_placeholder(lang)
+
     def fits(candidate: str) -> bool:
-        return network.measure(f"{_header(candidate, url, lang)}\n{longest}") <= limit
+        text = f"{_header(candidate, url, lang)}\n{longest}"
+        return network.measure(text, placeholder=placeholder) <= limit
 
     words = " ".join(title.split())
     if fits(words):
@@ -229,14 +253,15 @@ def quoted_messages(
     """
     if network.limit is None or not handles:
         return []
-    page = url or URL_PLACEHOLDER
+    placeholder = url_placeholder(lang)
+    page = url or placeholder
     longest = max(handles, key=len)
     header = _header(_fitting_title(title, page, network, longest, lang), page, lang)
     messages: list[str] = []
     current: list[str] = []
     for handle in handles:
         candidate = f"{header}\n{' '.join([*current, handle])}"
-        if current and network.measure(candidate) > network.limit:
+        if current and network.measure(candidate, placeholder=placeholder) > network.limit:
             messages.append(f"{header}\n{' '.join(current)}")
             current = [handle]
         else:
@@ -245,35 +270,45 @@ def quoted_messages(
     return messages
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def report_lines(
     report: QuotedReport, *, title: str, url: str | None, lang: str = "en"
 ) -> list[str]:
     """Return the people by network, then each network's messages, as lines to print."""
+
+    def items(count: int) -> str:
+        return translate_plural(lang, "quoted_items", count)
+
+    placeholder = url_placeholder(lang)
     lines: list[str] = []
     for group in report.groups:
         network = group.network
-        people = _plural(len(group.people), "person").replace("persons", "people")
-        lines.append(f"== {network.name}: {people}, {_plural(group.items, 'item')} ==")
+        people = translate_plural(lang, "quoted_people", len(group.people))
+        lines.append(
+            translate(
+                lang, "quoted_group", network=network.name, people=people, items=items(group.items)
+            )
+        )
         for person in group.people:
             parts = [person.handle or "-", person.name or "-", person.profile_url or "-"]
-            lines.append("  ".join([*parts, f"({_plural(person.items, 'item')})"]))
+            lines.append("  ".join([*parts, f"({items(person.items)})"]))
         messages = quoted_messages(network, group.handles, title=title, url=url, lang=lang)
         for number, message in enumerate(messages, start=1):
-            size = network.measure(message)
             lines.append("")
             lines.append(
-                f"-- message {number} of {len(messages)} for {network.name} "
-                f"({size}/{network.limit} {network.unit}) --"
+                translate(
+                    lang,
+                    "quoted_message",
+                    number=number,
+                    total=len(messages),
+                    network=network.name,
+                    size=network.measure(message, placeholder=placeholder),
+                    limit=network.limit,
+                    unit=translate(lang, f"quoted_unit_{network.unit}"),
+                )
             )
             lines.extend(message.splitlines())
         if network.limit is None:
-            lines.append(
-                f"(no message: storyboard does not know how to mention people on {network.name})"
-            )
+            lines.append(translate(lang, "quoted_no_message", network=network.name))
         lines.append("")
     return lines
 
@@ -286,16 +321,16 @@ def quoted(story_path: Path, feedback: Feedback, *, page_url: str | None = None)
         except ValueError as exc:
             raise UsageError(f"--url: {exc}") from exc
     opened = open_story(story_path, feedback)
+    lang = opened.story.lang
     report = quoted_people(opened.story, opened.load_snapshots().as_mapping())
     notes = []
     if not report.groups:
-        notes.append(Note("No quoted people found (run storyboard fetch first?)."))
+        notes.append(Note(translate(lang, "quoted_none_found")))
     notes.extend(
-        Note(f"no author known for {url} (no snapshot yet)", "note") for url in report.unknown
+        Note(translate(lang, "quoted_unknown_author", url=url), "note") for url in report.unknown
     )
     if page_url is None and report.groups:
-        notes.append(
-            Note(f"no --url given: replace {URL_PLACEHOLDER} with your page's address", "note")
-        )
-    lines = report_lines(report, title=opened.story.title, url=page_url, lang=opened.story.lang)
+        placeholder = url_placeholder(lang)
+        notes.append(Note(translate(lang, "quoted_no_url", placeholder=placeholder), "note"))
+    lines = report_lines(report, title=opened.story.title, url=page_url, lang=lang)
     return Outcome(lines=lines, notes=notes)

@@ -124,7 +124,7 @@ def render_story_file(
         opened.story,
         store.as_mapping(),
         options,
-        assets_dir=opened.workspace.assets_dir,
+        assets_dir=opened.workspace.checked_assets_dir(),
         registry=build_registry(providers_files),
     )
 
@@ -148,6 +148,7 @@ def render(
     """Fetch the URLs without a snapshot (unless ``request.offline``), then render."""
     request.check()
     opened = open_story(story_path, feedback, clock=clock)
+    opened.workspace.checked_assets_dir()  # before fetching writes anything through it
     refuse_if_orphaned(
         opened.workspace,
         opened.story,

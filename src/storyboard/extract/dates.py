@@ -50,7 +50,7 @@ _SNOWFLAKE_MIN_ID = 1 << 32  # smaller ids predate snowflakes (2010) and carry n
 def parse_post_date(text: str) -> dt.date | dt.datetime | None:
     """Read a post's date: ISO 8601, "January 13, 2017" or "13 Jan 2017" (with any time).
 
-    A time with a zone gives a UTC datetime; a time without one (the reader's local
+    A time with a zone gives a datetime with that offset; a time without one (the reader's local
     time when the snippet was made) is not trusted and gives only the date.
     """
     value = " ".join(text.split())

@@ -90,7 +90,9 @@ def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerp
     skip = ignore.resolve() if ignore is not None else None
     seen: list[tuple[str, int, int, int]] = []
     for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        # A linked folder (a refused STORY.assets link) counts as itself: never walked.
+        walk = path.is_dir() and not path.is_symlink()
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if walk else [path]
         for file in files:
             if skip is not None and file.resolve().is_relative_to(skip):
                 continue

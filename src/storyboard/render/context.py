@@ -83,6 +83,35 @@ def wants_toc(story: Story) -> bool:
     return sum(isinstance(item, HeadingItem) for item in story.items) > TOC_MIN_HEADINGS
 
 
+@dataclass(frozen=True)
+class Section:
+    """A heading of the story: its text, its fragment id, and how many URL items follow it."""
+
+    heading: str
+    anchor: str
+    items: int
+
+
+def story_sections(story: Story) -> list[Section]:
+    """Return the story's headings in order, with the anchors every output gives them.
+
+    Headings never take an id that a card already has ("item-3").
+    """
+    taken = {f"item-{number}" for number in range(1, len(story.items) + 1)}
+    found: list[list[Any]] = []  # [heading, anchor, URL items under it]
+    for item in story.items:
+        if isinstance(item, HeadingItem):
+            found.append([item.heading, heading_anchor(item.heading, taken), 0])
+        elif isinstance(item, UrlItem) and found:
+            found[-1][2] += 1
+    return [Section(heading, anchor, count) for heading, anchor, count in found]
+
+
+def table_of_contents(story: Story) -> list[Section]:
+    """Return the sections a table of contents lists: none when the story gets no table."""
+    return story_sections(story) if wants_toc(story) else []
+
+
 @dataclass
 class StoryViewBuilder:
     """Build the ``StoryView`` of a story from its snapshots (one render run)."""
@@ -113,34 +142,24 @@ class StoryViewBuilder:
         """Return the view of the whole story."""
         story = self.story
         items: list[ItemView] = []
-        # Headings never take an id that a card already has ("item-3").
-        anchors = {f"item-{number}" for number in range(1, len(story.items) + 1)}
+        sections = iter(story_sections(story))
         seen_heading = False
-        sections: list[list[Any]] = []  # [heading view, number of cards under it]
         for number, item in enumerate(story.items, start=1):
             if isinstance(item, HeadingItem):
-                anchor = heading_anchor(item.heading, anchors)
-                items.append(HeadingView(text=item.heading, anchor=anchor))
-                sections.append([items[-1], 0])
+                items.append(HeadingView(text=item.heading, anchor=next(sections).anchor))
                 seen_heading = True
             elif isinstance(item, TextItem):
                 items.append(TextView(html=markdown_html(item.text)))
             else:
                 # Card titles sit one level below the story's headings, or at h2 before any.
                 items.append(self.card_view(item, number, title_level=3 if seen_heading else 2))
-                if sections:
-                    sections[-1][1] += 1
-        toc = (
-            tuple(
-                TocEntry(
-                    text=view.text,
-                    anchor=view.anchor,
-                    count_text=self.tr_plural("toc_items", count) if count else None,
-                )
-                for view, count in sections
+        toc = tuple(
+            TocEntry(
+                text=section.heading,
+                anchor=section.anchor,
+                count_text=self.tr_plural("toc_items", section.items) if section.items else None,
             )
-            if wants_toc(story) and sections
-            else ()
+            for section in table_of_contents(story)
         )
         return StoryView(
             title=story.title,

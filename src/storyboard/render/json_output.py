@@ -19,13 +19,13 @@ from storyboard import __version__
 from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
-from storyboard.render.context import effective_embed_mode
+from storyboard.render.context import effective_embed_mode, table_of_contents
 from storyboard.render.media import AssetLinker, is_plain_file_name
 from storyboard.render.safe import markdown_html, post_text_html
 from storyboard.urls import absolute_http_url, normalize_url
 
 #: Bumped on any change to the document's shape (docs/json.md, "Versioning").
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 ItemStatus = Literal["ok", "gone", "error", "missing"]
@@ -108,10 +108,21 @@ class UrlEntry(_Model):
     """Where this output's copies of the card's images are, by role (image, avatar)."""
 
 
+class TocEntry(_Model):
+    """One line of the table of contents: a heading and the URL items of its section."""
+
+    heading: str
+    """The heading text (plain text)."""
+    anchor: str
+    """The heading's fragment id on the page (index.html#anchor) and in story.md."""
+    items: int
+    """How many URL items the section holds."""
+
+
 class StoryDocument(_Model):
     """A story rendered by storyboard as story.json."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     """The version of this document's shape; tools should refuse versions they do not know."""
     # A factory, not a default: the version must not end up in the shipped schema.
     generator: str = Field(default_factory=lambda: f"storyboard {__version__}")
@@ -119,6 +130,8 @@ class StoryDocument(_Model):
     story: StoryInfo
     items: list[Annotated[HeadingEntry | TextEntry | UrlEntry, Field(discriminator="kind")]]
     """The story's items in order; kind tells them apart."""
+    toc: list[TocEntry]
+    """The page's table of contents (options.toc, else more than 3 headings); empty: none."""
 
 
 def document_schema() -> dict[str, Any]:
@@ -229,7 +242,11 @@ def story_document(
         tags=list(story.tags),
         embed=story.options.embed,
     )
-    return StoryDocument(story=info, items=items)
+    toc = [
+        TocEntry(heading=s.heading, anchor=s.anchor, items=s.items)
+        for s in table_of_contents(story)
+    ]
+    return StoryDocument(story=info, items=items, toc=toc)
 
 
 def unresolved_urls(document: StoryDocument) -> list[str]:

@@ -49,7 +49,7 @@ def import_storify(
         snapshots, problems = archive_local_pictures(
             snapshots,
             imported.local_pictures,
-            workspace.assets_dir,
+            workspace.checked_assets_dir(),
             source=str(export_path),
         )
         warnings += problems
