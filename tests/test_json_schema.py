@@ -133,7 +133,12 @@ def test_rendered_story_json_follows_the_shipped_schema(
     validator.validate(data)
     statuses = [item.get("status") for item in data["items"]]
     assert statuses == [None, None, "ok", "gone", "error", "missing"]
-    assert data["items"][2]["media"] == {"avatar": "assets/a.png", "image": "assets/a.png"}
+    # One file shown twice (avatar and image) is one entry of the table of pictures.
+    media = data["items"][2]["media"]
+    assert media == {"avatar": media["image"], "image": media["image"]}
+    assert data["pictures"] == {
+        media["image"]: {"src": "assets/a.png", "mime": "image/png", "width": None, "height": None}
+    }
     StoryDocument.model_validate(data)  # and reads back into the models
 
 
@@ -162,7 +167,10 @@ def test_example_story_json_from_the_cli_follows_the_schema(
         lambda d: d["items"][2].update(status="fine"),
         lambda d: d["items"][0].update(kind="video"),
         lambda d: d["items"][2]["card"].update(kind="tweet"),
-        lambda d: d["items"][2]["media"].update(banner="x.png"),
+        lambda d: d["items"][2]["media"].update(banner=d["items"][2]["media"]["image"]),
+        lambda d: d["items"][2]["media"].update(image="assets/a.png"),
+        lambda d: d["pictures"].update({"not-a-hash": {"src": "a", "mime": "image/png"}}),
+        lambda d: next(iter(d["pictures"].values())).pop("src"),
     ],
 )
 def test_schema_rejects_what_storyboard_never_writes(

@@ -1031,8 +1031,11 @@ def test_json_output_is_a_versioned_document(render: RenderFn) -> None:
     assert post["status"] == "ok"
     assert post["card"]["author_name"] == "Anna Example"
     assert post["note_html"].startswith("<p>Anna <strong>opens")
-    assert post["media"] == {"avatar": "assets/avatar-anna.png"}
-    assert video["media"] == {"image": "assets/thumb-video.png"}
+    pictures = data["pictures"]
+    assert pictures[post["media"]["avatar"]]["src"] == "assets/avatar-anna.png"
+    assert pictures[video["media"]["image"]]["src"] == "assets/thumb-video.png"
+    assert list(post["media"]) == ["avatar"]
+    assert list(video["media"]) == ["image"]
     assert data["items"][5]["status"] == "gone"
     missing = data["items"][7]
     assert missing["status"] == "missing"

@@ -61,8 +61,13 @@ def _default_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def _write_temporary(path: Path, content: bytes | Path, mode: int | None) -> Path:
-    """Write ``content`` (bytes, or a file to copy) to a new temporary file beside ``path``."""
+#: What a file is written from: its bytes, a file to copy, or pieces of bytes in order
+#: (a long output written as it is made, never held whole in memory).
+Content = bytes | Path | Iterable[bytes]
+
+
+def _write_temporary(path: Path, content: Content, mode: int | None) -> Path:
+    """Write ``content`` to a new temporary file beside ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = _temporary_for(path)
     try:
@@ -77,12 +82,15 @@ def _write_temporary(path: Path, content: bytes | Path, mode: int | None) -> Pat
     return temporary
 
 
-def _copy_into(handle: BinaryIO, content: bytes | Path) -> None:
-    if isinstance(content, Path):
+def _copy_into(handle: BinaryIO, content: Content) -> None:
+    if isinstance(content, bytes):
+        handle.write(content)
+    elif isinstance(content, Path):
         with content.open("rb") as source:
             shutil.copyfileobj(source, handle)
     else:
-        handle.write(content)
+        for piece in content:
+            handle.write(piece)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -95,14 +103,28 @@ def _sync_folder(folder: Path) -> None:
             os.close(dir_fd)
 
 
-def write_atomically(path: Path, content: bytes | Path, *, mode: int | None = None) -> None:
-    """Replace ``path`` with ``content`` (bytes, or a file to copy): temp file, fsync, rename.
+def write_atomically(path: Path, content: Content, *, mode: int | None = None) -> None:
+    """Replace ``path`` with ``content``: temp file, fsync, rename.
 
-    ``mode`` defaults to the replaced file's mode, or for a new file the mode a plain
-    write gives (a web server must be able to read rendered pages).
+    ``content`` is bytes, a file to copy, or an iterable of byte pieces (a generator:
+    an exception it raises, like a full disk, leaves the old file as it was). ``mode``
+    defaults to the replaced file's mode, or for a new file the mode a plain write gives
+    (a web server must be able to read rendered pages).
+    """
+    with replacing(path, content, mode=mode):
+        pass
+
+
+@contextlib.contextmanager
+def replacing(path: Path, content: Content, *, mode: int | None = None) -> Iterator[None]:
+    """Write ``content`` to a temporary file, run the block, then rename it over ``path``.
+
+    What must exist before ``path`` does (the pictures a page names) is written inside
+    the block; when the block raises, the temporary file goes and ``path`` stays as it was.
     """
     temporary = _write_temporary(path, content, mode)
     try:
+        yield
         temporary.replace(path)  # atomic on POSIX and Windows (os.replace)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,9 +11,9 @@ from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
 from storyboard.render.context import StoryViewBuilder
-from storyboard.render.files import copy_assets, write_text_atomic
-from storyboard.render.json_output import render_json_document, story_document, unresolved_urls
-from storyboard.render.markdown_output import STYLESHEET, render_markdown_document
+from storyboard.render.files import copy_assets, replacing_with_text, write_text_atomic
+from storyboard.render.json_output import StoryJsonWriter
+from storyboard.render.markdown_output import STYLESHEET, markdown_pieces
 from storyboard.render.markdown_text import markdown_budget
 from storyboard.render.media import AssetLinker
 from storyboard.render.options import OutputFormat, RenderOptions, RenderResult
@@ -22,6 +22,8 @@ from storyboard.render.page import (
     FRAGMENT_TEMPLATE,
     PAGE_TEMPLATE,
     entry_renderer,
+    html_pieces,
+    pictures_style,
     render_html,
 )
 from storyboard.render.sharing import (
@@ -61,17 +63,21 @@ def _render(
     registry: ProviderRegistry | None,
 ) -> RenderResult:
     registry = registry if registry is not None else ProviderRegistry.builtin()
-    # Pages and fragments have a <style> to define each inlined picture once in.
+    # Pages, fragments and Markdown have a <style> to define each inlined picture once in.
     linker = AssetLinker(
         assets_dir,
         options.assets,
         options.asset_url,
-        share_inline=options.format in (OutputFormat.PAGE, OutputFormat.FRAGMENT),
+        share_inline=options.format is not OutputFormat.JSON,
     )
     extra: dict[Path, str] = {}
+    # The main output is written as it is made, never whole in memory.
+    pieces: Iterable[str]
+    unresolved: list[str] = []
+    json_writer = None
     if options.format is OutputFormat.JSON:
-        document = story_document(story, snapshots, linker, options.embed)
-        text, unresolved = render_json_document(document), unresolved_urls(document)
+        json_writer = StoryJsonWriter(story, snapshots, linker, options.embed)
+        pieces = json_writer.pieces()
     else:
         env = make_environment(options.theme_dir)
         # Markdown goes through other people's site generators: cards only, no scripts.
@@ -99,22 +105,29 @@ def _render(
             oembed = oembed_document(view, view.sharing)
             extra[options.output_dir / OEMBED_FILE] = json.dumps(oembed, indent=2) + "\n"
         if options.format is OutputFormat.MARKDOWN:
-            text = render_markdown_document(story, view, entry_renderer(env, view))
+            pieces = markdown_pieces(
+                story, view, entry_renderer(env, view), pictures_style(env, view)
+            )
             extra[options.output_dir / STYLESHEET] = str(raw_theme_file(env, "storyboard.css"))
+        elif options.blog is not None:
+            # the rewriting needs bs4: loaded only for a blog's fragment
+            from storyboard.render.blog_post import blog_post_fragment  # noqa: PLC0415
+
+            # The rewriting needs the whole fragment; its pictures are links, so it is small.
+            pieces = [blog_post_fragment(render_html(env, FRAGMENT_TEMPLATE, view))]
         else:
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
-            text = render_html(env, template, view)
-            if options.blog is not None:
-                # the rewriting needs bs4: loaded only for a blog's fragment
-                from storyboard.render.blog_post import blog_post_fragment  # noqa: PLC0415
-
-                text = blog_post_fragment(text)
+            pieces = html_pieces(env, template, view)
         unresolved = list(view.unresolved)
-    # Media first, so the page never points at a file that is not there yet. With an
-    # asset URL the folder is still written: it is what the user uploads to that URL.
-    copied = []
-    if options.assets in ("copy", "url"):
-        copied = copy_assets(linker.used, assets_dir, options.output_dir)
-    written = [write_text_atomic(options.output_file, text), *copied]
+    # Media first, so the page never points at a file that is not there yet: they are
+    # copied once the output is made (it names them) and before it replaces the old one.
+    # With an asset URL the folder is still written: it is what the user uploads to that URL.
+    with replacing_with_text(options.output_file, pieces) as output_file:
+        copied = []
+        if options.assets in ("copy", "url"):
+            copied = copy_assets(linker.used, assets_dir, options.output_dir)
+    if json_writer is not None:  # known once the document is written
+        unresolved = json_writer.unresolved
+    written = [output_file, *copied]
     written += [write_text_atomic(path, content) for path, content in extra.items()]
     return RenderResult(written=written, unresolved=unresolved)

@@ -2,13 +2,18 @@
 
 The document is described by pydantic models; its JSON Schema is generated from
 them (``document_schema``) and shipped as ``storyboard/schemas/story-<N>.schema.json``.
+
+Each picture the document ships is in its table of ``pictures`` once, named by its
+content, however many items show it: a story of a thousand posts with one photo carries
+one copy, even inlined. The table comes after the items, so the document is written as
+it is made (``story_json_pieces``), one item at a time, never held whole in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Annotated, Any, Literal
@@ -20,7 +25,7 @@ from storyboard.model.card import Card, MediaAsset
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.model.story import EmbedMode, HeadingItem, Story, TextItem, UrlItem
 from storyboard.render.context import effective_embed_mode, table_of_contents
-from storyboard.render.media import AssetLinker, is_plain_file_name
+from storyboard.render.media import PICTURE_KEY_LENGTH, AssetLinker, is_plain_file_name
 from storyboard.render.safe import markdown_html, post_text_html
 from storyboard.urls import absolute_http_url, normalize_url
 
@@ -76,6 +81,10 @@ class TextEntry(_Model):
     """The Markdown as HTML (raw HTML and images are never let through)."""
 
 
+#: A key of the table of pictures: the start of the SHA-256 of the picture's bytes, in hex.
+_PICTURE_KEY_PATTERN = f"^[0-9a-f]{{{PICTURE_KEY_LENGTH}}}$"
+
+
 class UrlEntry(_Model):
     """A URL item with its snapshot's state and card."""
 
@@ -103,9 +112,25 @@ class UrlEntry(_Model):
     card: Card | None
     """The static card: text (sanitized HTML), author, date, media."""
     media: dict[str, str] = Field(
-        json_schema_extra={"propertyNames": {"enum": ["image", "avatar"]}}
+        json_schema_extra={
+            "propertyNames": {"enum": ["image", "avatar"]},
+            "additionalProperties": {"type": "string", "pattern": _PICTURE_KEY_PATTERN},
+        }
     )
-    """Where this output's copies of the card's images are, by role (image, avatar)."""
+    """The card's images this output ships, by role (image, avatar): keys of pictures."""
+
+
+class PictureEntry(_Model):
+    """A picture the output ships, listed once however many items show it."""
+
+    src: str
+    """Where this output's copy is: a path beside story.json, an --asset-url URL or data: URI."""
+    mime: str
+    """The picture's media type, from its bytes (image/jpeg, image/png, image/webp, ...)."""
+    width: int | None
+    """The width of this copy in pixels."""
+    height: int | None
+    """The height of this copy in pixels."""
 
 
 class TocEntry(_Model):
@@ -132,6 +157,10 @@ class StoryDocument(_Model):
     """The story's items in order; kind tells them apart."""
     toc: list[TocEntry]
     """The page's table of contents (options.toc, else more than 3 headings); empty: none."""
+    pictures: dict[str, PictureEntry] = Field(
+        json_schema_extra={"propertyNames": {"pattern": _PICTURE_KEY_PATTERN}}
+    )
+    """The pictures the items' media name, once each; a key starts its bytes' SHA-256 (hex)."""
 
 
 def document_schema() -> dict[str, Any]:
@@ -198,8 +227,8 @@ def _url_entry(
     if card is not None:
         card = checked_card(card)
         for name, asset in (("image", card.image), ("avatar", card.avatar)):
-            if (src := linker.src(asset)) is not None:
-                media[name] = src
+            if (picture := linker.output_picture(asset)) is not None:
+                media[name] = picture.key
     return UrlEntry(
         url=item.url,
         note=item.note,
@@ -216,24 +245,28 @@ def _url_entry(
     )
 
 
-def story_document(
+Entry = HeadingEntry | TextEntry | UrlEntry
+
+
+def _entries(
     story: Story,
     snapshots: Mapping[str, Snapshot],
     linker: AssetLinker,
-    embed_override: EmbedMode | None = None,
-) -> StoryDocument:
-    """Return the JSON document model of ``story``."""
-    items: list[HeadingEntry | TextEntry | UrlEntry] = []
+    embed_override: EmbedMode | None,
+) -> Iterator[Entry]:
     for item in story.items:
         if isinstance(item, HeadingItem):
-            items.append(HeadingEntry(heading=item.heading))
+            yield HeadingEntry(heading=item.heading)
         elif isinstance(item, TextItem):
-            items.append(TextEntry(text=item.text, html=str(markdown_html(item.text))))
+            yield TextEntry(text=item.text, html=str(markdown_html(item.text)))
         else:
             snapshot = snapshots.get(normalize_url(item.url))
             embed = effective_embed_mode(story, item, embed_override)
-            items.append(_url_entry(item, snapshot, embed, linker))
-    info = StoryInfo(
+            yield _url_entry(item, snapshot, embed, linker)
+
+
+def _story_info(story: Story) -> StoryInfo:
+    return StoryInfo(
         title=story.title,
         description=story.description,
         date=story.date,
@@ -242,11 +275,35 @@ def story_document(
         tags=list(story.tags),
         embed=story.options.embed,
     )
-    toc = [
+
+
+def _toc(story: Story) -> list[TocEntry]:
+    return [
         TocEntry(heading=s.heading, anchor=s.anchor, items=s.items)
         for s in table_of_contents(story)
     ]
-    return StoryDocument(story=info, items=items, toc=toc)
+
+
+def _pictures(linker: AssetLinker) -> dict[str, PictureEntry]:
+    return {
+        picture.key: PictureEntry(
+            src=picture.src, mime=picture.mime, width=picture.width, height=picture.height
+        )
+        for picture in linker.output_pictures
+    }
+
+
+def story_document(
+    story: Story,
+    snapshots: Mapping[str, Snapshot],
+    linker: AssetLinker,
+    embed_override: EmbedMode | None = None,
+) -> StoryDocument:
+    """Return the JSON document model of ``story``."""
+    items = list(_entries(story, snapshots, linker, embed_override))
+    return StoryDocument(
+        story=_story_info(story), items=items, toc=_toc(story), pictures=_pictures(linker)
+    )
 
 
 def unresolved_urls(document: StoryDocument) -> list[str]:
@@ -258,3 +315,86 @@ def unresolved_urls(document: StoryDocument) -> list[str]:
 def render_json_document(document: StoryDocument) -> str:
     """Return ``document`` as indented JSON text."""
     return document.model_dump_json(indent=2) + "\n"
+
+
+class StoryJsonWriter:
+    """The text of ``story.json``, made one item at a time (``pieces``).
+
+    The same text as ``render_json_document(story_document(...))``, byte for byte: each
+    part is the model's own JSON, indented to its depth (a JSON string holds no raw
+    newline, so indenting every line is exact). ``unresolved`` is complete once every
+    piece has been taken.
+    """
+
+    def __init__(
+        self,
+        story: Story,
+        snapshots: Mapping[str, Snapshot],
+        linker: AssetLinker,
+        embed_override: EmbedMode | None = None,
+    ) -> None:
+        self.story = story
+        self.snapshots = snapshots
+        self.linker = linker
+        self.embed_override = embed_override
+        self._unresolved: dict[str, None] = {}
+
+    @property
+    def unresolved(self) -> list[str]:
+        """Return the URLs of the items written so far that have no card, each once."""
+        return list(self._unresolved)
+
+    def pieces(self) -> Iterator[str]:
+        """Yield the document's text in order, ending with a newline."""
+        # The other fields, around the items and the table of pictures, as the whole
+        # document's dump writes them.
+        empty = StoryDocument(
+            story=_story_info(self.story), items=[], toc=_toc(self.story), pictures={}
+        )
+        head, found_items, rest = empty.model_dump_json(indent=2).partition('\n  "items": []')
+        between, found_pictures, tail = rest.partition('\n  "pictures": {}')
+        assert found_items, "the document's fields moved: see pieces()"
+        assert found_pictures, "the document's fields moved: see pieces()"
+        yield head + "\n"
+        entries = _entries(self.story, self.snapshots, self.linker, self.embed_override)
+        yield '  "items": '
+        yield from _json_array(
+            (self._seen(entry).model_dump_json(indent=2) for entry in entries), 1
+        )
+        yield between + '\n  "pictures": '
+        pictures = _pictures(self.linker)
+        yield from _json_object(
+            ((key, entry.model_dump_json(indent=2)) for key, entry in pictures.items()), 1
+        )
+        yield tail + "\n"
+
+    def _seen(self, entry: Entry) -> Entry:
+        if isinstance(entry, UrlEntry) and not entry.resolved:
+            self._unresolved[entry.url] = None
+        return entry
+
+
+def _indented(text: str, depth: int) -> str:
+    """Return the indented JSON ``text`` as it reads nested ``depth`` levels deep."""
+    return text.replace("\n", "\n" + "  " * depth)
+
+
+def _json_array(values: Iterable[str], depth: int) -> Iterator[str]:
+    """Yield a JSON array of the JSON texts ``values`` as ``indent=2`` writes it."""
+    inner = "  " * (depth + 1)
+    empty = True
+    for value in values:
+        yield ("[\n" if empty else ",\n") + inner + _indented(value, depth + 1)
+        empty = False
+    yield "[]" if empty else "\n" + "  " * depth + "]"
+
+
+def _json_object(members: Iterable[tuple[str, str]], depth: int) -> Iterator[str]:
+    """Yield a JSON object of ``(key, JSON text)`` members as ``indent=2`` writes it."""
+    inner = "  " * (depth + 1)
+    empty = True
+    for key, value in members:
+        start = "{\n" if empty else ",\n"
+        yield f"{start}{inner}{json.dumps(key)}: {_indented(value, depth + 1)}"
+        empty = False
+    yield "{}" if empty else "\n" + "  " * depth + "}"

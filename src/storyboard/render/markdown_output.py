@@ -13,7 +13,7 @@ generator's template code (``render.inert``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from markupsafe import escape
 
@@ -111,22 +111,41 @@ def compact_html(html: str) -> str:
 
 
 def render_markdown_document(
-    story: Story, view: StoryView, render_entry: Callable[[CardView], str]
+    story: Story,
+    view: StoryView,
+    render_entry: Callable[[CardView], str],
+    pictures_style: str = "",
 ) -> str:
     """Return the whole ``story.md``."""
-    blocks = [front_matter(story)]
+    return "".join(markdown_pieces(story, view, render_entry, pictures_style))
+
+
+def markdown_pieces(
+    story: Story,
+    view: StoryView,
+    render_entry: Callable[[CardView], str],
+    pictures_style: str = "",
+) -> Iterator[str]:
+    """Yield ``story.md`` block by block, for writing as it is made.
+
+    ``pictures_style`` is the ``<style>`` that defines each inlined picture once
+    (``--assets inline``); it comes right after the front matter, before any card.
+    """
+    yield front_matter(story)
+    if pictures_style:
+        yield "\n\n" + compact_html(pictures_style)
     toc = markdown_toc(view)
     if toc is not None:
-        blocks.append(toc)
+        yield "\n\n" + toc
     for source, item in zip(story.items, view.items, strict=True):
         if isinstance(item, HeadingView):
-            blocks.append(markdown_heading(item.text, item.anchor if toc else None))
+            yield "\n\n" + markdown_heading(item.text, item.anchor if toc else None)
         elif isinstance(item, TextView) and isinstance(source, TextItem):
             # The same HTML as on the page: in Markdown, raw HTML would pass through.
-            blocks.append(compact_html(item.html))
+            yield "\n\n" + compact_html(item.html)
         elif isinstance(item, CardView):
             scoped = (
                 f'<div class="storyboard" lang="{escape(view.lang)}">\n{render_entry(item)}\n</div>'
             )
-            blocks.append(compact_html(scoped))
-    return "\n\n".join(blocks) + "\n"
+            yield "\n\n" + compact_html(scoped)
+    yield "\n"

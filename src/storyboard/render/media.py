@@ -1,9 +1,15 @@
-"""Archived media on the page: where an image's ``src`` points, and which files to ship."""
+"""Archived media on the page: where an image's ``src`` points, and which files to ship.
+
+However many cards show one picture, an output carries it once: HTML outputs define an
+inlined picture as one CSS class (``shared_picture``), ``story.json`` lists each picture
+once in its table of pictures (``output_picture``).
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import stat
 from dataclasses import dataclass
@@ -93,6 +99,37 @@ class SharedPicture:
     height: int
 
 
+#: Hex digits of a picture's SHA-256 that name it in an output's table of pictures.
+PICTURE_KEY_LENGTH = 16
+
+
+def picture_key(data: bytes) -> str:
+    """Return the name of a picture in an output's table: the start of its bytes' SHA-256."""
+    return hashlib.sha256(data).hexdigest()[:PICTURE_KEY_LENGTH]
+
+
+@dataclass(frozen=True)
+class OutputPicture:
+    """A picture as one output ships it, listed once however many items show it."""
+
+    #: The start of the SHA-256 of its bytes: equal pictures get one entry.
+    key: str
+    #: Where the output's copy is: ``assets/NAME``, the asset URL's, or a ``data:`` URI.
+    src: str
+    mime: str
+    width: int | None
+    height: int | None
+
+
+def _pixel_size(data: bytes) -> tuple[int | None, int | None]:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None, None  # the size is a courtesy; the picture itself was checked
+    return width, height
+
+
 class AssetLinker:
     """Turn archived media into image addresses, remembering which files were used."""
 
@@ -117,6 +154,36 @@ class AssetLinker:
         self.share_inline = share_inline and mode == "inline"
         self._used: dict[str, None] = {}
         self._shared: dict[str, SharedPicture] = {}
+        # Two tables: by archived file name (read each file once), by content (list once).
+        self._pictures_by_path: dict[str, OutputPicture] = {}
+        self._pictures: dict[str, OutputPicture] = {}
+
+    @property
+    def output_pictures(self) -> list[OutputPicture]:
+        """Return the pictures ``output_picture`` handed out, each once, in first-use order."""
+        return list(self._pictures.values())
+
+    def output_picture(self, asset: MediaAsset | None) -> OutputPicture | None:
+        """Return ``asset`` as an entry of the output's table of pictures, None without a file.
+
+        The file is read once per output, however many items show it; in ``inline`` mode
+        its ``data:`` URI is made once too.
+        """
+        if self.source_file(asset) is None or asset is None or asset.path is None:
+            return None
+        known = self._pictures_by_path.get(asset.path)
+        if known is not None:
+            return known
+        data, kind = read_archived_file(self.assets_dir, asset.path)
+        key = picture_key(data)
+        picture = self._pictures.get(key)
+        if picture is None:
+            src = self._encoded(data, kind) if self.mode == "inline" else self.src(asset)
+            assert src is not None  # the file is there: src() has an address for it
+            picture = OutputPicture(key, src, kind.mime, *_pixel_size(data))
+            self._pictures[key] = picture
+        self._pictures_by_path[asset.path] = picture
+        return picture
 
     @property
     def shared_pictures(self) -> list[SharedPicture]:
@@ -163,9 +230,12 @@ class AssetLinker:
         if asset is None or asset.path is None or path is None:
             return None
         if self.mode == "inline":
-            data, kind = read_archived_file(self.assets_dir, asset.path)
-            return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"
+            return self._encoded(*read_archived_file(self.assets_dir, asset.path))
         self._used[asset.path] = None
         if self.mode == "url":
             return f"{self.asset_url}/{quote(asset.path)}"
         return f"{ASSETS_FOLDER}/{quote(asset.path)}"
+
+    @staticmethod
+    def _encoded(data: bytes, kind: ImageType) -> str:
+        return f"data:{kind.mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jinja2 import Environment, Template
@@ -10,7 +10,12 @@ from markupsafe import Markup
 
 from storyboard.extract.sanitize import IFRAME_ALLOW, IFRAME_REFERRER_POLICY, IFRAME_SANDBOX
 from storyboard.i18n import translate, ui_strings
-from storyboard.render.themes import raw_theme_file, render_template, select_template
+from storyboard.render.themes import (
+    generate_template,
+    raw_theme_file,
+    render_template,
+    select_template,
+)
 from storyboard.render.views import CardView, StoryView
 
 PAGE_TEMPLATE = "page.html"
@@ -58,6 +63,39 @@ def template_context(env: Environment, story: StoryView) -> dict[str, Any]:
 def render_html(env: Environment, template: str, story: StoryView) -> str:
     """Render ``template`` (page or fragment) for ``story``."""
     return render_template(env, template, template_context(env, story)).strip() + "\n"
+
+
+def html_pieces(env: Environment, template: str, story: StoryView) -> Iterator[str]:
+    """Yield what ``render_html`` returns, piece by piece, for writing as it is made."""
+    return stripped_pieces(generate_template(env, template, template_context(env, story)))
+
+
+def stripped_pieces(pieces: Iterable[str]) -> Iterator[str]:
+    """Yield ``"".join(pieces).strip() + "\\n"`` without ever joining the pieces."""
+    started = False
+    pending: list[str] = []  # whitespace that is trailing unless more text follows
+    for raw in pieces:
+        piece = raw if started else raw.lstrip()
+        started = started or bool(piece)
+        if not piece.strip():
+            pending.append(piece)
+            continue
+        text = piece.rstrip()
+        yield "".join(pending) + text
+        pending = [piece[len(text) :]]
+    yield "\n"
+
+
+def pictures_style(env: Environment, story: StoryView) -> str:
+    """Return a ``<style>`` defining the story's inlined pictures once each, or ``""``.
+
+    For outputs whose stylesheet is a file of its own (Markdown): the rules the fragment
+    puts in its ``<style>`` (``partials/pictures_css.html``).
+    """
+    if not story.shared_pictures:
+        return ""
+    rules = render_template(env, "partials/pictures_css.html", template_context(env, story))
+    return f"<style>\n{rules.strip()}\n</style>"
 
 
 def entry_renderer(env: Environment, story: StoryView) -> Callable[[CardView], str]:

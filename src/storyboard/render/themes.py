@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, distribution
 from importlib.resources import files
 from pathlib import Path
@@ -178,6 +178,14 @@ def render_template(env: Environment, name: str, context: Mapping[str, Any]) -> 
     """Render template ``name``; any template failure becomes a RenderError naming it."""
     try:
         return env.get_template(name).render(context)
+    except TemplateError as exc:
+        raise RenderError(describe_template_error(exc, fallback=name)) from exc
+
+
+def generate_template(env: Environment, name: str, context: Mapping[str, Any]) -> Iterator[str]:
+    """Yield template ``name``'s output piece by piece, failures as ``render_template``'s."""
+    try:
+        yield from env.get_template(name).generate(context)
     except TemplateError as exc:
         raise RenderError(describe_template_error(exc, fallback=name)) from exc
 
