@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 
 from storyboard.editor.guard import Guard
+from storyboard.editor.pasted import urls_in
 from storyboard.editor.server import EditorServer
-from storyboard.editor.session import EditorSession, EditorSettings, urls_in
+from storyboard.editor.session import EditorSession, EditorSettings
 from storyboard.fsio import locked
 
 STORY = """\
@@ -306,3 +307,45 @@ def test_a_change_waits_for_the_story_lock_and_never_overwrites_that_write(
     change.join(timeout=30)
     assert replies == [409]
     assert path.read_text(encoding="utf-8") == by_add
+
+
+def test_a_paste_names_what_only_looks_like_an_address_and_writes_none_of_it(
+    editor: EditorServer,
+) -> None:
+    path = editor.session.path
+    pasted = (
+        "javascript:alert(document.cookie) htps://social.example/@a/1 "
+        "https//social.example/@b/2 www.social.example/@c/3 data:text/html,x note:this 12:30"
+    )
+    status, _, body = request(
+        editor,
+        "POST",
+        "api/edit",
+        body={"op": "add_urls", "index": 0, "text": pasted, "version": version(editor)},
+    )
+    assert status == 400
+    assert json.loads(body)["refused"] == [
+        {"given": "javascript:alert(document.cookie)", "fixed": None},
+        {"given": "htps://social.example/@a/1", "fixed": "https://social.example/@a/1"},
+        {"given": "https//social.example/@b/2", "fixed": "https://social.example/@b/2"},
+        {"given": "www.social.example/@c/3", "fixed": "https://www.social.example/@c/3"},
+        {"given": "data:text/html,x", "fixed": None},
+    ]
+    assert path.read_text(encoding="utf-8") == STORY
+    # With one good address among them: that one is added, the others are named.
+    status, _, body = request(
+        editor,
+        "POST",
+        "api/edit",
+        body={
+            "op": "add_urls",
+            "index": 2,
+            "text": "https://social.example/@ok/1, javascript:void(0)",
+            "version": version(editor),
+        },
+    )
+    assert status == 200
+    reply = json.loads(body)
+    assert reply["added"] == ["https://social.example/@ok/1"]
+    assert reply["refused"] == [{"given": "javascript:void(0)", "fixed": None}]
+    assert path.read_text(encoding="utf-8") == STORY + "  - url: https://social.example/@ok/1\n"

@@ -6,16 +6,16 @@ import pytest
 
 from storyboard.errors import UsageError
 from storyboard.model.story import HeadingItem, TextItem, UrlItem
+from storyboard.storyfile.insert import add_items_to_text, insert_items
 from storyboard.storyfile.item_edits import (
-    StoryText,
     delete_item,
-    insert_items,
     move_item,
     replace_item,
     restore_item,
     update_item,
 )
 from storyboard.storyfile.loader import parse_story
+from storyboard.storyfile.story_text import StoryText
 
 TRICKY = """\
 # The story of the meetup.
@@ -207,3 +207,55 @@ def test_update_to_the_same_value_keeps_the_key_as_written() -> None:
         TRICKY, path=PATH, index=4, changes={"title": "Cia", "note": None, "embed": None}
     ).text
     assert titled == TRICKY.replace("# trailing comment\n", "# trailing comment\n    title: Cia\n")
+
+
+INDENTED_COMMENT = """\
+title: T
+items:
+  - url: https://social.example/@a/1
+    # said about a: indented into it
+  # said about b
+  - url: https://social.example/@b/2
+"""
+
+
+def test_a_comment_indented_into_an_item_stays_with_it() -> None:
+    # Added after a: below a's own comment, above b's.
+    added = add_items_to_text(
+        INDENTED_COMMENT, ["https://social.example/@n/3"], path=PATH, after=1
+    ).text
+    assert added == INDENTED_COMMENT.replace(
+        "  # said about b\n", "  - url: https://social.example/@n/3\n  # said about b\n"
+    )
+    # Moved: a takes its comment along, b keeps its own; the undo gives the file back.
+    moved = move_item(INDENTED_COMMENT, path=PATH, index=0, to=1)
+    assert moved.text == (
+        "title: T\nitems:\n  # said about b\n  - url: https://social.example/@b/2\n"
+        "  - url: https://social.example/@a/1\n    # said about a: indented into it\n"
+    )
+    assert move_item(moved.text, path=PATH, index=1, to=0).text == INDENTED_COMMENT
+
+
+def test_add_and_the_editor_insert_the_same_bytes() -> None:
+    url = "https://social.example/@same/1"
+    for after in range(len(items_of(TRICKY)) + 1):
+        by_add = add_items_to_text(TRICKY, [url], path=PATH, after=after).text
+        by_editor = insert_items(TRICKY, path=PATH, index=after, items=[UrlItem(url=url)]).text
+        assert by_add == by_editor, after
+
+
+def test_deleting_several_items_restores_them_byte_for_byte() -> None:
+    result = delete_item(TRICKY, path=PATH, index=1, count=3)
+    assert items_of(result.text) == [items_of(TRICKY)[0], items_of(TRICKY)[4]]
+    assert result.undo["count"] == 3
+    back = restore_item(
+        result.text,
+        path=PATH,
+        index=result.undo["index"],
+        chunk=result.undo["chunk"],
+        count=result.undo["count"],
+    )
+    assert back.text == TRICKY
+    assert back.undo == {"op": "delete", "index": 1, "count": 3}
+    with pytest.raises(UsageError, match="exactly 2 items"):
+        restore_item(TRICKY, path=PATH, index=0, chunk="  - heading: A\n", count=2)

@@ -2,7 +2,8 @@
  *
  * The server owns the story: every change is one JSON POST naming the file version it
  * was made on, and the answer is the story as it now is. The page keeps no copy of
- * the file, only an undo list of the operations the server says take each change back.
+ * the file, only undo and redo lists of the operations the server says take each change
+ * back (the answer to an undo names the operation that does the change again).
  */
 (() => {
   "use strict";
@@ -16,9 +17,11 @@
   const list = $("ed-items");
   const statusLine = $("ed-status");
   const undoButton = $("ed-undo");
+  const redoButton = $("ed-redo");
 
   let state = null; // the last story the server sent
   let undoStack = [];
+  let redoStack = [];
   let editing = null; // index of the item whose edit form is open
   let focusAfter = null; // {index, act} to focus once the list is drawn again
 
@@ -43,22 +46,50 @@
   let changing = 0; // changes sent and not answered yet
 
   // Undo names items by position: after someone else changed the file, those may be
-  // other items, so the list starts again.
+  // other items, so the lists start again.
   function forgetUndo() {
     undoStack = [];
-    undoButton.disabled = true;
+    redoStack = [];
+    showUndo();
   }
 
-  async function change(body, { undoing = false, done } = {}) {
+  function showUndo() {
+    undoButton.disabled = undoStack.length === 0;
+    redoButton.disabled = redoStack.length === 0;
+  }
+
+  // Changes go one after the other, each on the version the one before it wrote: a
+  // second click or Ctrl+Z before the first answer waits its turn instead of being
+  // refused as if someone else had changed the file.
+  let queue = Promise.resolve();
+
+  // body: the change, or a function giving it when its turn comes (null: nothing to do).
+  // direction: "do" (a new change: redo is forgotten), "undo" or "redo".
+  // seen: the version the curator saw when asking; a change asked on a view drawn over
+  // since (a double click on a button that moved) is dropped, not applied elsewhere.
+  function change(body, { direction = "do", done, seen = null } = {}) {
     changing += 1;
     document.body.dataset.saving = "true";
+    const run = queue.then(() => send(body, { direction, done, seen }));
+    queue = run.catch(() => null);
+    return run;
+  }
+
+  function settle() {
+    changing -= 1;
+    // Cleared before the answer is drawn, in the same turn: nothing runs in between.
+    if (changing === 0) delete document.body.dataset.saving;
+  }
+
+  async function send(body, { direction, done, seen }) {
     let answer;
     try {
+      if (seen !== null && seen !== state.version) return null;
+      body = typeof body === "function" ? body() : body;
+      if (!body) return null;
       answer = await api("edit", { ...body, version: state.version });
     } finally {
-      changing -= 1;
-      // Cleared before the answer is drawn, in the same turn: nothing runs in between.
-      if (changing === 0) delete document.body.dataset.saving;
+      settle();
     }
     const { status, data } = answer;
     if (status === 409) {
@@ -68,13 +99,28 @@
       return null;
     }
     if (status !== 200) {
-      say(t("editor_error", { message: data.error || status }));
+      say(errorText(data, status));
       return null;
     }
-    if (data.undo && !undoing) undoStack.push(data.undo);
+    if (direction === "do") redoStack = [];
+    if (data.undo) (direction === "undo" ? redoStack : undoStack).push(data.undo);
     show(data.state);
-    say(done ? done(data) : t(undoing ? "editor_undone" : "editor_saved"));
+    const words = { do: "editor_saved", undo: "editor_undone", redo: "editor_redone" };
+    say(done ? done(data) : t(words[direction]));
     return data;
+  }
+
+  // What a refused change says: the addresses that are not ones, in the page's words.
+  function errorText(data, status) {
+    if (data.refused && data.refused.length) return refusedText(data.refused);
+    return t("editor_error", { message: data.error || status });
+  }
+
+  function refusedText(refused) {
+    const plain = refused.filter((r) => !r.fixed).map((r) => r.given);
+    const words = refused.filter((r) => r.fixed).map((r) => t("editor_did_you_mean", r));
+    if (plain.length) words.unshift(t("editor_not_urls", { urls: plain.join(", ") }));
+    return words.join(" ");
   }
 
   async function reload() {
@@ -91,6 +137,7 @@
       const seen = state;
       const { status, data } = await api("version");
       // A change answered meanwhile already brought the story as it is now.
+      if (status === 200) showProgress(data);
       if (status === 200 && state && state === seen && changing === 0) {
         if (data.version !== state.version) {
           forgetUndo();
@@ -133,6 +180,11 @@
     if (previous !== null && [...select.options].some((o) => o.value === previous)) select.value = previous;
   }
 
+  function showProgress(next) {
+    $("ed-progress").textContent = next.busy
+      ? t("editor_progress", { done: next.total - next.busy, total: next.total }) : "";
+  }
+
   function show(next) {
     const changedItems = !state || state.version !== next.version;
     state = next;
@@ -149,7 +201,11 @@
       problems.append(ul);
     }
     $("ed-empty").hidden = next.items.length > 0 || next.problems.length > 0;
-    undoButton.disabled = undoStack.length === 0;
+    // A file that does not read takes no change and builds no output until it is fixed.
+    for (const control of document.querySelectorAll("#ed-add-form button, #ed-review button, [data-render]")) {
+      control.disabled = next.problems.length > 0;
+    }
+    showUndo();
     whereOptions($("ed-where"), !changedItems);
     whereOptions($("ed-review-where"), !changedItems);
     if (changedItems) editing = null;
@@ -158,14 +214,30 @@
       // Drawn again under the curator's hands (a fetch finished): the focus stays put.
       focusAfter = { index: Number(active.closest("li.ed-item").dataset.index), act: active.dataset.act };
     }
-    list.replaceChildren(...next.items.map(drawItem));
-    $("ed-progress").textContent = next.busy ? t("editor_busy", { count: next.busy }) : "";
+    drawList();
+    showProgress(next);
     if (focusAfter) {
       const target = list.querySelector(`li[data-index="${focusAfter.index}"] [data-act="${focusAfter.act}"]:not(:disabled)`)
         || list.querySelector(`li[data-index="${focusAfter.index}"] button:not(:disabled)`);
       focusAfter = null;
       if (target) target.focus();
     }
+  }
+
+  // Only the items that changed are drawn again: with hundreds of posts being fetched,
+  // redrawing them all each second would keep the page busy.
+  function drawList() {
+    const last = state.items.length - 1;
+    const old = list.children;
+    state.items.forEach((item, index) => {
+      const key = JSON.stringify([item, index, index === last, editing === index]);
+      const present = old[index];
+      if (present && present.dataset.key === key) return;
+      const li = drawItem(item, index);
+      li.dataset.key = key;
+      if (present) present.replaceWith(li); else list.append(li);
+    });
+    while (list.children.length > state.items.length) list.lastElementChild.remove();
   }
 
   function drawItem(item, index) {
@@ -250,6 +322,7 @@
       controls.text.value = item.text;
       form.append(field(t("editor_text_field"), controls.text), markdownPreview(controls.text));
     } else {
+      controls.url = el("input", { type: "url", value: item.url, spellcheck: "false" });
       controls.note = el("textarea", { rows: "3" });
       controls.note.value = item.note || "";
       controls.title = el("input", { type: "text", value: item.title || "" });
@@ -258,6 +331,7 @@
         controls.embed.append(el("option", { value, text: t(key), selected: (item.embed || "") === value }));
       }
       form.append(
+        field(t("editor_url_field"), controls.url),
         field(t("editor_note_field"), controls.note), markdownPreview(controls.note),
         field(t("editor_title_field"), controls.title),
         field(t("editor_embed_field"), controls.embed),
@@ -284,7 +358,7 @@
       }
       focusAfter = { index, act: "edit" };
       if (!Object.keys(changes).length) { editing = null; show(state); return; }
-      await change({ op: "update", index, changes });
+      await change({ op: "update", index, changes }, { seen: state.version });
     });
     window.setTimeout(() => (form.querySelector("input, textarea") || form).focus(), 0);
     return form;
@@ -295,7 +369,9 @@
   function moveTo(index, to, act) {
     if (to < 0 || to >= state.items.length || to === index) return;
     focusAfter = { index: to, act };
-    change({ op: "move", index, to }, { done: () => t("editor_moved", { number: to + 1 }) });
+    change({ op: "move", index, to }, {
+      seen: state.version, done: () => t("editor_moved", { number: to + 1 }),
+    });
   }
 
   function moveToHeading(index, headingIndex) {
@@ -326,7 +402,7 @@
       case "down": moveTo(index, index + 1, index + 1 === state.items.length - 1 ? "up" : "down"); break;
       case "edit":
         editing = editing === index ? null : index;
-        list.replaceChildren(...state.items.map(drawItem));
+        drawList();
         break;
       case "cancel":
         editing = null;
@@ -335,7 +411,9 @@
         break;
       case "delete":
         focusAfter = { index: Math.min(index, state.items.length - 2), act: "delete" };
-        change({ op: "delete", index }, { done: () => t("editor_deleted", { number: index + 1 }) });
+        change({ op: "delete", index }, {
+          seen: state.version, done: () => t("editor_deleted", { number: index + 1 }),
+        });
         break;
       case "after":
         $("ed-where").value = String(index + 1);
@@ -348,11 +426,31 @@
     }
   });
 
-  undoButton.addEventListener("click", () => {
-    const op = undoStack.pop();
-    if (!op) { say(t("editor_nothing_to_undo")); return; }
-    undoButton.disabled = undoStack.length === 0;
-    change(op, { undoing: true });
+  function undoOrRedo(direction) {
+    // Taken from its list when its turn comes: after the changes asked before it.
+    change(() => {
+      const op = (direction === "undo" ? undoStack : redoStack).pop();
+      showUndo();
+      if (!op) say(t(direction === "undo" ? "editor_nothing_to_undo" : "editor_nothing_to_redo"));
+      return op || null;
+    }, { direction });
+  }
+  undoButton.addEventListener("click", () => undoOrRedo("undo"));
+  redoButton.addEventListener("click", () => undoOrRedo("redo"));
+
+  // Ctrl+Z undoes, Ctrl+Y and Ctrl+Shift+Z redo (Cmd on a Mac); inside a text field
+  // they stay the field's own undo and redo of typing.
+  document.addEventListener("keydown", (event) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    const target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) return;
+    const key = event.key.toLowerCase();
+    let direction = null;
+    if (key === "z") direction = event.shiftKey ? "redo" : "undo";
+    else if (key === "y" && !event.shiftKey) direction = "redo";
+    if (!direction || !state) return;
+    event.preventDefault();
+    undoOrRedo(direction);
   });
 
   // -- adding -------------------------------------------------------------------------
@@ -365,9 +463,14 @@
   });
 
   async function addUrls(text, index) {
+    const count = (text.match(/https?:\/\//gi) || []).length;
+    if (count > 1) say(t("editor_adding", { count }));
     return change({ op: "add_urls", index, text }, {
-      done: (data) => t("editor_added", { count: data.added.length })
-        + (data.skipped.length ? " " + t("editor_skipped", { urls: data.skipped.join(", ") }) : ""),
+      done: (data) => [
+        t("editor_added", { count: data.added.length }),
+        data.skipped.length ? t("editor_skipped", { urls: data.skipped.join(", ") }) : "",
+        data.refused.length ? refusedText(data.refused) : "",
+      ].filter(Boolean).join(" "),
     });
   }
 
@@ -460,9 +563,18 @@
 
   // -- collecting from a hashtag ----------------------------------------------------------
 
+  const collectNetwork = $("ed-collect-network");
+  const showInstance = () => {
+    // Bluesky has one public search; only Mastodon asks which server.
+    $("ed-collect-instance-field").hidden = collectNetwork.value !== "mastodon";
+  };
+  collectNetwork.addEventListener("change", showInstance);
+  showInstance();
+
   $("ed-collect-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const network = $("ed-collect-network").value;
+    const network = collectNetwork.value;
+    say(t("editor_collecting"));
     const { status, data } = await api("collect", {
       network, instance: $("ed-collect-instance").value, tag: $("ed-collect-tag").value,
     });
@@ -521,5 +633,14 @@
     say(t("editor_copied"));
   });
 
-  reload().then(() => window.setTimeout(poll, 1000));
+  // The first load waits for the editor to finish starting (a 503 until then).
+  async function firstLoad() {
+    for (;;) {
+      try { await reload(); } catch (_) { /* not listening yet */ }
+      if (state) break;
+      await new Promise((resolve) => window.setTimeout(resolve, 250));
+    }
+    window.setTimeout(poll, 1000);
+  }
+  firstLoad();
 })();

@@ -13,14 +13,16 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from storyboard.commands.fetch import fetch_story
 from storyboard.commands.network import NetworkOptions
-from storyboard.commands.opened import open_story
+from storyboard.editor import later
 from storyboard.errors import StoryboardError
-from storyboard.fetch.pool import FetchOutcome, FetchReport
 from storyboard.model.story import UrlItem
 from storyboard.urls import normalize_url
+
+if TYPE_CHECKING:
+    from storyboard.fetch.pool import FetchOutcome, FetchReport
 
 #: Where the snapshots of new items come from: a fetch, or a function that writes them.
 Seeder = Callable[[], object]
@@ -40,6 +42,7 @@ class BackgroundFetches:
         self._pending: dict[str, str] = {}  # normalized URL -> "waiting" | "fetching"
         self._failed: dict[str, str] = {}  # normalized URL -> reason
         self._generation = 0
+        self._total = 0  # URLs queued since the queue was last empty: the progress's "of N"
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="editor-fetch")
 
     @property
@@ -58,18 +61,27 @@ class BackgroundFetches:
                 return "failed", self._failed[key]
         return "idle", ""
 
-    def busy(self) -> int:
-        """Return how many URLs wait or are being fetched."""
+    def progress(self) -> tuple[int, int]:
+        """Return how many URLs wait or are being fetched, of how many queued since idle."""
         with self._lock:
-            return len(self._pending)
+            return len(self._pending), self._total if self._pending else 0
+
+    def _queue(self, keys: Sequence[str]) -> None:
+        """Mark ``keys`` waiting (the lock held)."""
+        if not self._pending:
+            self._total = 0
+        for key in keys:
+            if key not in self._pending:
+                self._total += 1
+            self._pending[key] = "waiting"
 
     def fetch(self, urls: Sequence[str], *, refresh: bool = False) -> None:
         """Queue ``urls`` for a fetch (again, with ``refresh``)."""
         keys = [normalize_url(url) for url in urls]
         with self._lock:
             keys = [key for key in keys if key not in self._pending]
+            self._queue(keys)
             for key in keys:
-                self._pending[key] = "waiting"
                 self._failed.pop(key, None)
             self._generation += 1
         if keys:
@@ -79,8 +91,7 @@ class BackgroundFetches:
         """Run ``seeder`` (which writes the URLs' snapshots) in turn, then fetch what it missed."""
         keys = [normalize_url(url) for url in urls]
         with self._lock:
-            for key in keys:
-                self._pending[key] = "waiting"
+            self._queue(keys)
             self._generation += 1
 
         def run() -> None:
@@ -97,6 +108,10 @@ class BackgroundFetches:
             for key in keys:
                 self._pending[key] = "fetching"
             self._generation += 1
+        with later.IMPORTS:  # the editor opens without the fetch machinery
+            from storyboard.commands.fetch import fetch_story  # noqa: PLC0415
+            from storyboard.commands.opened import open_story  # noqa: PLC0415
+
         try:
             opened = open_story(self.story_path, self)
             items = [UrlItem(url=key) for key in keys]

@@ -49,5 +49,8 @@ def edit_story(
         say(f"Editing {story_path} at {server.url} (Ctrl-C to stop)")
         if open_browser:
             webbrowser.open(server.url)
-        stopping.wait()
+        # Woken now and then: a signal the kernel gave to another thread is only handled
+        # when this (main) thread runs again, and a wait without end would never return.
+        while not stopping.wait(0.25):
+            pass
     report("Stopped.")

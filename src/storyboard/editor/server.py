@@ -9,6 +9,7 @@ the JSON API of ``EditorSession``.
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import mimetypes
 import threading
@@ -21,6 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from storyboard.editor import later
 from storyboard.editor.guard import LOOPBACK, Guard, new_token
 from storyboard.editor.session import EditorSession, Json, Reply
 from storyboard.errors import StoryboardError, StoryError, UsageError
@@ -38,8 +40,9 @@ CONTENT_SECURITY_POLICY = (
 _STATIC = {"editor.js": "text/javascript", "editor.css": "text/css"}
 
 
+@functools.cache
 def editor_assets_dir() -> Path:
-    """Return the folder of the editor's page, script and stylesheet."""
+    """Return the folder of the editor's page, script and stylesheet (beside the themes)."""
     return builtin_templates_dir().parent / "editor"
 
 
@@ -54,6 +57,7 @@ class EditorServer:
     def __init__(self, session: EditorSession, *, port: int = 0, token: str | None = None) -> None:
         """Bind ``port`` (0: a free one); nothing is served until ``start``."""
         self.session = session
+        self._page: bytes | None = None
         handler = type("Handler", (EditorRequestHandler,), {"editor": self})
         try:
             self._httpd = _Server((LOOPBACK, port), handler)
@@ -62,10 +66,6 @@ class EditorServer:
                 raise UsageError(f"port {port} is in use; try another --port") from exc
             raise UsageError(f"cannot listen on port {port}: {exc.strerror}") from exc
         self.guard = Guard(token or new_token(), self.port)
-        self._env = Environment(
-            loader=FileSystemLoader(editor_assets_dir()),
-            autoescape=select_autoescape(enabled_extensions=("html",)),
-        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -79,18 +79,25 @@ class EditorServer:
         return f"http://{LOOPBACK}:{self.port}{self.guard.prefix}"
 
     def page(self) -> bytes:
-        """Return the editor page in the story's language."""
-        session = self.session
-        strings = {k: v for k, v in session.strings.items() if k.startswith("editor_")}
-        html = self._env.get_template("editor.html").render(
-            lang=session.lang,
-            strings=strings,
-            strings_json=json.dumps(strings, ensure_ascii=False),
-        )
-        return html.encode("utf-8")
+        """Return the editor page in the story's language (built once: it never changes)."""
+        if self._page is None:
+            session = self.session
+            strings = {k: v for k, v in session.strings.items() if k.startswith("editor_")}
+            env = Environment(
+                loader=FileSystemLoader(editor_assets_dir()),
+                autoescape=select_autoescape(enabled_extensions=("html",)),
+            )
+            html = env.get_template("editor.html").render(
+                lang=session.lang,
+                strings=strings,
+                strings_json=json.dumps(strings, ensure_ascii=False),
+            )
+            self._page = html.encode("utf-8")
+        return self._page
 
     def start(self) -> None:
         """Serve in a background thread."""
+        self.page()  # built before the address is printed: the first answer is at once
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="editor-http"
         )
@@ -175,6 +182,7 @@ class EditorRequestHandler(BaseHTTPRequestHandler):
             self._send(200, body, "text/css", send_body=send_body)
         elif route == "api/state":
             self._json(*self._call(lambda _p: (200, editor.session.state())), send_body=send_body)
+            later.warm_up()  # the story is on screen: now what the next steps need
         elif route == "api/version":
             self._json(200, editor.session.version(), send_body=send_body)
         elif route.startswith("assets/"):

@@ -8,61 +8,41 @@ written the way ``add`` writes it.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storyboard.collect import CollectFilter, CollectSource, collect_posts, story_urls
-from storyboard.collect.model import CollectedPost
-from storyboard.collect.run import seed_snapshots
 from storyboard.commands.network import NetworkOptions, build_registry
-from storyboard.commands.opened import OpenedStory
-from storyboard.commands.render import RenderRequest, render_options, render_story_file
+from storyboard.editor import later
 from storyboard.editor.document import ChangedOnDiskError, Revision, StoryDocument
 from storyboard.editor.fetching import BackgroundFetches
+from storyboard.editor.pasted import read_pasted
 from storyboard.editor.preview import ItemPreviews
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.i18n import resolve_language, ui_strings
 from storyboard.model.story import ITEM_KINDS, Item, UrlItem
-from storyboard.render import OutputFormat
 from storyboard.render.safe import markdown_html
 from storyboard.snapshots import SnapshotStore
+from storyboard.storyfile.insert import insert_items
 from storyboard.storyfile.item_edits import (
-    EditResult,
     delete_item,
-    insert_items,
     move_item,
     replace_item,
     restore_item,
     update_item,
 )
 from storyboard.storyfile.loader import LoadedStory, parse_story
+from storyboard.storyfile.story_text import EditResult
 from storyboard.urls import check_http_url, normalize_url
 from storyboard.workspace import Workspace
 
+if TYPE_CHECKING:
+    from storyboard.collect.model import CollectedPost
+
 Json = dict[str, Any]
 Reply = tuple[int, Json]
-
-#: What a pasted text's URLs look like: http(s) up to the next space or angle bracket.
-_URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
-#: Characters that end a sentence rather than a URL pasted with it.
-_TRAILING = ".,;:!?)]}"
-
-
-def urls_in(text: str) -> list[str]:
-    """Return the http(s) URLs in pasted text, in order, each once."""
-    found: dict[str, str] = {}
-    for match in _URL_RE.finditer(text):
-        url = match.group(0).rstrip(_TRAILING)
-        try:
-            url = check_http_url(url)
-        except ValueError:
-            continue
-        found.setdefault(normalize_url(url), url)
-    return list(found.values())
 
 
 def _int(payload: Mapping[str, Any], key: str) -> int:
@@ -117,6 +97,7 @@ class EditorSession:
         self.fetches = BackgroundFetches(self.path, settings.network, report=self.report)
         self._collected: dict[str, CollectedPost] = {}
         self._lock = threading.Lock()
+        self._render_lock = threading.Lock()
         loaded = self._parse(self.document.read())
         self.lang = resolve_language(loaded.story.lang)
         theme = self.workspace.theme_dir(loaded.story.options.theme, settings.theme_dir)
@@ -151,18 +132,22 @@ class EditorSession:
             version = self.document.read().version
         except StoryboardError:
             version = ""  # unreadable: the page loads the story, which says why
+        busy, total = self.fetches.progress()
         return {
             "version": version,
             "fetches": self.fetches.generation,
-            "busy": self.fetches.busy(),
+            "busy": busy,
+            "total": total,
         }
 
     def state(self, revision: Revision | None = None) -> Json:
         """Return the story as the editor shows it: each item's fields, preview and fetch state."""
+        busy, total = self.fetches.progress()
         base: Json = {
             "version": "",
             "fetches": self.fetches.generation,
-            "busy": self.fetches.busy(),
+            "busy": busy,
+            "total": total,
             "file": str(self.path),
         }
         try:
@@ -213,21 +198,22 @@ class EditorSession:
         elif op == "delete":
             index = _int(payload, "index")
             count = _int(payload, "count") if "count" in payload else 1
-            if count < 1:
-                raise UsageError("count: at least 1")
 
             def run(text: str) -> EditResult:
-                result = delete_item(text, path=path, index=index)
-                for _ in range(count - 1):  # the undo of inserting several items
-                    result = delete_item(result.text, path=path, index=index)
-                return result
+                return delete_item(text, path=path, index=index, count=count)
 
-        elif op in ("restore", "replace"):
+        elif op == "restore":
             index, chunk = _int(payload, "index"), _str(payload, "chunk")
-            action = restore_item if op == "restore" else replace_item
+            count = _int(payload, "count") if "count" in payload else 1
 
             def run(text: str) -> EditResult:
-                return action(text, path=path, index=index, chunk=chunk)
+                return restore_item(text, path=path, index=index, chunk=chunk, count=count)
+
+        elif op == "replace":
+            index, chunk = _int(payload, "index"), _str(payload, "chunk")
+
+            def run(text: str) -> EditResult:
+                return replace_item(text, path=path, index=index, chunk=chunk)
 
         elif op == "update":
             index = _int(payload, "index")
@@ -237,9 +223,15 @@ class EditorSession:
             ):
                 raise UsageError("changes: an object of texts is needed")
             changes: dict[str, str | None] = dict(raw)
+            new_url: list[str] = []
 
             def run(text: str) -> EditResult:
-                return update_item(text, path=path, index=index, changes=changes)
+                result = update_item(text, path=path, index=index, changes=changes)
+                new_url[:] = self._changed_url(text, result.text, index)
+                return result
+
+            # A corrected address (a typo fixed) is fetched as a pasted one is.
+            after_write = lambda: self.fetches.fetch(new_url)  # noqa: E731
 
         elif op == "insert":
             index = _int(payload, "index")
@@ -258,6 +250,19 @@ class EditorSession:
         else:
             raise UsageError(f"unknown change {op!r}")
         return self._change(version, run, after_write)
+
+    def _changed_url(self, before: str, after: str, index: int) -> list[str]:
+        """Return item ``index``'s new URL when an update changed it (refused if a duplicate)."""
+        old = parse_story(before, path=str(self.path)).story.items[index]
+        items = parse_story(after, path=str(self.path)).story.items
+        new = items[index]
+        if not isinstance(new, UrlItem) or not isinstance(old, UrlItem) or new.url == old.url:
+            return []
+        others = [item for number, item in enumerate(items) if number != index]
+        present = {normalize_url(i.url) for i in others if isinstance(i, UrlItem)}
+        if normalize_url(new.url) in present:
+            raise UsageError(f"{new.url}: already in the story")
+        return [new.url]
 
     def _change(
         self,
@@ -281,12 +286,18 @@ class EditorSession:
             if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
                 raise UsageError("urls: a list of URLs is needed")
             urls = [url for url in raw if normalize_url(url) in self._collected]
+            refused: list[Json] = []
         else:
-            urls = urls_in(_str(payload, "text"))
+            pasted = read_pasted(_str(payload, "text"))
+            urls = pasted.urls
+            refused = [asdict(word) for word in pasted.refused]
         if not urls:
-            raise UsageError("no http(s) URL found in what was pasted")
+            return 400, {"error": "no http(s) URL found in what was pasted", "refused": refused}
         skipped: list[str] = []
         added: list[str] = []
+
+        with later.IMPORTS:
+            from storyboard.collect import seed_snapshots, story_urls  # noqa: PLC0415
 
         def run(text: str) -> EditResult:
             present = story_urls(parse_story(text, path=str(self.path)).story)
@@ -305,7 +316,8 @@ class EditorSession:
             http = self.settings.network.http
             self.fetches.seed(added, lambda: seed_snapshots(self.path, posts, http))
 
-        return self._change(version, run, after_write, {"added": added, "skipped": skipped})
+        extra = {"added": added, "skipped": skipped, "refused": refused}
+        return self._change(version, run, after_write, extra)
 
     def retry(self, payload: Mapping[str, Any]) -> Reply:
         """Fetch one URL again."""
@@ -320,33 +332,51 @@ class EditorSession:
         return 200, {"html": str(markdown_html(_str(payload, "text")))}
 
     def render(self, payload: Mapping[str, Any]) -> Reply:
-        """Write one output as ``storyboard render --offline`` does; the fragment's text too."""
+        """Write one output through ``storyboard render --offline`` itself; the fragment's text too.
+
+        The same workflow as the command (its checks, its notes), so what the editor
+        publishes is byte for byte what ``render`` writes for the story.
+        """
+        with later.IMPORTS:
+            from storyboard.commands.feedback import SILENT  # noqa: PLC0415
+            from storyboard.commands.render import RenderRequest, render  # noqa: PLC0415
+            from storyboard.render import OutputFormat  # noqa: PLC0415
+
         try:
             output_format = OutputFormat(_str(payload, "format"))
         except ValueError as exc:
             raise UsageError(f"format: {exc}") from exc
-        opened = OpenedStory(self._parse(self.document.read()), self.workspace)
         request = RenderRequest(
             output_dir=self.settings.output_dir,
             output_format=output_format.value,
             theme_dir=self.settings.theme_dir,
+            offline=True,
         )
-        options = render_options(opened, request)
-        store = opened.load_snapshots()
-        result = render_story_file(
-            opened, store, options, providers_files=self.settings.network.providers_files
-        )
+        with self._render_lock:  # two clicks at once would write the same files
+            outcome = render(self.path, request, self.settings.network, SILENT)
+        output = outcome.written[0]
         reply: Json = {
-            "written": [str(path) for path in result.written],
-            "unresolved": list(result.unresolved),
+            "written": [str(path) for path in outcome.written],
+            "unresolved": list(outcome.unresolved),
+            "notes": [
+                note.text for note in outcome.notes if note.kind in ("warning", "unresolved")
+            ],
         }
         if output_format is OutputFormat.FRAGMENT:
-            reply["fragment"] = options.output_file.read_text(encoding="utf-8")
-        self.report(f"rendered {options.output_file}")
+            reply["fragment"] = output.read_text(encoding="utf-8")
+        self.report(f"rendered {output}")
         return 200, reply
 
     def collect(self, payload: Mapping[str, Any]) -> Reply:
         """Collect a hashtag's posts (Mastodon or Bluesky) into the review list."""
+        with later.IMPORTS:
+            from storyboard.collect import (  # noqa: PLC0415
+                CollectFilter,
+                CollectSource,
+                collect_posts,
+                story_urls,
+            )
+
         network = _str(payload, "network")
         tag = _str(payload, "tag").strip()
         loaded = self._parse(self.document.read())
@@ -381,4 +411,4 @@ class EditorSession:
         self.fetches.close()
 
 
-__all__ = ["EditorSession", "EditorSettings", "urls_in"]
+__all__ = ["EditorSession", "EditorSettings"]

@@ -1,9 +1,11 @@
-"""Add items to a story file in place: new lines inserted as text, every other byte kept.
+"""Insert items into a story file in place: new lines put in as text, every other byte kept.
 
-The new lines go after the item they follow, in the indentation the file's items already
-use, so comments, key order, quoting and blank lines stay as the curator wrote them. The
-result is checked with the story loader before anything is written, and written
-atomically.
+The one place new items enter a story's text, for ``storyboard add``, ``collect`` and
+the browser editor alike. The new lines go between two items' spans (after the item
+they follow, before the blank lines and comments of the next one), in the columns the
+neighbouring items use, quoted only where YAML needs it; a story without items gets
+them under its ``items:`` (or a new one). The result is checked with the story loader
+before anything is written, and written atomically.
 """
 
 from __future__ import annotations
@@ -14,22 +16,94 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from storyboard.errors import StoryError, UsageError, WriteError
+from storyboard.errors import UsageError, WriteError
 from storyboard.fsio import locked, write_atomically
 from storyboard.model.story import HeadingItem, Item, UrlItem
-from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
+from storyboard.storyfile.loader import load_story
 from storyboard.storyfile.messages import url_advice
-from storyboard.storyfile.yaml_text import yaml_scalar
+from storyboard.storyfile.story_text import EDIT_BY_HAND, EditResult, StoryText
 from storyboard.urls import check_http_url, normalize_url
 
-#: Indentation of new items in a story that has none yet: "items:" then "  - url: ...".
+#: Indentation of the first items of a story that has none: "items:" then "  - key: ...".
 DEFAULT_INDENT = 2
+#: What a refusal to add tells the curator to do instead.
+ADD_BY_HAND = "add the items by hand"
 
 _EMPTY_VALUE_RE = re.compile(r"^\s*(?:~|null|Null|NULL|\[\s*\])")
 _NULL_VALUE_RE = re.compile(r"^\s*(?:~|null|Null|NULL|\[\s*\])?\s*(?:#.*)?$")
+
+
+# -- lines into the text ------------------------------------------------------------------
+
+
+def layout_near(story: StoryText, index: int) -> tuple[int, int]:
+    """Return the (dash, key) columns new items take: those of item ``index`` (the nearest)."""
+    if not story.spans:
+        column = story.items_key_col if story.items_key_line is not None else story.first_key_col
+        return column + DEFAULT_INDENT, column + DEFAULT_INDENT + 2
+    span = story.spans[min(max(index, 0), len(story.spans) - 1)]
+    key_col = span.key_col if not span.flow else span.dash_col + 2
+    return span.dash_col, max(key_col, span.dash_col + 2)
+
+
+def insert_lines(story: StoryText, index: int, block: str) -> str:
+    """Return the text with ``block`` (whole item lines) put in to become item ``index``."""
+    if not story.spans:
+        if index != 0:
+            raise UsageError(f"position {index} is outside the story (it has no items)")
+        return _into_empty(story, story.ended(block))
+    if not 0 <= index <= len(story.spans):
+        raise UsageError(f"position {index} is outside the story (0 to {len(story.spans)})")
+    # Right after the item it follows: the blank lines and comments above the next
+    # item stay with that item.
+    line = story.spans[index].start if index < len(story.spans) else story.spans[-1].end
+    return story.with_chunk_at(line, block)
+
+
+def _into_empty(story: StoryText, block: str) -> str:
+    """Return the text with ``block`` as the first items (under ``items:``, else a new one)."""
+    if story.root_flow:
+        raise story.refuse("the story is written as one {...} mapping")
+    lines = list(story.lines)
+    if story.items_key_line is None:
+        head = " " * story.first_key_col + "items:" + story.newline
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += story.newline
+        return "".join(lines) + head + block
+    line = story.items_key_line
+    text = lines[line]
+    colon = text.find(":", story.items_key_col)
+    if colon < 0 or not _NULL_VALUE_RE.match(text[colon + 1 :].rstrip("\r\n")):
+        raise story.refuse("'items' is written in a way storyboard cannot add to", line)
+    # Only the empty value goes ("items: []  # c" -> "items:  # c"); the rest stays.
+    lines[line] = text[: colon + 1] + _EMPTY_VALUE_RE.sub("", text[colon + 1 :])
+    if not lines[line].endswith("\n"):
+        lines[line] += story.newline
+    return "".join(lines[: line + 1]) + block + "".join(lines[line + 1 :])
+
+
+def insert_items(
+    text: str, *, path: str, index: int, items: Sequence[Item], advice: str = EDIT_BY_HAND
+) -> EditResult:
+    """Insert ``items`` (headings, texts, URLs) so that the first becomes item ``index``."""
+    return _insert(StoryText(text, path=path, advice=advice), index, items)
+
+
+def _insert(story: StoryText, index: int, items: Sequence[Item]) -> EditResult:
+    if not items:
+        raise UsageError("nothing to insert")
+    dash_col, key_col = layout_near(story, index - 1 if index else 0)
+    block = "".join(story.item_block(item, dash_col=dash_col, key_col=key_col) for item in items)
+    new_text = insert_lines(story, index, block)
+    expected = story.items
+    expected[index:index] = list(items)
+    return EditResult(
+        story.check(new_text, expected, "adding the items here"),
+        {"op": "delete", "index": index, "count": len(items)},
+    )
+
+
+# -- storyboard add: URLs, where they go, the file ------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -40,14 +114,6 @@ class AddResult:
     added: list[UrlItem]
     index: int  # where the first new item is, in story.items (0-based)
     new_heading: str | None = None  # a heading added to hold the items, if any
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """How the file writes its items: the column of the dash and of the item's keys."""
-
-    dash: int
-    key: int
 
 
 def add_items(
@@ -99,25 +165,15 @@ def add_items_to_text(
     """Return the story ``text`` with the new URL items inserted (see ``add_items``)."""
     if after is not None and heading is not None:
         raise UsageError("use --after or --heading, not both")
-    loaded = parse_story(text, path=path)
+    story = StoryText(text, path=path, advice=ADD_BY_HAND)
+    loaded = story.loaded
     items = loaded.story.items
     new_items = _new_items(urls, note, items, lines=loaded.item_lines, path=path)
     position, new_heading = _position(items, after=after, heading=heading)
-    editor = _TextEditor(text, loaded)
-    lines = []
-    if new_heading is not None:
-        lines.append(("heading", new_heading))
-    for item in new_items:
-        lines.append(("url", item.url))
-        if item.note:
-            lines.append(("note", item.note))
-    new_text = editor.insert(position, lines)
-    expected = list(items[:position])
-    if new_heading is not None:
-        expected.append(HeadingItem(heading=new_heading))
-    expected += [*new_items, *items[position:]]
-    _check_result(new_text, path, loaded, expected)
-    return AddResult(new_text, new_items, position + (new_heading is not None), new_heading)
+    inserted: list[Item] = [HeadingItem(heading=new_heading)] if new_heading is not None else []
+    inserted += new_items
+    result = _insert(story, position, inserted)
+    return AddResult(result.text, new_items, position + (new_heading is not None), new_heading)
 
 
 def _new_items(
@@ -177,132 +233,13 @@ def _position(
     return len(items), heading.strip()
 
 
-def _check_result(text: str, path: str, before: LoadedStory, expected: list[Item]) -> None:
-    """Make sure the edited text is the same story with exactly the expected items."""
-    try:
-        after = parse_story(text, path=path).story
-    except StoryError as exc:
-        raise UsageError(
-            f"{path}: adding the items here would break the file ({exc.problems[0]}); "
-            "add them by hand"
-        ) from exc
-    same_rest = after.model_copy(update={"items": []}) == before.story.model_copy(
-        update={"items": []}
-    )
-    if not same_rest or list(after.items) != expected:
-        raise UsageError(
-            f"{path}: the items are laid out in a way storyboard cannot add to safely; "
-            "add them by hand"
-        )
-
-
-class _TextEditor:
-    """Insert item lines into a story's text without touching any other line."""
-
-    def __init__(self, text: str, loaded: LoadedStory) -> None:
-        self.lines = text.splitlines(keepends=True)
-        self.newline = "\r\n" if "\r\n" in text else "\n"
-        self.item_lines = loaded.item_lines
-        # The story loaded fine, so this second, plain round-trip load is safe.
-        root = YAML(typ="rt", pure=True).load(text)
-        self.root: CommentedMap = root
-
-    def insert(self, position: int, entries: list[tuple[str, str]]) -> str:
-        """Insert ``entries`` (key, value) as items before ``story.items[position]``."""
-        if "items" not in self.root or not self.item_lines:
-            return self._into_empty(entries)
-        sequence: CommentedSeq = self.root["items"]
-        line, column = self.root.lc.value("items")
-        if self.lines[line][column : column + 1] == "[":
-            raise UsageError("'items' is written as one [...] list; add the items by hand")
-        # The new items take the layout of the item they follow (the first, at the top),
-        # and go right after its last line: blank lines and comments before the next
-        # item stay with the next item.
-        neighbour = max(position - 1, 0)
-        layout = self._layout(sequence, neighbour)
-        block = self._block(entries, layout)
-        if position == 0:
-            at = self._dash_line(sequence, 0)
-        else:
-            at = self._end_of_item(sequence, position - 1, layout) + 1
-        self._ensure_newline(at)
-        return "".join(self.lines[:at]) + block + "".join(self.lines[at:])
-
-    def _into_empty(self, entries: list[tuple[str, str]]) -> str:
-        """Add the first items: under an empty ``items:``, or a new ``items:`` at the end."""
-        if self.root.fa.flow_style():
-            raise UsageError("the story is written as one {...} mapping; add the items by hand")
-        if "items" not in self.root:
-            column = self.root.lc.key(next(iter(self.root)))[1] if self.root else 0
-            self._ensure_newline(len(self.lines))
-            head = " " * column + "items:" + self.newline
-            layout = _Layout(column + DEFAULT_INDENT, column + DEFAULT_INDENT + 2)
-            return "".join(self.lines) + head + self._block(entries, layout)
-        line, column = self.root.lc.key("items")
-        key_text = self.lines[line]
-        colon = key_text.find(":", column)
-        rest = key_text[colon + 1 :].rstrip("\r\n")
-        if colon < 0 or not _NULL_VALUE_RE.match(rest):
-            raise UsageError(
-                "'items' is written in a way storyboard cannot add to; add them by hand"
-            )
-        # Only the empty value goes ("items: []  # c" -> "items:  # c"); the rest stays.
-        self.lines[line] = key_text[: colon + 1] + _EMPTY_VALUE_RE.sub("", key_text[colon + 1 :])
-        layout = _Layout(column + DEFAULT_INDENT, column + DEFAULT_INDENT + 2)
-        block = self._block(entries, layout)
-        return "".join(self.lines[: line + 1]) + block + "".join(self.lines[line + 1 :])
-
-    def _layout(self, sequence: CommentedSeq, index: int) -> _Layout:
-        """Return the layout of item ``index``, or of the nearest item written ``- key:``."""
-        order = sorted(range(len(sequence)), key=lambda other: abs(other - index))
-        for other in order:
-            line, column = sequence.lc.item(other)
-            before = self.lines[line][:column].rstrip()
-            if before.endswith("-") and not before[:-1].strip():
-                return _Layout(len(before) - 1, column)
-        # Every item puts its keys below a lone dash: write "- key:" under that dash.
-        dash = self._dash_line(sequence, index)
-        dash_column = len(self.lines[dash]) - len(self.lines[dash].lstrip(" "))
-        return _Layout(dash_column, dash_column + 2)
-
-    def _dash_line(self, sequence: CommentedSeq, index: int) -> int:
-        """Return the 0-based line of an item's dash (the item may start below it)."""
-        line, column = sequence.lc.item(index)
-        if self.lines[line][:column].rstrip().endswith("-"):
-            return int(line)
-        for earlier in range(line - 1, -1, -1):
-            stripped = self.lines[earlier].strip()
-            if stripped and not stripped.startswith("#"):
-                if stripped.split("#", 1)[0].rstrip().endswith("-"):
-                    return earlier
-                break
-        raise UsageError("cannot find where an item starts; add the items by hand")
-
-    def _end_of_item(self, sequence: CommentedSeq, index: int, layout: _Layout) -> int:
-        """Return the 0-based last line of an item: the last line indented past its dash."""
-        line = int(sequence.lc.item(index)[0])
-        last = line
-        for number in range(line + 1, len(self.lines)):
-            content = self.lines[number].rstrip("\r\n")
-            if not content.strip():
-                continue
-            if len(content) - len(content.lstrip(" ")) <= layout.dash:
-                break
-            last = number
-        return last
-
-    def _block(self, entries: list[tuple[str, str]], layout: _Layout) -> str:
-        dash = " " * layout.dash + "-" + " " * (layout.key - layout.dash - 1)
-        pad = " " * layout.key
-        out = []
-        for key, value in entries:
-            first = key != "note"
-            prefix = dash if first else pad
-            scalar = yaml_scalar(value, indent=layout.key + 2)
-            out.append(f"{prefix}{key}: {scalar}".replace("\n", self.newline) + self.newline)
-        return "".join(out)
-
-    def _ensure_newline(self, at: int) -> None:
-        """End the line before ``at`` with a newline (a file may lack its last one)."""
-        if at > 0 and at - 1 < len(self.lines) and not self.lines[at - 1].endswith("\n"):
-            self.lines[at - 1] += self.newline
+__all__ = [
+    "ADD_BY_HAND",
+    "DEFAULT_INDENT",
+    "AddResult",
+    "add_items",
+    "add_items_to_text",
+    "insert_items",
+    "insert_lines",
+    "layout_near",
+]
