@@ -518,7 +518,7 @@ def test_collect_from_bluesky_into_a_review_list_and_place_the_posts(
             page.locator("#ed-review-list li", has_text=label).locator("input").uncheck()
         page.select_option("#ed-review-where", label="Sist")
         page.click("#ed-review button[type=submit]")
-        page.locator("#ed-status", has_text="1 punkter tillagda.").wait_for()
+        page.locator("#ed-status", has_text="1 punkt tillagd.").wait_for()
         evening = f"  - url: {urls[3]}\n"
         assert path.read_text(encoding="utf-8") == head + morning + tail + evening
         # The cards come from the search's own post views (escaped as on the page).

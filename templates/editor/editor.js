@@ -10,8 +10,15 @@
 
   // The page's words, in the story's language (an attribute: escaped like any other).
   const S = JSON.parse(document.body.dataset.strings);
-  const t = (key, values = {}) =>
-    (S[key] || key).replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
+  // A count picks its plural form by CLDR's rules for the page's language (key.one, ...);
+  // the plain key is the form for every other count.
+  const plurals = new Intl.PluralRules(document.documentElement.lang || "en");
+  const t = (key, values = {}) => {
+    const form = typeof values.count === "number" ? `${key}.${plurals.select(values.count)}` : key;
+    return (S[form] || S[key] || key).replace(/\{(\w+)\}/g, (m, name) =>
+      name in values ? String(values[name]) : m,
+    );
+  };
 
   const $ = (id) => document.getElementById(id);
   const list = $("ed-items");
