@@ -78,6 +78,7 @@ class Exchange(BaseHTTPRequestHandler):
             self.request.settimeout(self.timeout)
             self.request.do_handshake()
         super().setup()
+        self.fault.count_connection()
 
     @property
     def fault(self) -> FaultServer:
@@ -180,6 +181,8 @@ class FaultServer:
         self.requests: list[tuple[str, dict[str, str]]] = []
         #: Body bytes written by ``Exchange.stream``.
         self.sent = 0
+        #: Connections accepted (a kept-alive one serves many requests).
+        self.connections = 0
         #: Unexpected exceptions raised by routes (hang-ups are expected and not kept).
         self.errors: list[BaseException | None] = []
         self.stopping = threading.Event()
@@ -239,6 +242,11 @@ class FaultServer:
             self.hits[exchange.route_path] += 1
             self.requests.append((exchange.path, dict(exchange.headers.items())))
             return self.hits[exchange.route_path]
+
+    def count_connection(self) -> None:
+        """Count an accepted connection."""
+        with self._lock:
+            self.connections += 1
 
     def add_sent(self, count: int) -> None:
         """Add to the count of streamed body bytes."""

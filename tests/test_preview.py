@@ -377,7 +377,9 @@ def test_stop_ends_the_threads_and_frees_the_port(story: Path, tmp_path: Path) -
     server.start()
     port = server.port
     assert fetch(server.url)[0] == 200
-    assert len(preview_threads()) == 2
+    names = sorted(thread.name for thread in preview_threads())
+    # The file-event watcher of the story's folder (no pictures folder to watch here).
+    assert names == ["preview-events", "preview-http", "preview-watch"]
 
     server.stop()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,8 @@ class SnapshotStore:
 
     Serialized entries are cached, so saving after every fetched item stays cheap even
     for thousands of items: a save joins the cached text and writes it atomically.
+    One thread may save while another records results: the records wait only for a
+    copy of the entries, never for serializing or the disk.
     """
 
     def __init__(
@@ -235,7 +238,11 @@ class SnapshotStore:
         self.persist = persist
         self._swept = False
         self._snapshots: dict[str, Snapshot] = dict(snapshots or {})
-        self._dumped: dict[str, str] = {}
+        #: Each entry's text in the file, with the snapshot it is of (entries are not
+        #: changed in place: a recorded result is a new snapshot, and a new text).
+        self._dumped: dict[str, tuple[Snapshot, str]] = {}
+        #: Held to change or copy the entries; a save holds it only for the copy.
+        self._memory = threading.RLock()
         #: What was recorded since the last save, in order, to apply again on a re-read
         #: (snapshots given here count as recorded: a caller wants them in the file).
         self._changes: list[tuple[str, _Change]] = [
@@ -289,8 +296,8 @@ class SnapshotStore:
         )
 
     def _put(self, snapshot: Snapshot) -> None:
-        self._snapshots[snapshot.url] = snapshot
-        self._dumped.pop(snapshot.url, None)
+        with self._memory:
+            self._snapshots[snapshot.url] = snapshot
 
     def record_success(self, snapshot: Snapshot) -> Snapshot:
         """Merge a successful fetch; return what is kept.
@@ -305,12 +312,13 @@ class SnapshotStore:
 
     def record_archived_copy(self, url: str, archive_url: str) -> Snapshot | None:
         """Note where an archived copy of a gone post is; return the snapshot (None: no such)."""
-        previous = self._snapshots.get(normalize_url(url))
-        if previous is None:
-            return None
-        kept = previous.model_copy(update={"archive_url": archive_url})
-        self._put(kept)
-        return kept
+        with self._memory:
+            previous = self._snapshots.get(normalize_url(url))
+            if previous is None:
+                return None
+            kept = previous.model_copy(update={"archive_url": archive_url})
+            self._put(kept)
+            return kept
 
     def record_failure(self, url: str, failure: FetchFailure, *, gone: bool) -> Snapshot:
         """Record a failed fetch beside what is known; never drop a good snapshot.
@@ -322,31 +330,39 @@ class SnapshotStore:
         return self._record(key, lambda previous: _merge_failure(previous, key, failure, gone))
 
     def _record(self, key: str, change: _Change) -> Snapshot:
-        kept = change(self._snapshots.get(key))
-        self._put(kept)
-        self._changes.append((key, change))
-        return kept
+        with self._memory:
+            kept = change(self._snapshots.get(key))
+            self._put(kept)
+            self._changes.append((key, change))
+            return kept
 
     def _rebase(self, on_disk: dict[str, Snapshot]) -> None:
         """Take the file's current content, and apply this store's unsaved results to it."""
         merged = dict(on_disk)
         for key, change in self._changes:
             merged[key] = change(merged.get(key))
-        for key in list(self._dumped):
-            if merged.get(key) != self._snapshots.get(key):
-                del self._dumped[key]
         self._snapshots = merged
 
     def dumps(self) -> str:
         """Return the file's text: sorted keys, indented, so a git diff stays readable."""
+        with self._memory:
+            entries = sorted(self._snapshots.items())
+        return self._text_of(entries)
+
+    def _text_of(self, entries: list[tuple[str, Snapshot]]) -> str:
         parts = []
-        for key in sorted(self._snapshots):
-            text = self._dumped.get(key)
-            if text is None:
-                text = _dump_entry(self._snapshots[key])
-                self._dumped[key] = text
-            entry = text.replace("\n", "\n    ")
-            parts.append(f"    {json.dumps(key, ensure_ascii=False)}: {entry}")
+        for key, snapshot in entries:
+            cached = self._dumped.get(key)
+            if cached is not None and cached[0] is snapshot:
+                part = cached[1]
+            else:
+                entry = _dump_entry(snapshot).replace("\n", "\n    ")
+                # Lone surrogates are cleaned where text comes in; should one slip
+                # through, the file is still written (as U+FFFD) instead of failing
+                # every save. Once per entry, not over the whole file at every save.
+                part = without_surrogates(f"    {json.dumps(key, ensure_ascii=False)}: {entry}")
+                self._dumped[key] = (snapshot, part)
+            parts.append(part)
         body = ",\n".join(parts)
         snapshots = "{\n" + body + "\n  }" if parts else "{}"
         return f'{{\n  "format": {SNAPSHOT_FORMAT_VERSION},\n  "snapshots": {snapshots}\n}}\n'
@@ -364,18 +380,20 @@ class SnapshotStore:
         if not self.persist:
             return
         with locked(self.path):
-            if _disk_signature(self.path) != self._synced:
-                on_disk, _ = _read_snapshot_file(self.path)
-                self._rebase(on_disk)
+            with self._memory:
+                if _disk_signature(self.path) != self._synced:
+                    on_disk, _ = _read_snapshot_file(self.path)
+                    self._rebase(on_disk)
+                entries = sorted(self._snapshots.items())
+                #: What is recorded from here on is saved next time (and replayed then).
+                saved_changes = len(self._changes)
             try:
-                # Lone surrogates are cleaned where text comes in; should one slip through,
-                # the file is still written (as U+FFFD) instead of failing every save.
-                text = without_surrogates(self.dumps())
-                write_atomically(self.path, text.encode("utf-8"))
+                write_atomically(self.path, self._text_of(entries).encode("utf-8"))
             except OSError as exc:  # a full disk, a read-only folder: the old file stays
                 raise WriteError.from_os_error(exc, self.path) from exc
-            self._synced = _disk_signature(self.path)
-            self._changes.clear()
+            with self._memory:
+                self._synced = _disk_signature(self.path)
+                del self._changes[:saved_changes]
         if not self._swept:
             self._swept = True
             remove_stale_temporaries(self.path.parent, [temporary_pattern(self.path)])

@@ -48,7 +48,11 @@ def fetch_story(
         feedback.finish(report)
         return report
     from storyboard.fetch.assets import AssetArchive
-    from storyboard.fetch.resolver import ResolveSettings, UrlResolver
+    from storyboard.fetch.resolver import (
+        ResolveSettings,
+        UrlResolver,
+        load_parsers_in_background,
+    )
     from storyboard.fetch.wayback import record_archived_copies
     from storyboard.net import HttpClient
 
@@ -68,6 +72,7 @@ def fetch_story(
             ),
             clock=store.clock,
         )
+        load_parsers_in_background()  # loads while the first requests are on their way
         report = timed_fetch(
             wanted, store, resolver, pool=network.pool, progress=feedback, skipped=skipped
         )

@@ -5,7 +5,8 @@ server's ``GET /api/v1/statuses/:id`` has the text with its links, the content
 warning, pictures, avatar and date. Bluesky's oEmbed has the text but no pictures,
 avatar or date; the public AppView's ``app.bsky.feed.getPosts`` has them. The
 request URLs and the reading of the answers are ``networks``' (the same code as
-``collect``); this module only asks and hands back cards.
+``collect``); this module only asks and hands back cards. They load on first use: they read HTML
+(BeautifulSoup, nh3), which a fetch loads while its first requests are on their way.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 from storyboard.errors import FetchError
 from storyboard.model.card import Card
 from storyboard.net import JSON_LIMIT, HttpClient
-from storyboard.networks import bluesky, mastodon
-from storyboard.networks.api_fields import mapping_field
 from storyboard.urls import host_of
 
 _JSON_ACCEPT = "application/json"
@@ -29,6 +28,9 @@ def mastodon_status(client: HttpClient, url: str) -> tuple[Card, str, Mapping[st
     None when the URL is not a status page's or its server does not answer as
     Mastodon does (a site with ``/@user/123`` pages that is no Mastodon server).
     """
+    from storyboard.networks import mastodon
+    from storyboard.networks.api_fields import mapping_field
+
     parsed = mastodon.parse_status_url(url)
     if parsed is None:
         return None
@@ -48,9 +50,15 @@ def mastodon_status(client: HttpClient, url: str) -> tuple[Card, str, Mapping[st
 
 
 def bluesky_post(
-    client: HttpClient, url: str, *, appview: str = bluesky.DEFAULT_APPVIEW
+    client: HttpClient, url: str, *, appview: str | None = None
 ) -> tuple[Card, str, Mapping[str, Any]] | None:
-    """Return the card, the request URL and the post view of a bsky.app post page, or None."""
+    """Return the card, the request URL and the post view of a bsky.app post page, or None.
+
+    ``appview`` defaults to Bluesky's public AppView.
+    """
+    from storyboard.networks import bluesky
+
+    appview = appview or bluesky.DEFAULT_APPVIEW
     at_uri = bluesky.parse_post_url(url)
     if at_uri is None:
         return None

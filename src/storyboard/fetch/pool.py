@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -96,11 +97,12 @@ def fetch_urls(
 ) -> list[FetchOutcome]:
     """Resolve ``urls`` concurrently and merge each result into ``store`` as it arrives.
 
-    The store is saved atomically as results come in: at once after the first, then
-    at most every ``SAVE_INTERVAL`` seconds (longer for a file so large that saving
-    would take more than a tenth of the time), and at the end, also when interrupted.
-    A process killed at any moment leaves a whole file holding every URL finished
-    before the last save. Requests are dispatched so that no host has more than
+    The store is saved atomically as results come in, by a thread of its own so that
+    no worker waits for the disk: at once after the first, then at most every
+    ``SAVE_INTERVAL`` seconds (longer for a file so large that saving would take more
+    than a tenth of the time), and at the end, also when interrupted. A process
+    killed at any moment leaves a whole file holding every URL finished before the
+    last save. Requests are dispatched so that no host has more than
     ``per_host`` in flight and no worker waits idle on a busy host while another host
     has work.
     """
@@ -127,43 +129,32 @@ def fetch_urls(
             busy[host] = busy.get(host, 0) + 1
             in_flight[executor.submit(resolver.resolve, url)] = (url, host)
 
-    # Saving rewrites the whole file; after every result it would cost O(n²) for n URLs
-    # and hold up dispatching (2,000 URLs: 13 s of saving for 1 s of fetching).
-    next_save = 0.0
-    unsaved = False
-    with worker_pool(pool.concurrency, "fetch") as ex:
+    with _Saver(store) as saver, worker_pool(pool.concurrency, "fetch") as ex:
         try:
             dispatch(ex)
             while in_flight:
-                # With results unsaved, wake up when they are due even if nothing finishes.
-                due = max(0.0, next_save - time.monotonic()) if unsaved else None
-                done, _ = wait(in_flight, timeout=due, return_when=FIRST_COMPLETED)
+                # A timeout, so that a save that failed stops the run soon.
+                done, _ = wait(in_flight, timeout=SAVE_INTERVAL, return_when=FIRST_COMPLETED)
+                saver.raise_failure()
                 batch = []
                 for future in done:
                     url, host = in_flight.pop(future)
                     busy[host] -= 1
                     batch.append(_merge(store, url, future))
-                    unsaved = True
                 dispatch(ex)
+                if batch:
+                    saver.changed()
                 # Reported after dispatching, so the hosts shown are those being asked now.
                 hosts = sorted({h for _, h in in_flight.values()})
                 for outcome in batch:
                     results[outcome.url] = outcome
                     if progress is not None:
                         progress(outcome, len(results), len(urls), hosts)
-                if unsaved and time.monotonic() >= next_save:
-                    started = time.monotonic()
-                    store.save()
-                    unsaved = False
-                    cost = time.monotonic() - started
-                    next_save = time.monotonic() + max(SAVE_INTERVAL, 10 * cost)
         except KeyboardInterrupt:
             # Ctrl-C: what finished meanwhile counts too (saved below); nothing else is asked.
-            unsaved = _keep_finished(in_flight, store, results) or unsaved
+            if _keep_finished(in_flight, store, results):
+                saver.changed()
             raise FetchInterruptError(len(results), len(urls)) from None
-        finally:
-            if unsaved:  # also on Ctrl-C or an error: keep what was finished
-                store.save()
     return [results[url] for url in urls]
 
 
@@ -179,6 +170,68 @@ def _keep_finished(
             results[url] = _merge(store, url, future)
             merged = True
     return merged
+
+
+class _Saver:
+    """Save a store in a thread of its own while results come in, a few at a time.
+
+    Saving rewrites the whole file: after every result it would cost O(n²) for n URLs,
+    and done by the thread that hands out the work it would hold up the workers
+    (2,000 URLs: seconds of saving while no request is sent). This thread coalesces
+    what arrives meanwhile into the next save. Leaving the block stops it after the
+    save in progress and saves what is left, also after an error or Ctrl-C.
+    """
+
+    def __init__(self, store: SnapshotStore) -> None:
+        self._store = store
+        self._wake = threading.Condition()
+        self._pending = False  # results recorded since the last save began
+        self._stopping = False
+        self._failure: StoryboardError | OSError | None = None
+        self._thread = threading.Thread(target=self._run, name="fetch-save", daemon=True)
+
+    def __enter__(self) -> _Saver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._thread.join()
+        if self._pending or self._failure is not None:
+            self._store.save()  # what the thread did not save, or could not
+
+    def changed(self) -> None:
+        """Note that results were recorded: they are saved soon, together with others."""
+        with self._wake:
+            self._pending = True
+            self._wake.notify()
+
+    def raise_failure(self) -> None:
+        """Raise what stopped the saving thread (a full disk, a read-only folder)."""
+        if self._failure is not None:
+            raise self._failure
+
+    def _run(self) -> None:
+        next_save = 0.0
+        while True:
+            with self._wake:
+                while not self._stopping and (not self._pending or time.monotonic() < next_save):
+                    self._wake.wait(
+                        max(0.0, next_save - time.monotonic()) if self._pending else None
+                    )
+                if self._stopping:
+                    return
+                self._pending = False
+            started = time.monotonic()
+            try:
+                self._store.save()
+            except (StoryboardError, OSError) as exc:
+                self._failure = exc
+                return
+            cost = time.monotonic() - started
+            next_save = time.monotonic() + max(SAVE_INTERVAL, 10 * cost)
 
 
 @contextlib.contextmanager

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from dataclasses import dataclass, replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError, OEmbedError
-from storyboard.extract.discovery import DiscoveredEndpoint, find_oembed_links
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
-from storyboard.extract.oembed_card import card_from_oembed
-from storyboard.extract.page_card import card_from_page_metadata
-from storyboard.extract.page_metadata import PageMetadata, extract_page_metadata
-from storyboard.extract.sanitize import sanitize_post_text
-from storyboard.extract.walls import not_the_content, title_from_slug
 from storyboard.fetch.assets import AssetArchive, archive_card_media
 from storyboard.fetch.platform_apis import bluesky_post, mastodon_status
 from storyboard.model.card import Card, CardKind, MediaAsset
@@ -25,6 +21,35 @@ from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKi
 from storyboard.net import JSON_LIMIT, PAGE_LIMIT, HttpClient, HttpResponse
 from storyboard.providers import Provider, ProviderRegistry, StoragePolicy
 from storyboard.urls import host_of, normalize_url
+
+if TYPE_CHECKING:
+    from storyboard.extract.discovery import DiscoveredEndpoint
+    from storyboard.extract.page_metadata import PageMetadata
+
+#: What reads HTML (BeautifulSoup, nh3): needed once the first answer arrives, not to
+#: send the first request. Imported by ``load_parsers_in_background`` while the first
+#: requests are on their way, and where used (a no-op once loaded).
+_PARSERS = (
+    "storyboard.extract.discovery",
+    "storyboard.extract.oembed_card",
+    "storyboard.extract.page_card",
+    "storyboard.extract.page_metadata",
+    "storyboard.extract.sanitize",
+    "storyboard.extract.walls",
+    "storyboard.networks.bluesky",
+    "storyboard.networks.mastodon",
+)
+
+
+def load_parsers_in_background() -> None:
+    """Start importing the HTML parsers, so that the first answers do not wait for them."""
+    threading.Thread(target=_import_parsers, name="fetch-imports", daemon=True).start()
+
+
+def _import_parsers() -> None:
+    for name in _PARSERS:
+        importlib.import_module(name)
+
 
 _JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
 _XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
@@ -89,6 +114,7 @@ class UrlResolver:
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
+        self._endpoint_servers: dict[str, str] = {}
 
     def request_host(self, url: str) -> str:
         """Return the server the first request for ``url`` goes to (for per-host limits).
@@ -97,9 +123,15 @@ class UrlResolver:
         scheme's default: two ports are two servers, as browsers count connections.
         """
         match = self.registry.match(url)
-        if match is not None:
-            return server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
-        return server_of(url)
+        if match is None:
+            return server_of(url)
+        # The endpoint's server is the same for every URL it answers: worked out once.
+        endpoint_url = match[1].url
+        server = self._endpoint_servers.get(endpoint_url)
+        if server is None:
+            server = server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
+            self._endpoint_servers[endpoint_url] = server
+        return server
 
     def resolve(self, url: str) -> Resolution:
         """Fetch what can be learned of ``url`` and archive its pictures.
@@ -225,6 +257,8 @@ class UrlResolver:
 
     def _link_only(self, key: str, provider: Provider) -> Snapshot:
         """Return the card a provider whose answers may not be kept allows: link and player."""
+        from storyboard.extract.walls import title_from_slug
+
         card = Card(
             kind=CardKind.RICH,
             url=key,
@@ -305,6 +339,8 @@ class UrlResolver:
         iframe_hosts: frozenset[str],
         token: str | None = None,
     ) -> Snapshot:
+        from storyboard.extract.oembed_card import card_from_oembed
+
         accept = _JSON_ACCEPT if fmt == "json" else _XML_ACCEPT
         response = self._get_endpoint(endpoint_url, accept=accept, token=token)
         try:
@@ -344,6 +380,11 @@ class UrlResolver:
         return _as_fetched_from(response, endpoint_url)
 
     def _from_page(self, url: str) -> Snapshot:
+        from storyboard.extract.discovery import find_oembed_links
+        from storyboard.extract.page_card import card_from_page_metadata
+        from storyboard.extract.page_metadata import extract_page_metadata
+        from storyboard.extract.walls import not_the_content, title_from_slug
+
         response = self.client.get(url, max_bytes=PAGE_LIMIT, accept=_PAGE_ACCEPT)
         if response.content_type in _IMAGE_TYPES:
             card = Card(kind=CardKind.PHOTO, url=url, image=MediaAsset(url=response.url))
@@ -494,6 +535,10 @@ def _one_line(error: FetchError) -> str:
 
 def _with_page_metadata(snapshot: Snapshot, key: str, html: str, page_url: str) -> Snapshot:
     """Fill the gaps of an oEmbed card from its page's metadata, unless the page is a wall."""
+    from storyboard.extract.page_card import card_from_page_metadata
+    from storyboard.extract.page_metadata import extract_page_metadata
+    from storyboard.extract.walls import not_the_content
+
     card = snapshot.card
     if card is None:
         return snapshot
@@ -514,6 +559,8 @@ def _with_page_text(snapshot: Snapshot, meta: PageMetadata) -> Snapshot:
     Mastodon (4.3+) and Threads answer with a blockquote that only says "Post by
     @user"; the post's own page has the text in ``og:description``.
     """
+    from storyboard.extract.sanitize import sanitize_post_text
+
     card = snapshot.card
     if card is None or card.kind is not CardKind.POST or card.text_html:
         return snapshot

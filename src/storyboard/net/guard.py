@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+import threading
+import time
 
 from storyboard.errors import BlockedAddressError, FetchError
 
@@ -107,12 +109,54 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return addresses
 
 
-def resolve_allowed(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
-    """Resolve ``host``; refuse all of it if any address is not public (a host is one target)."""
-    addresses = _resolve(host, port)
+def resolve_allowed(
+    host: str, port: int, *, allow_private: bool, cache: AddressCache | None = None
+) -> list[IPAddress]:
+    """Resolve ``host``; refuse all of it if any address is not public (a host is one target).
+
+    With ``cache``, a recent answer for the same host and port is used again; it is
+    checked again all the same.
+    """
+    addresses = cache.resolve(host, port) if cache is not None else _resolve(host, port)
     if not allow_private:
         refuse_non_public(addresses)
     return addresses
+
+
+class AddressCache:
+    """The resolver's answers for one client, each kept for ``ttl`` seconds.
+
+    Without it every new connection asks DNS again, and every request to a host that
+    does not resolve (the page of a post on a dead domain) waits for the resolver to
+    say so, seconds when it retries. Caching changes nothing for the guard: answers
+    are checked on every use, and connections dial only the checked addresses.
+    """
+
+    def __init__(self, ttl: float = 60.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, int], tuple[float, list[IPAddress] | tuple[int, str]]] = {}
+
+    def resolve(self, host: str, port: int) -> list[IPAddress]:
+        """Return the addresses of ``host``, or raise ``socket.gaierror`` as DNS said."""
+        key = (host.lower(), port)
+        now = time.monotonic()
+        with self._lock:
+            found = self._answers.get(key)
+        if found is not None and found[0] > now:
+            answer = found[1]
+            if isinstance(answer, tuple):
+                raise socket.gaierror(*answer)  # a new error each time: no growing traceback
+            return list(answer)
+        try:
+            addresses = _resolve(host, port)
+        except socket.gaierror as exc:
+            with self._lock:
+                self._answers[key] = (now + self.ttl, (exc.errno or 0, exc.strerror or str(exc)))
+            raise
+        with self._lock:
+            self._answers[key] = (now + self.ttl, addresses)
+        return list(addresses)
 
 
 def refuse_non_public(addresses: list[IPAddress]) -> None:

@@ -15,26 +15,28 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path, PurePosixPath
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from storyboard.i18n import translate
 
-#: The endpoint the reload script polls; never a file name an output can have.
+#: The endpoint the reload script asks; never a file name an output can have. With
+#: ``?after=N`` the answer waits until the render version is not N any more.
 VERSION_PATH = "/__storyboard__/version"
 #: Host names a browser on this machine uses; anything else is a rebinding attempt.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _BODY_END_RE = re.compile(r"</body\s*>", re.IGNORECASE)
 
-# Polls the version endpoint and reloads when the server rendered again. While the
-# server is down it keeps trying, more slowly, and picks up where it left off.
+# Asks the version endpoint to answer once the server has rendered again (a long poll),
+# and reloads then. While the server is down it keeps trying, more slowly, and picks up
+# where it left off.
 _RELOAD_SCRIPT = """<script>/* storyboard serve: live reload */
 (() => {{
   const seen = "{version}";
-  const poll = () => fetch("{path}", {{cache: "no-store"}})
+  const ask = () => fetch("{path}?after=" + seen, {{cache: "no-store"}})
     .then((r) => r.text())
-    .then((v) => {{ if (v.trim() !== seen) location.reload(); else setTimeout(poll, 150); }},
-          () => setTimeout(poll, 2000));
-  setTimeout(poll, 150);
+    .then((v) => {{ if (v.trim() !== seen) location.reload(); else ask(); }},
+          () => setTimeout(ask, 2000));
+  ask();
 }})();
 </script>
 """
@@ -81,6 +83,10 @@ class PreviewState(Protocol):
 
     def snapshot(self) -> tuple[int, list[str] | None]:
         """Return the render version and the problems of the last render (None if it worked)."""
+        ...
+
+    def wait_for_version(self, seen: int) -> int:
+        """Return the render version once it is not ``seen`` (or when the wait times out)."""
         ...
 
 
@@ -179,10 +185,11 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
             path = request_path(self.path)
         except UnicodeDecodeError:
             path = "\x00"  # not a name any output file has
-        version, problems = self.state.snapshot()
         if path == VERSION_PATH:
+            version = self._version_after(self.path)
             self._send(HTTPStatus.OK, f"{version}\n".encode(), "text/plain", send_body)
             return
+        version, problems = self.state.snapshot()
         if problems is not None and path in ("/", "/index.html"):
             page = with_reload_script(error_page(problems, self.state.lang), version)
             status = HTTPStatus.INTERNAL_SERVER_ERROR
@@ -193,6 +200,14 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", send_body)
             return
         self._send_file(file, version, send_body)
+
+    def _version_after(self, target: str) -> int:
+        """Return the render version; with ``?after=N``, once it is not N any more."""
+        query = parse_qs(urlsplit(target).query)
+        seen = query.get("after", [""])[0]
+        if seen.isdigit() and len(seen) < 20:
+            return self.state.wait_for_version(int(seen))
+        return self.state.snapshot()[0]
 
     def _send_file(self, file: Path, version: int, send_body: bool) -> None:
         mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"

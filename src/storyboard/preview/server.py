@@ -15,28 +15,30 @@ import re
 import socket
 import sys
 import threading
+import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from storyboard.commands.opened import OpenedStory
-from storyboard.commands.render import render_story_file
 from storyboard.errors import StoryboardError, StoryError, UsageError
 from storyboard.i18n import resolve_language
 from storyboard.model.story import EmbedMode
 from storyboard.preview.handler import PreviewRequestHandler
+from storyboard.preview.rebuild import PreviewRenderer
+from storyboard.preview.watch import ChangeWatcher, Fingerprint, fingerprint
 from storyboard.render import OutputFormat, RenderOptions
-from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
 from storyboard.workspace import Workspace
 
 #: The only address the preview listens on: it is for the person at this machine.
 LOOPBACK = "127.0.0.1"
 
-Fingerprint = tuple[tuple[str, int, int, int], ...]
+#: The longest a page's request for the next render version is held open, in seconds.
+VERSION_WAIT = 25.0
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,10 @@ class PreviewSettings:
     embed: EmbedMode | None = None
     #: Extra provider registries, as for ``render --providers`` (player and script hosts).
     providers_files: tuple[Path, ...] = ()
-    #: Seconds between two looks at the watched files.
+    #: Seconds between two looks at the watched files when there are no file events.
     poll_interval: float = 0.1  # a stat of a few paths: cheap enough to look often
+    #: Wake on file events (``watchfiles``) where the system has them; False: poll only.
+    file_events: bool = True
 
     @classmethod
     def for_story(
@@ -79,30 +83,6 @@ class PreviewSettings:
     def workspace(self) -> Workspace:
         """Return where the story's files live."""
         return Workspace(self.story_path)
-
-
-def fingerprint(paths: Iterable[Path], *, ignore: Path | None = None) -> Fingerprint:
-    """Return what identifies the current version of every file in ``paths`` (folders walked).
-
-    Files inside ``ignore`` (the output folder) do not count, so a theme folder that
-    holds the output cannot make each render start the next one.
-    """
-    skip = ignore.resolve() if ignore is not None else None
-    seen: list[tuple[str, int, int, int]] = []
-    for path in paths:
-        # A linked folder (a refused STORY.assets link) counts as itself: never walked.
-        walk = path.is_dir() and not path.is_symlink()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if walk else [path]
-        for file in files:
-            if skip is not None and file.resolve().is_relative_to(skip):
-                continue
-            try:
-                stat = file.stat()
-            except OSError:
-                continue  # absent, or removed while we looked: its absence is the state
-            # The inode too: editors and atomic writers replace a file by renaming onto it.
-            seen.append((str(file), stat.st_mtime_ns, stat.st_size, stat.st_ino))
-    return tuple(seen)
 
 
 #: The story's top-level ``lang:`` line (the error page speaks it even when nothing else parses).
@@ -136,11 +116,19 @@ class PreviewServer:
         self.settings = settings
         self._report = report or (lambda _message: None)
         self._lock = threading.Lock()
+        self._rendered = threading.Condition(self._lock)
         self._version = 0
         self._problems: list[str] | None = None
         self._theme_dir = settings.theme_dir
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._renderer = PreviewRenderer(settings.providers_files)
+        self._watcher = ChangeWatcher(
+            self.watched_paths,
+            poll_interval=settings.poll_interval,
+            use_events=settings.file_events,
+            report=self._report,
+        )
         handler = type("Handler", (PreviewRequestHandler,), {"state": self})
         try:
             self._httpd = _Server((LOOPBACK, settings.port), handler)
@@ -185,6 +173,23 @@ class PreviewServer:
         with self._lock:
             return self._version, self._problems
 
+    def wait_for_version(self, seen: int, timeout: float = VERSION_WAIT) -> int:
+        """Return the render version once it is not ``seen`` (or after ``timeout`` seconds).
+
+        A page asks with the version it was served with and gets the answer the moment
+        the next render is written: it reloads then, not at its next poll.
+        """
+        with self._rendered:
+            self._rendered.wait_for(
+                lambda: self._version != seen or self._stopping.is_set(), timeout
+            )
+            return self._version
+
+    @property
+    def uses_file_events(self) -> bool:
+        """Tell whether file events wake the watcher (else it polls)."""
+        return self._watcher.uses_events
+
     def watched_paths(self) -> list[Path]:
         """Return the files and folders whose change starts a new render."""
         workspace = self.settings.workspace
@@ -197,6 +202,7 @@ class PreviewServer:
     def render(self) -> list[str] | None:
         """Render the story once, offline; return its problems, or None when it worked."""
         problems: list[str] | None = None
+        started = time.perf_counter()
         try:
             self._render()
         except StoryError as exc:
@@ -206,12 +212,23 @@ class PreviewServer:
         except Exception as exc:  # a bug must not stop the preview; show it and go on
             self._report("".join(traceback.format_exception(exc)).rstrip())
             problems = [f"internal error: {type(exc).__name__}: {exc}"]
-        with self._lock:
+        with self._rendered:
             self._version += 1
             self._problems = problems
+            self._rendered.notify_all()
         for problem in problems or ():
             self._report(f"error: {problem}")
+        if problems is None:
+            took = time.perf_counter() - started
+            self._report(f"rendered {self._output_file} in {took:.2f} s{self._reuse_note()}")
         return problems
+
+    def _reuse_note(self) -> str:
+        stats = self._renderer.stats
+        cards = stats.cards_reused + stats.cards_built
+        if not stats.entries_reused and not stats.cards_reused:
+            return ""
+        return f" ({stats.cards_built} of {cards} cards built again)"
 
     def _render(self) -> None:
         workspace = self.settings.workspace
@@ -226,18 +243,20 @@ class PreviewServer:
             embed=self.settings.embed,
             theme_dir=self._theme_dir,
         )
-        store = SnapshotStore.load(workspace.snapshot_path)
-        result = render_story_file(
-            opened, store, options, providers_files=self.settings.providers_files
-        )
+        result = self._renderer.render(opened, options)
         for url in result.unresolved:
             self._report(f"unresolved: {url}: no snapshot (run storyboard fetch)")
-        self._report(f"rendered {options.output_file}")
+
+    @property
+    def _output_file(self) -> Path:
+        return RenderOptions(output_dir=self.settings.output_dir).output_file
 
     def start(self) -> None:
         """Render once, then serve and watch in background threads."""
-        self.render()
+        # Taken before rendering: a save made during the first render renders again.
         watched = self._fingerprint()
+        self.render()
+        self._watcher.start()
         self._threads = [
             # A short poll interval makes stop() quick; an idle check costs next to nothing.
             threading.Thread(
@@ -252,7 +271,9 @@ class PreviewServer:
         return fingerprint(self.watched_paths(), ignore=self.settings.output_dir)
 
     def _watch(self, last: Fingerprint) -> None:
-        while not self._stopping.wait(self.settings.poll_interval):
+        # One render at a time: saves made during a render are one change for the next
+        # look, so a burst of saves never piles up renders and the last save always wins.
+        while self._watcher.wait(self._stopping):
             current = self._fingerprint()
             if current == last:
                 continue
@@ -261,10 +282,14 @@ class PreviewServer:
             self.render()
             if self._theme_dir != theme:  # the story named another theme: watch that one
                 last = self._fingerprint()
+            self._watcher.refresh()  # a folder that appeared (pictures, theme) is watched too
 
     def stop(self) -> None:
-        """Stop serving and watching, wait for both threads, and free the port."""
+        """Stop serving and watching, wait for the threads, and free the port."""
         self._stopping.set()
+        with self._rendered:
+            self._rendered.notify_all()  # pages waiting for a version get their answer
+        self._watcher.stop()
         if any(thread.is_alive() for thread in self._threads):
             self._httpd.shutdown()
         for thread in self._threads:

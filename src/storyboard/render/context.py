@@ -149,7 +149,7 @@ class StoryViewBuilder:
                 items.append(HeadingView(text=item.heading, anchor=next(sections).anchor))
                 seen_heading = True
             elif isinstance(item, TextItem):
-                items.append(TextView(html=markdown_html(item.text)))
+                items.append(self.text_view(item))
             else:
                 # Card titles sit one level below the story's headings, or at h2 before any.
                 items.append(self.card_view(item, number, title_level=3 if seen_heading else 2))
@@ -179,6 +179,10 @@ class StoryViewBuilder:
                 (picture.css_class, picture.data_uri) for picture in self.linker.shared_pictures
             ),
         )
+
+    def text_view(self, item: TextItem) -> TextView:
+        """Return the view of one text item (the curator's Markdown)."""
+        return TextView(html=markdown_html(item.text))
 
     def card_view(self, item: UrlItem, number: int, *, title_level: int = 2) -> CardView:
         """Return the view of one URL item."""

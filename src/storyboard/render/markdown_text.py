@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -92,6 +92,22 @@ def plain_text_html(text: str) -> str:
         "<p>" + "<br>\n".join(html.escape(line) for line in p.splitlines()) + "</p>\n"
         for p in paragraphs
     )
+
+
+def fits_markdown_budget(texts: Iterable[str], markup_characters: int = MARKUP_BUDGET) -> bool:
+    """Tell whether one run renders every text of ``texts`` as Markdown (none falls back).
+
+    True when none is too long and together they never spend the budget: then which
+    text is rendered first cannot change what any of them becomes.
+    """
+    left = markup_characters
+    for text in texts:
+        if len(text) > MARKDOWN_TEXT_LIMIT:
+            return False
+        left -= len(_MARKUP_CHARACTERS.findall(text))
+        if left < 0:
+            return False
+    return True
 
 
 def _within_budget(text: str) -> bool:
