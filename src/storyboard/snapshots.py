@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -22,6 +23,7 @@ from storyboard.clock import Clock, utc_now
 from storyboard.errors import SnapshotError, WriteError
 from storyboard.fsio import locked, remove_stale_temporaries, temporary_pattern, write_atomically
 from storyboard.model.card import Card, MediaAsset
+from storyboard.model.shared_values import SharedValues
 from storyboard.model.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     FetchFailure,
@@ -61,7 +63,12 @@ def _disk_signature(path: Path) -> _FileSignature | None:
 
 
 def _read_snapshot_file(path: Path) -> tuple[dict[str, Snapshot], _FileSignature | None]:
-    """Read and check ``path``; a missing file holds nothing, a broken one is an error."""
+    """Read and check ``path``; a missing file holds nothing, a broken one is an error.
+
+    The file's bytes, its text and its parsed JSON are each dropped as soon as the next
+    form is made, and each entry's JSON as soon as its snapshot is: a big file is never
+    in memory in two forms at once.
+    """
     try:
         with path.open("rb") as handle:
             signature = _signature(os.fstat(handle.fileno()))
@@ -77,10 +84,13 @@ def _read_snapshot_file(path: Path) -> tuple[dict[str, Snapshot], _FileSignature
         raise SnapshotError(
             f"{path}: not UTF-8 text (byte {exc.start}); restore it from version control"
         ) from exc
-    return _parse_snapshot_text(path, text), signature
+    del raw
+    data = _parse_json(path, text)
+    del text
+    return _snapshots_of(path, data), signature
 
 
-def _parse_snapshot_text(path: Path, text: str) -> dict[str, Snapshot]:
+def _parse_json(path: Path, text: str) -> dict[str, Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -107,6 +117,26 @@ def _parse_snapshot_text(path: Path, text: str) -> dict[str, Snapshot]:
         raise SnapshotError(
             f"{path}: written by a newer storyboard (format {version}); upgrade storyboard"
         )
+    return data
+
+
+def _snapshots_of(path: Path, data: dict[str, Any]) -> dict[str, Snapshot]:
+    """Validate the parsed file into snapshots, one entry at a time.
+
+    Each entry's JSON is replaced in ``data`` by its snapshot, so it can be freed; on a
+    problem the whole (partly validated) file is checked again as one ``SnapshotFile``,
+    which words it as it always has (the entries already validated pass unchanged).
+    """
+    entries = data.get("snapshots")
+    if set(data) <= {"format", "snapshots"} and isinstance(entries, dict):
+        shared = SharedValues()
+        try:
+            for key, entry in entries.items():
+                entries[key] = shared.snapshot(Snapshot.model_validate(entry))
+        except (ValidationError, RecursionError):
+            pass
+        else:
+            return entries
     try:
         parsed = SnapshotFile.model_validate(data)
     except ValidationError as exc:

@@ -28,7 +28,7 @@ class CardKind(StrEnum):
 class MediaAsset(BaseModel):
     """An image a card shows: where it came from and, once archived, its local copy."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str
     #: File name inside ``STORY.assets/`` (content-addressed), once archived.
@@ -41,7 +41,7 @@ class MediaAsset(BaseModel):
 class Card(BaseModel):
     """Everything a static rendering of one item needs, already extracted and cleaned."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: CardKind
     url: str

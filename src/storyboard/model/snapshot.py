@@ -33,7 +33,7 @@ class SourceKind(StrEnum):
 class Source(BaseModel):
     """The origin of a snapshot's data."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: SourceKind
     provider_name: str | None = None
@@ -44,7 +44,7 @@ class Source(BaseModel):
 class FetchFailure(BaseModel):
     """The last failed attempt at a URL; kept beside a good snapshot, never instead of it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     message: str
     at: dt.datetime
@@ -54,7 +54,9 @@ class FetchFailure(BaseModel):
 class Snapshot(BaseModel):
     """Everything storyboard knows about one URL."""
 
-    model_config = ConfigDict(extra="forbid")
+    #: Frozen, like its parts: a change is a copy (``model_copy``), so snapshots read
+    #: from a file can share their equal parts (``model.shared_values``).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     #: The normalized URL (the key in the snapshot file).
     url: str
@@ -108,7 +110,7 @@ class Snapshot(BaseModel):
 class SnapshotFile(BaseModel):
     """The whole ``STORY.snapshots.json``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: int = SNAPSHOT_FORMAT_VERSION
     snapshots: dict[str, Snapshot] = Field(default_factory=dict)

@@ -31,6 +31,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from storyboard.errors import Problem, StoryError
 from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.i18n import available_languages
+from storyboard.model.shared_values import SharedValues
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
 from storyboard.storyfile.fast_yaml import load_plain_yaml
 from storyboard.storyfile.messages import (
@@ -161,6 +162,8 @@ class _StoryChecker:
         self.lines = lines
         #: (mapping, key) whose empty value was already explained (a hashtag comment).
         self._explained: set[tuple[int, str]] = set()
+        #: Thousands of items repeat their notes' texts and the set of keys they fill.
+        self.shared = SharedValues()
 
     def item_pos(self, sequence: CommentedSeq, index: int, default: Pos) -> Pos:
         """Return where an item is written; for an empty one, where its dash is."""
@@ -334,7 +337,8 @@ class _StoryChecker:
         model = ITEM_KINDS[kinds[0]]
         self.check_keys(raw, list(model.model_fields), prefix, kind=kinds[0])
         data = self.known(raw, model.model_fields, keep_null=kinds)
-        return self.validate(model, data, raw, prefix)
+        item = self.validate(model, data, raw, prefix)
+        return None if item is None else self.shared.model(item)
 
     def warn_duplicates(self, root: CommentedMap, items: list[Item]) -> None:
         """Warn about a URL that names the same post as an earlier item."""
