@@ -31,10 +31,16 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: The (sub)commands this process ran; none when click answered ``--help`` itself.
+#: The (sub)commands this process ran (the root group's name, and the names of those
+#: that say so); none when click answered ``--help`` itself.
 _commands_run: list[str] = []
 #: Set by ``run``: this process is the program, and ends when the command does.
 _whole_process = False
+#: Commands that, once returned, have saved and closed all they opened (a fetch saves
+#: its snapshot file, under its lock and atomically, before it returns; its workers
+#: are joined or, after Ctrl-C, left by ``_leave_now_if_threads_would_hold``).
+#: Python's teardown of the modules is then skipped, as after ``--help``.
+_NOTHING_LEFT_OPEN = frozenset({"fetch"})
 
 #: How each kind of note is shown on stderr.
 _NOTE_COLOURS = {"error": "red", "warning": "yellow", "note": "yellow", "unresolved": "yellow"}
@@ -310,6 +316,7 @@ def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
     """Resolve the story's URLs into its snapshot file."""
     from storyboard.commands.fetch import fetch as run
 
+    _commands_run.append("fetch")
     network = _network(kwargs)
     return show(run(story_path, network, _progress(), refresh=refresh, clock=run_clock()))
 
@@ -628,11 +635,12 @@ def import_storify(export_path: Path, story_path: Path | None, lang: str | None)
 
 
 def run() -> None:
-    """The ``storyboard`` program: ``main``, and an exit without teardown when no command ran.
+    """The ``storyboard`` program: ``main``, and an exit without teardown where nothing is open.
 
     ``--help``, ``--version`` and a mistyped option end in click's parsing, before any
-    command opened a file or started a thread: there is nothing to close, and Python's
-    teardown of the modules (a sixth of a ``--help``) is skipped. The output is flushed
+    command opened a file or started a thread, and the commands of ``_NOTHING_LEFT_OPEN``
+    close what they opened before they return: there is nothing left to close, and
+    Python's teardown of the modules (a sixth of a ``--help``) is skipped. The output is flushed
     first; if that fails (a closed pipe), the exit takes Python's usual way.
     """
     global _whole_process  # noqa: PLW0603 (one flag for the one program a process runs)
@@ -641,7 +649,8 @@ def run() -> None:
         main()
     except SystemExit as done:
         status = done.code
-        if _commands_run or not (status is None or isinstance(status, int)):
+        finished_cleanly = not _commands_run or _NOTHING_LEFT_OPEN.intersection(_commands_run)
+        if not finished_cleanly or not (status is None or isinstance(status, int)):
             raise
         try:
             sys.stdout.flush()

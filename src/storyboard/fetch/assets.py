@@ -14,9 +14,8 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
-
-from PIL import Image, ImageOps
 
 from storyboard.errors import FetchError, WriteError
 from storyboard.extract.image_types import GIF, JPEG, PNG, WEBP, ImageType, sniff_image_type
@@ -25,16 +24,31 @@ from storyboard.model.card import MEDIA_FIELDS, Card, MediaAsset
 from storyboard.net import IMAGE_LIMIT
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from storyboard.net import HttpClient
 
 #: Largest image (in pixels) ever decoded: a 10 MB PNG of one colour can claim
 #: gigapixels, and decoding it would take that many bytes of memory.
 MAX_PIXELS = 50_000_000
-# Pillow's own guard, set to ours so that it refuses before decoding anything. Its
-# warning (between one and two times the limit) is an error here: such an image is
-# refused anyway, and a warning line would only clutter the progress output.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+
+
+def pillow() -> ModuleType:
+    """Return Pillow's ``Image``, imported on first use and set to this module's limits.
+
+    Not at import: a fetch sends its first requests before Pillow is needed (it is
+    loaded with the HTML parsers while they are on their way, see the resolver).
+    """
+    from PIL import Image
+
+    # Pillow's own guard, set to ours so that it refuses before decoding anything. Its
+    # warning (between one and two times the limit) is an error here: such an image is
+    # refused anyway, and a warning line would only clutter the progress output.
+    # Both settings are the same on every call, so two threads may make them at once.
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
+    return Image
+
 
 DEFAULT_MAX_WIDTH = 1600
 _JPEG_QUALITY = 85
@@ -80,6 +94,7 @@ def prepare_image(data: bytes, *, url: str, max_width: int) -> PreparedImage:
     kind = sniff_image_type(data)
     if kind not in ARCHIVED_TYPES:
         raise FetchError(f"not an image: {url}", url=url)
+    Image = pillow()  # noqa: N806 (the module, under its usual name)
     try:
         return _decode_and_fit(data, kind, url=url, max_width=max_width)
     except FetchError:
@@ -93,6 +108,7 @@ def prepare_image(data: bytes, *, url: str, max_width: int) -> PreparedImage:
 
 
 def _decode_and_fit(data: bytes, kind: ImageType, *, url: str, max_width: int) -> PreparedImage:
+    Image = pillow()  # noqa: N806 (the module, under its usual name)
     with Image.open(io.BytesIO(data), formats=[kind.pillow]) as probe:
         probe.verify()  # checks structure (and CRCs for PNG) without decoding pixels
     with Image.open(io.BytesIO(data), formats=[kind.pillow]) as image:
@@ -119,6 +135,8 @@ def _downscale(
     image.seek(0)
     # exif_transpose copies even an upright image: for a 50-megapixel picture that is
     # another 150 MB, so it runs only when there is something to turn.
+    from PIL import Image, ImageOps
+
     turned = image.getexif().get(0x0112, 1) not in (None, 1)
     upright = ImageOps.exif_transpose(image) if turned else image
     height = max(1, round(upright.height * max_width / upright.width))

@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError, OEmbedError
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
-from storyboard.fetch.assets import AssetArchive, archive_card_media
+from storyboard.fetch.assets import AssetArchive, archive_card_media, pillow
 from storyboard.fetch.platform_apis import bluesky_post, mastodon_status
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.card_gaps import fill_card_gaps
@@ -42,13 +42,14 @@ _PARSERS = (
 
 
 def load_parsers_in_background() -> None:
-    """Start importing the HTML parsers, so that the first answers do not wait for them."""
+    """Start importing the HTML parsers and Pillow, so that the first answers do not wait."""
     threading.Thread(target=_import_parsers, name="fetch-imports", daemon=True).start()
 
 
 def _import_parsers() -> None:
     for name in _PARSERS:
         importlib.import_module(name)
+    pillow()  # for the first thumbnails
 
 
 _JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
