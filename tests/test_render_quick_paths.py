@@ -20,6 +20,7 @@ from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
 from storyboard.render.context import StoryViewBuilder, heading_anchor
 from storyboard.render.markdown_text import (
+    emphasis_markdown_html,
     markdown_parser,
     plain_markdown_html,
     render_markdown,
@@ -175,6 +176,54 @@ def test_everyday_notes_take_the_quick_path(note: str) -> None:
 )
 def test_notes_with_markup_go_to_the_parser(note: str) -> None:
     assert plain_markdown_html(note) is None
+
+
+_WORDS = ["a", "ord", "é", "2017", "ß", "x-y", 'a"b', "(c)", "d.", "e:", "#f", "1.", "-", "+"]
+_WORDS += ["=", "'g'", "h!", '"', "", "a_b", "[x]"]
+_GAPS = [" ", " ", " ", "\n", "\n\n", "  ", "\u00a0", "", ".", ", ", ") ", "(", "!", ":", "\t"]
+
+
+def test_notes_with_simple_emphasis_give_what_the_markdown_parser_gives() -> None:
+    rng = random.Random(14)
+    taken = 0
+    for _ in range(40_000):
+        parts = []
+        for _ in range(rng.randint(1, 6)):
+            word = rng.choice(_WORDS)
+            if rng.random() < 0.5:  # emphasis, mostly paired, over one or two words
+                inner = word + (
+                    rng.choice(_GAPS) + rng.choice(_WORDS) if rng.random() < 0.4 else ""
+                )
+                opener = rng.choice(["*", "**", "***", "*", "**"])
+                closer = opener if rng.random() < 0.85 else rng.choice(["*", "**"])
+                word = opener + inner + closer
+            parts += [word, rng.choice(_GAPS)]
+        text = "".join(parts)
+        quick = emphasis_markdown_html(text)
+        if quick is not None:
+            taken += 1
+            assert quick == markdown_parser().render(text, {}), repr(text)
+    assert taken > 300  # the comparison above really ran on many texts
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i stället **fredagen den 13 januari 2017** på Maria 01",
+        "om *slow content*: texter och poddar\nsom *håller*.\n\n**Två** stycken (ett *till*)",
+    ],
+)
+def test_notes_in_bold_or_italics_take_the_quick_path(note: str) -> None:
+    assert emphasis_markdown_html(note) is not None
+    assert render_markdown(note) == markdown_parser().render(note, {})
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["x **a*", "**a**b", "a*b*", "* item", "***a***", "*a*_b_", "**a** [x](https://e.example)"],
+)
+def test_other_stars_and_markup_go_to_the_parser(note: str) -> None:
+    assert emphasis_markdown_html(note) is None
 
 
 # -- heading anchors ------------------------------------------------------------------

@@ -73,16 +73,22 @@ def html_pieces(env: Environment, template: str, story: StoryView) -> Iterator[s
 def stripped_pieces(pieces: Iterable[str]) -> Iterator[str]:
     """Yield ``"".join(pieces).strip() + "\\n"`` without ever joining the pieces."""
     started = False
-    pending: list[str] = []  # whitespace that is trailing unless more text follows
+    pending = ""  # whitespace that is trailing unless more text follows
     for raw in pieces:
-        piece = raw if started else raw.lstrip()
-        started = started or bool(piece)
-        if not piece.strip():
-            pending.append(piece)
-            continue
+        # The engine's pieces are mostly Markup, whose every method and ``+`` wraps its
+        # result again (escaping the other side): as plain text they cost a fraction.
+        piece = str(raw)
+        if not started:
+            piece = piece.lstrip()
+            if not piece:
+                continue
+            started = True
         text = piece.rstrip()
-        yield "".join(pending) + text
-        pending = [piece[len(text) :]]
+        if not text:
+            pending += piece
+            continue
+        yield pending + text if pending else text
+        pending = piece[len(text) :]
     yield "\n"
 
 
