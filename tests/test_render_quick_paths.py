@@ -20,10 +20,10 @@ from storyboard.model.story import EmbedMode, Story
 from storyboard.providers import ProviderRegistry
 from storyboard.render.context import StoryViewBuilder, heading_anchor
 from storyboard.render.markdown_text import (
-    emphasis_markdown_html,
     markdown_parser,
     plain_markdown_html,
     render_markdown,
+    simple_markup_html,
 )
 from storyboard.render.media import AssetLinker
 from storyboard.render.page import (
@@ -179,27 +179,33 @@ def test_notes_with_markup_go_to_the_parser(note: str) -> None:
 
 
 _WORDS = ["a", "ord", "é", "2017", "ß", "x-y", 'a"b', "(c)", "d.", "e:", "#f", "1.", "-", "+"]
-_WORDS += ["=", "'g'", "h!", '"', "", "a_b", "[x]"]
-_GAPS = [" ", " ", " ", "\n", "\n\n", "  ", "\u00a0", "", ".", ", ", ") ", "(", "!", ":", "\t"]
+_WORDS += ["=", "'g'", "h!", '"', "", "a_b", "[x]", "`", "``", "`#tag`", "`a b`", "` a`", "*"]
+_GAPS = [" ", " ", " ", "\n", "\n\n", "  ", "\u00a0", "", ".", ", ", ") ", "(", "!", ":", "\t", "`"]
 
 
-def test_notes_with_simple_emphasis_give_what_the_markdown_parser_gives() -> None:
+def _marked_up_note(rng: random.Random) -> str:
+    """Words and gaps, some words in stars (mostly paired) or backticks."""
+    parts = []
+    for _ in range(rng.randint(1, 6)):
+        word = rng.choice(_WORDS)
+        chance = rng.random()
+        if chance < 0.4:  # emphasis over one or two words
+            inner = word + (rng.choice(_GAPS) + rng.choice(_WORDS) if rng.random() < 0.4 else "")
+            opener = rng.choice(["*", "**", "***", "*", "**"])
+            closer = opener if rng.random() < 0.85 else rng.choice(["*", "**"])
+            word = opener + inner + closer
+        elif chance < 0.6:  # code
+            word = rng.choice(["`", "``"]) + word + rng.choice(["`", "`", "``"])
+        parts += [word, rng.choice(_GAPS)]
+    return "".join(parts)
+
+
+def test_notes_with_simple_markup_give_what_the_markdown_parser_gives() -> None:
     rng = random.Random(14)
     taken = 0
     for _ in range(40_000):
-        parts = []
-        for _ in range(rng.randint(1, 6)):
-            word = rng.choice(_WORDS)
-            if rng.random() < 0.5:  # emphasis, mostly paired, over one or two words
-                inner = word + (
-                    rng.choice(_GAPS) + rng.choice(_WORDS) if rng.random() < 0.4 else ""
-                )
-                opener = rng.choice(["*", "**", "***", "*", "**"])
-                closer = opener if rng.random() < 0.85 else rng.choice(["*", "**"])
-                word = opener + inner + closer
-            parts += [word, rng.choice(_GAPS)]
-        text = "".join(parts)
-        quick = emphasis_markdown_html(text)
+        text = _marked_up_note(rng)
+        quick = simple_markup_html(text)
         if quick is not None:
             taken += 1
             assert quick == markdown_parser().render(text, {}), repr(text)
@@ -211,19 +217,32 @@ def test_notes_with_simple_emphasis_give_what_the_markdown_parser_gives() -> Non
     [
         "i stället **fredagen den 13 januari 2017** på Maria 01",
         "om *slow content*: texter och poddar\nsom *håller*.\n\n**Två** stycken (ett *till*)",
+        "samlades under taggen `#anksome`.\n",
+        "**ett `kod` två**",
     ],
 )
-def test_notes_in_bold_or_italics_take_the_quick_path(note: str) -> None:
-    assert emphasis_markdown_html(note) is not None
+def test_notes_in_bold_italics_or_code_take_the_quick_path(note: str) -> None:
+    assert simple_markup_html(note) is not None
     assert render_markdown(note) == markdown_parser().render(note, {})
 
 
 @pytest.mark.parametrize(
     "note",
-    ["x **a*", "**a**b", "a*b*", "* item", "***a***", "*a*_b_", "**a** [x](https://e.example)"],
+    [
+        *(
+            "x **a*",
+            "**a**b",
+            "a*b*",
+            "* item",
+            "***a***",
+            "*a*_b_",
+            "**a** [x](https://e.example)",
+        ),
+        *("`a*b`", "``a``", "```\ncode\n```", "` a `", "`a"),
+    ],
 )
-def test_other_stars_and_markup_go_to_the_parser(note: str) -> None:
-    assert emphasis_markdown_html(note) is None
+def test_other_stars_backticks_and_markup_go_to_the_parser(note: str) -> None:
+    assert simple_markup_html(note) is None
 
 
 # -- heading anchors ------------------------------------------------------------------
