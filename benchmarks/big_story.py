@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +59,13 @@ def write_story(folder: Path, count: int, name: str = "big") -> Path:
 
 
 if __name__ == "__main__":
-    # python benchmarks/big_story.py FOLDER COUNT: a story to profile a command on
-    folder, count = Path(sys.argv[1]), int(sys.argv[2])
-    folder.mkdir(parents=True, exist_ok=True)
-    print(write_story(folder, count))
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description="Write a story of COUNT items to profile a command on."
+    )
+    parser.add_argument("folder", type=Path, help="where the story and its snapshots go")
+    parser.add_argument("count", type=int, help="how many items")
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    print(write_story(args.folder, args.count))
