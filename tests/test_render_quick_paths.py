@@ -23,6 +23,7 @@ from storyboard.render.markdown_text import (
     markdown_parser,
     plain_markdown_html,
     render_markdown,
+    simple_markup_html,
 )
 from storyboard.render.media import AssetLinker
 from storyboard.render.page import (
@@ -175,6 +176,73 @@ def test_everyday_notes_take_the_quick_path(note: str) -> None:
 )
 def test_notes_with_markup_go_to_the_parser(note: str) -> None:
     assert plain_markdown_html(note) is None
+
+
+_WORDS = ["a", "ord", "é", "2017", "ß", "x-y", 'a"b', "(c)", "d.", "e:", "#f", "1.", "-", "+"]
+_WORDS += ["=", "'g'", "h!", '"', "", "a_b", "[x]", "`", "``", "`#tag`", "`a b`", "` a`", "*"]
+_GAPS = [" ", " ", " ", "\n", "\n\n", "  ", "\u00a0", "", ".", ", ", ") ", "(", "!", ":", "\t", "`"]
+
+
+def _marked_up_note(rng: random.Random) -> str:
+    """Words and gaps, some words in stars (mostly paired) or backticks."""
+    parts = []
+    for _ in range(rng.randint(1, 6)):
+        word = rng.choice(_WORDS)
+        chance = rng.random()
+        if chance < 0.4:  # emphasis over one or two words
+            inner = word + (rng.choice(_GAPS) + rng.choice(_WORDS) if rng.random() < 0.4 else "")
+            opener = rng.choice(["*", "**", "***", "*", "**"])
+            closer = opener if rng.random() < 0.85 else rng.choice(["*", "**"])
+            word = opener + inner + closer
+        elif chance < 0.6:  # code
+            word = rng.choice(["`", "``"]) + word + rng.choice(["`", "`", "``"])
+        parts += [word, rng.choice(_GAPS)]
+    return "".join(parts)
+
+
+def test_notes_with_simple_markup_give_what_the_markdown_parser_gives() -> None:
+    rng = random.Random(14)
+    taken = 0
+    for _ in range(40_000):
+        text = _marked_up_note(rng)
+        quick = simple_markup_html(text)
+        if quick is not None:
+            taken += 1
+            assert quick == markdown_parser().render(text, {}), repr(text)
+    assert taken > 300  # the comparison above really ran on many texts
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "i stället **fredagen den 13 januari 2017** på Maria 01",
+        "om *slow content*: texter och poddar\nsom *håller*.\n\n**Två** stycken (ett *till*)",
+        "samlades under taggen `#anksome`.\n",
+        "**ett `kod` två**",
+    ],
+)
+def test_notes_in_bold_italics_or_code_take_the_quick_path(note: str) -> None:
+    assert simple_markup_html(note) is not None
+    assert render_markdown(note) == markdown_parser().render(note, {})
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        *(
+            "x **a*",
+            "**a**b",
+            "a*b*",
+            "* item",
+            "***a***",
+            "*a*_b_",
+            "**a** [x](https://e.example)",
+        ),
+        *("`a*b`", "``a``", "```\ncode\n```", "` a `", "`a"),
+    ],
+)
+def test_other_stars_backticks_and_markup_go_to_the_parser(note: str) -> None:
+    assert simple_markup_html(note) is None
 
 
 # -- heading anchors ------------------------------------------------------------------

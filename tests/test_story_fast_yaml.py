@@ -7,6 +7,7 @@ same positions, so a story renders byte for byte the same whichever way it was r
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,7 @@ from storyboard.errors import StoryError
 from storyboard.storyfile.fast_yaml import available, load_plain_yaml
 from storyboard.storyfile.loader import parse_story
 from storyboard.storyfile.messages import plain
-from storyboard.storyfile.safe_yaml import EventScan, load_yaml
+from storyboard.storyfile.safe_yaml import MAX_DEPTH, EventScan, load_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -115,6 +116,30 @@ def test_a_long_generated_story_reads_the_same(tmp_path: Path) -> None:
 )
 def test_anything_not_plain_is_left_to_the_round_trip_loader(text: str) -> None:
     assert load_plain_yaml(text, "s.yaml") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1: a\n'1': b\n",  # the same key as written, two keys once read
+        "a: [{b: x, b: y}]\n",  # a duplicate deep inside
+        "a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n",  # too deep
+        "%YAML 1.1\n---\na: 1\n",  # another YAML version
+        "items:\n  - &i {url: x}\n  - &i {url: y}\n",  # an anchor defined twice
+        "items:\n  - !!map {url: x}\n",  # a tag on an item
+    ],
+)
+def test_what_the_scan_reports_is_left_to_the_round_trip_loader(text: str) -> None:
+    scan = EventScan("s.yaml")
+    with contextlib.suppress(StoryError):
+        load_yaml(text, scan)
+    assert scan.problems  # the scan has something to say about it
+    assert load_plain_yaml(text, "s.yaml") is None
+
+
+def test_nesting_up_to_the_limit_is_plain() -> None:
+    depth = MAX_DEPTH - 1  # inside the top mapping
+    assert load_plain_yaml("a: " + "[" * depth + "]" * depth + "\n", "s.yaml") is not None
 
 
 @pytest.mark.parametrize(

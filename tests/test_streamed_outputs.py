@@ -91,6 +91,8 @@ def test_a_failure_halfway_through_the_pieces_keeps_the_old_file(tmp_path: Path)
 )
 def test_stripped_pieces_are_the_stripped_text(pieces: list[str]) -> None:
     assert "".join(stripped_pieces(pieces)) == "".join(pieces).strip() + "\n"
+    for batch in (1, 2, 3):  # whitespace at a batch's end waits for the next batch
+        assert "".join(stripped_pieces(pieces, batch)) == "".join(pieces).strip() + "\n"
 
 
 def example_view(assets: Path, mode: AssetsMode) -> StoryView:

@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import zoneinfo
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from types import MappingProxyType
@@ -112,6 +112,11 @@ def babel_locale(lang: str) -> Locale:
 def format_date(value: dt.date | dt.datetime, lang: str, format: DateFormat = "full") -> str:
     """Return ``value`` as a date written the way readers of ``lang`` write it."""
     day = value.date() if isinstance(value, dt.datetime) else value
+    return _format_day(day, lang, format)
+
+
+@lru_cache(maxsize=1024)  # a story's posts share a few days; Babel takes ~40 us a date
+def _format_day(day: dt.date, lang: str, format: DateFormat) -> str:
     return str(babel_format_date(day, format=format, locale=babel_locale(lang)))
 
 

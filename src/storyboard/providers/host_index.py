@@ -18,10 +18,13 @@ class HostIndex:
         self._exact: dict[str, set[int]] = {}
         self._suffix: dict[str, set[int]] = {}
         self._any: set[int] = set()
+        # The candidates of a host, found once: a story has many posts on each host.
+        self._by_host: dict[str, tuple[int, ...]] = {}
 
     def add(self, number: int, scheme: str) -> None:
         """File entry ``number`` under the host of ``scheme``."""
         kind, key = scheme_host_key(scheme)
+        self._by_host.clear()
         if kind == "exact":
             self._exact.setdefault(key, set()).add(number)
         elif kind == "suffix":
@@ -29,15 +32,21 @@ class HostIndex:
         else:
             self._any.add(number)
 
-    def candidates(self, url: str) -> list[int]:
+    def candidates(self, url: str) -> tuple[int, ...]:
         """Return, in order, the entries whose schemes could match ``url``."""
         try:
             host = host_of(url).rstrip(".")
         except ValueError:
             host = ""
+        found = self._by_host.get(host)
+        if found is None:
+            found = self._by_host[host] = self._host_candidates(host)
+        return found
+
+    def _host_candidates(self, host: str) -> tuple[int, ...]:
         found = set(self._any)
         found |= self._exact.get(index_host(host), set())
         labels = host.split(".")
         for start in range(len(labels)):
             found |= self._suffix.get(".".join(labels[start:]), set())
-        return sorted(found)
+        return tuple(sorted(found))

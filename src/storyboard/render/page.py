@@ -70,20 +70,48 @@ def html_pieces(env: Environment, template: str, story: StoryView) -> Iterator[s
     return stripped_pieces(generate_template(env, template, template_context(env, story)))
 
 
-def stripped_pieces(pieces: Iterable[str]) -> Iterator[str]:
-    """Yield ``"".join(pieces).strip() + "\\n"`` without ever joining the pieces."""
+#: Characters gathered before they are stripped and passed on: a card is some thirty
+#: pieces, which cost more one by one than joined (and a batch is still little memory).
+_STRIP_BATCH = 16 * 1024
+
+
+def stripped_pieces(pieces: Iterable[str], batch_characters: int = _STRIP_BATCH) -> Iterator[str]:
+    """Yield ``"".join(pieces).strip() + "\\n"`` without ever joining all the pieces.
+
+    The pieces are joined in batches of about ``batch_characters``; the whitespace that
+    ends a batch waits for the next one, and is dropped if nothing else follows.
+    """
     started = False
-    pending: list[str] = []  # whitespace that is trailing unless more text follows
-    for raw in pieces:
-        piece = raw if started else raw.lstrip()
-        started = started or bool(piece)
-        if not piece.strip():
-            pending.append(piece)
+    pending = ""  # whitespace that is trailing unless more text follows
+    batch: list[str] = []
+    length = 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length < batch_characters:
             continue
-        text = piece.rstrip()
-        yield "".join(pending) + text
-        pending = [piece[len(text) :]]
+        text, pending, started = _strip_batch(pending, batch, started)
+        if text:
+            yield text
+        batch, length = [], 0
+    text, pending, started = _strip_batch(pending, batch, started)
+    if text:
+        yield text
     yield "\n"
+
+
+def _strip_batch(pending: str, batch: list[str], started: bool) -> tuple[str, str, bool]:
+    """Return a batch's text to pass on, the whitespace that waits, and whether text began."""
+    # A plain str: the engine's pieces are mostly Markup, and str.join makes a str of them.
+    text = pending + "".join(batch)
+    if not started:
+        text = text.lstrip()
+        if not text:
+            return "", "", False
+    body = text.rstrip()
+    if not body:
+        return "", text, True
+    return body, text[len(body) :], True
 
 
 def pictures_style(env: Environment, story: StoryView) -> str:

@@ -4,8 +4,8 @@ ruamel's pure-Python round-trip parser costs about half a millisecond an item; l
 parses the same text in a small fraction of that. This loader builds what the
 round-trip loader builds for a story (``CommentedMap`` and ``CommentedSeq`` with the
 0-based line and column of every key, value and item in ``lc``, scalars converted as
-ruamel converts them) from libyaml's events, after showing each event to the same
-``EventScan``.
+ruamel converts them) from libyaml's events, under the same ``EventScan``'s verdict
+(see ``_Builder``).
 
 It only takes the plain case. Anything it is not sure to build exactly as ruamel would
 (anchors, aliases, tags, merge keys, keys that are not scalars, a syntax error, any
@@ -20,11 +20,16 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import ScalarNode as _ScalarNode
 
-from storyboard.storyfile.safe_yaml import EventScan, ScanStoppedError, story_yaml
+from storyboard.storyfile.safe_yaml import MAX_DEPTH, EventScan, ScanStoppedError, story_yaml
 
 try:  # PyYAML built without libyaml (or missing): every story takes the round-trip path
     from yaml import YAMLError as _CYAMLError
     from yaml.cyaml import CParser as _CParser
+    from yaml.events import MappingEndEvent as _MappingEnd
+    from yaml.events import MappingStartEvent as _MappingStart
+    from yaml.events import ScalarEvent as _Scalar
+    from yaml.events import SequenceEndEvent as _SequenceEnd
+    from yaml.events import SequenceStartEvent as _SequenceStart
 except ImportError:  # pragma: no cover - depends on how PyYAML was installed
     _CParser = None
 
@@ -59,7 +64,16 @@ def load_plain_yaml(text: str, path: str) -> Any | None:
 
 
 class _Builder:
-    """Build the document from libyaml's events, each checked by the scan first."""
+    """Build the document from libyaml's events, each checked as the scan would first.
+
+    The scan sees the stream's and document's events itself. Inside the document this
+    builder refuses, before building it, every event on which the scan could report
+    a problem (an anchor, an alias, a tag, a key seen before in its mapping, nesting
+    deeper than ``MAX_DEPTH``): the text then goes to the round-trip loader, whose scan
+    words the problem. What the scan would count (values behind aliases) needs an
+    alias. So the scan's verdict is the same without showing it each of the some
+    five events an item has, a fifth of the load.
+    """
 
     def __init__(self, parser: Any, scan: EventScan) -> None:
         self.parser = parser
@@ -71,49 +85,40 @@ class _Builder:
         implicit = loader.resolver.versioned_resolver
         self.implicit: dict[str, list[tuple[str, Any]]] = implicit
         self.implicit_any: list[tuple[str, Any]] = implicit.get(None, [])
+        self.depth = 0  # collections open
         self.pending: Any = None
 
-    def next_event(self) -> Any:
-        if self.pending is not None:
-            event, self.pending = self.pending, None
-            return event
-        event = self.parser.get_event()
+    def scanned_event(self) -> Any:
+        event = self.next_event()
         self.scan.watch(event)
         return event
 
-    def peek_event(self) -> Any:
-        if self.pending is None:
-            self.pending = self.next_event()
-        return self.pending
-
     def document(self) -> Any:
-        kinds = [type(self.next_event()).__name__ for _ in range(2)]
+        kinds = [type(self.scanned_event()).__name__ for _ in range(2)]
         if kinds != ["StreamStartEvent", "DocumentStartEvent"]:
             return None if kinds == ["StreamStartEvent", "StreamEndEvent"] else _refuse()
         root = self.node(self.next_event())
-        if type(self.next_event()).__name__ != "DocumentEndEvent":
+        if type(self.scanned_event()).__name__ != "DocumentEndEvent":
             _refuse()
-        if type(self.next_event()).__name__ != "StreamEndEvent":
+        if type(self.scanned_event()).__name__ != "StreamEndEvent":
             _refuse()  # a second document: the scan words the problem
         return root
 
     def node(self, event: Any) -> Any:
-        kind = type(event).__name__
-        if kind == "AliasEvent" or getattr(event, "anchor", None) is not None:
-            _refuse()
-        if kind == "ScalarEvent":
+        kind = type(event)
+        if kind is _Scalar:
             return self.scalar(event)
-        if event.tag is not None:
-            _refuse()
-        if kind == "MappingStartEvent":
+        if getattr(event, "anchor", None) is not None or getattr(event, "tag", None) is not None:
+            _refuse()  # an alias (its anchor is set), an anchor or a tag
+        if kind is _MappingStart:
             return self.mapping(event)
-        if kind == "SequenceStartEvent":
+        if kind is _SequenceStart:
             return self.sequence(event)
         return _refuse()
 
     def scalar(self, event: Any) -> Any:
         value: str = event.value
-        if event.tag is not None:
+        if event.tag is not None or event.anchor is not None:
             _refuse()  # ``!!str`` too: ruamel keeps it as a tagged scalar
         if not event.implicit[0]:  # quoted or a block scalar: text
             return value
@@ -132,18 +137,38 @@ class _Builder:
                 return str(tag)
         return _STR
 
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            _refuse()  # the scan says how deep is too deep
+
+    def next_event(self) -> Any:
+        if self.pending is not None:
+            event, self.pending = self.pending, None
+            return event
+        return self.parser.get_event()
+
+    def peek_event(self) -> Any:
+        if self.pending is None:
+            self.pending = self.parser.get_event()
+        return self.pending
+
     def mapping(self, start: Any) -> CommentedMap:
+        self.enter()
         mapping = CommentedMap()
         mapping._yaml_set_line_col(start.start_mark.line, start.start_mark.column)
+        texts: set[str] = set()  # the keys as written: the scan finds duplicates by these
         while True:
             key_event = self.next_event()
-            if type(key_event).__name__ == "MappingEndEvent":
+            if type(key_event) is _MappingEnd:
+                self.depth -= 1
                 return mapping
-            if type(key_event).__name__ != "ScalarEvent":
+            if type(key_event) is not _Scalar:
                 _refuse()  # a mapping or sequence as a key
-            key = self.node(key_event)
-            if key == "<<" or key in mapping:
+            key = self.scalar(key_event)
+            if key == "<<" or key in mapping or key_event.value in texts:
                 _refuse()  # a merge, or a duplicate the scan reports
+            texts.add(key_event.value)
             value_event = self.next_event()
             mapping[key] = self.node(value_event)
             key_mark, value_mark = key_event.start_mark, value_event.start_mark
@@ -154,11 +179,13 @@ class _Builder:
             )
 
     def sequence(self, start: Any) -> CommentedSeq:
+        self.enter()
         sequence = CommentedSeq()
         sequence._yaml_set_line_col(start.start_mark.line, start.start_mark.column)
         while True:
             event = self.next_event()
-            if type(event).__name__ == "SequenceEndEvent":
+            if type(event) is _SequenceEnd:
+                self.depth -= 1
                 return sequence
             sequence._yaml_set_idx_line_col(
                 len(sequence), [event.start_mark.line, event.start_mark.column]

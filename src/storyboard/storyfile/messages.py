@@ -15,6 +15,8 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 
 def plain(value: Any) -> Any:
     """Turn ruamel's round-trip types into plain Python values for validation."""
+    if type(value) is str:  # most values of a story: nothing to turn
+        return value
     if isinstance(value, CommentedMap):
         return {plain(k): plain(v) for k, v in value.items()}
     if isinstance(value, CommentedSeq):
