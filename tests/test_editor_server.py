@@ -349,3 +349,22 @@ def test_a_paste_names_what_only_looks_like_an_address_and_writes_none_of_it(
     assert reply["added"] == ["https://social.example/@ok/1"]
     assert reply["refused"] == [{"given": "javascript:void(0)", "fixed": None}]
     assert path.read_text(encoding="utf-8") == STORY + "  - url: https://social.example/@ok/1\n"
+
+
+def test_an_assets_folder_that_is_a_link_serves_nothing(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secret.jpg").write_bytes(b"\xff\xd8\xff\xe0 not for the editor")
+    path = tmp_path / "story.yaml"
+    path.write_text(STORY, encoding="utf-8")
+    own = tmp_path / "story.assets"
+    own.mkdir()
+    (own / "own.jpg").write_bytes(b"\xff\xd8\xff\xe0 the story's own")
+    with EditorServer(EditorSession(EditorSettings(story_path=path))) as server:
+        status, _, body = request(server, "GET", "assets/own.jpg")
+        assert (status, body) == (200, b"\xff\xd8\xff\xe0 the story's own")
+        own.rename(tmp_path / "was.assets")
+        own.symlink_to(elsewhere, target_is_directory=True)
+        status, _, body = request(server, "GET", "assets/secret.jpg")
+        assert status == 404
+        assert b"not for the editor" not in body

@@ -28,7 +28,13 @@ def warm_up() -> None:
     def load() -> None:
         for name in LATER_MODULES:
             with IMPORTS:
-                importlib.import_module(name)
+                try:
+                    importlib.import_module(name)
+                except Exception:
+                    # An import that fails here (one racing a test's or a library's own
+                    # lazy import, say) is left to the first real use, which imports it
+                    # again under the same lock and reports what is wrong where it matters.
+                    return
 
     threading.Thread(target=load, name="editor-warm-up", daemon=True).start()
 

@@ -186,7 +186,12 @@ class EditorRequestHandler(BaseHTTPRequestHandler):
         elif route == "api/version":
             self._json(200, editor.session.version(), send_body=send_body)
         elif route.startswith("assets/"):
-            file = resolve_in_root(editor.session.assets_dir, route.removeprefix("assets/"))
+            try:
+                assets: Path | None = editor.session.workspace.checked_assets_dir()
+            except UsageError:
+                assets = None  # a linked folder shows nothing here, as render publishes none of it
+            name = route.removeprefix("assets/")
+            file = None if assets is None else resolve_in_root(assets, name)
             if file is None:
                 self._send(404, b"not found\n", "text/plain", send_body=send_body)
                 return
