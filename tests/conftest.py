@@ -20,6 +20,7 @@ from .blog_hosts.wordpress import wordpress_embed_js, wordpress_filters
 
 # The headless Chromium fixture, for every browser test (skips or fails loudly without it).
 from .browser_support import browser
+from .faultserver import FaultServer
 
 __all__ = [  # fixtures, found by name
     "browser",
@@ -131,3 +132,11 @@ def write_story(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    """A loopback server that misbehaves on request; a test fails if it saw a bad exchange."""
+    with FaultServer() as fault:
+        yield fault
+    assert fault.errors == []

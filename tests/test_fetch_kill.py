@@ -17,10 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer
@@ -30,13 +27,6 @@ ITEMS = 80
 LATENCY = 0.03  # seconds before each answer
 KILLS = 8
 SEED = 20170113
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as fault:
-        yield fault
-    assert fault.errors == []
 
 
 def slow_endpoint(ex: Exchange) -> None:

@@ -13,10 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from storyboard.errors import EXIT_PARTIAL
 from storyboard.snapshots import SnapshotStore
@@ -24,13 +21,6 @@ from tests.faultserver import Exchange, FaultServer
 
 REPO = Path(__file__).resolve().parents[1]
 ITEMS = 12
-
-
-@pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as fault:
-        yield fault
-    assert fault.errors == []
 
 
 def endpoint(ex: Exchange) -> None:

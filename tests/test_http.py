@@ -42,13 +42,6 @@ def _no_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def server() -> Iterator[FaultServer]:
-    with FaultServer() as fault:
-        yield fault
-    assert fault.errors == []
-
-
-@pytest.fixture
 def delays() -> list[float]:
     """The waits between tries, recorded instead of slept."""
     return []
