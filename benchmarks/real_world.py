@@ -122,11 +122,7 @@ def child(story: str, origin: str, hosts: list[str]) -> int:
     requests.adapters.HTTPAdapter.send = to_loopback  # type: ignore[method-assign]
     from storyboard.cli.main import main
 
-    try:
-        main(["fetch", story, "--allow-private-network", "--timeout", "5"])
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    return 0
+    return main(["fetch", story, "--allow-private-network", "--timeout", "5"])
 
 
 # -- scoring ------------------------------------------------------------------------------------

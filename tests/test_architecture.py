@@ -2,7 +2,7 @@
 
 The tree's order (see the README's "Where things live") is the direction imports may
 take: a module imports only from packages listed before its own. Third-party seams
-have one owner each: only ``net`` talks HTTP, only ``cli`` uses click.
+have one owner each: only ``net`` talks HTTP, only ``cli`` parses a command line.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 RANK = {room: rank for rank, rooms in enumerate(LAYERS) for room in rooms}
 
 #: Third-party packages that only one room may import.
-SEAMS = {"requests": {"net"}, "urllib3": {"net"}, "click": {"cli"}, "filelock": {"fsio"}}
+SEAMS = {"requests": {"net"}, "urllib3": {"net"}, "argparse": {"cli"}, "filelock": {"fsio"}}
 
 #: Rooms that must never reach the network, not even through another room.
 OFFLINE_ROOMS = ("model", "extract", "render", "storyfile")

@@ -26,6 +26,7 @@ from .browser_support import (
     serve,
     watched_page,
 )
+from .cli_runner import invoke
 from .test_browser_modes import StorySite, cli
 from .tour_site import build_tour
 
@@ -70,12 +71,7 @@ def tags(html: str, name: str) -> int:
 def test_without_an_asset_url_the_wordpress_fragment_says_to_give_one(
     story_site: StorySite, tmp_path: Path
 ) -> None:
-    from click.testing import CliRunner
-
-    from storyboard.cli.main import main
-
-    result = CliRunner().invoke(
-        main,
+    result = invoke(
         [
             *("render", str(story_site.story), "--offline", "-o", str(tmp_path / "wp")),
             *("--format", "fragment", "--for", "wordpress"),

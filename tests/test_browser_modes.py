@@ -20,11 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 from PIL import Image, ImageChops
 from pytest_httpserver import HTTPServer
 
-from storyboard.cli.main import main
 from storyboard.urls import normalize_url
 
 from .browser_support import (
@@ -37,6 +35,7 @@ from .browser_support import (
     serve,
     watched_page,
 )
+from .cli_runner import invoke
 from .conftest import ProviderPlayground
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ def providers_file(directory: Path, endpoint: str) -> Path:
 
 def cli(*args: str | Path) -> int:
     """Run the CLI in-process; return its exit status."""
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    result = invoke(args)
     return result.exit_code
 
 

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from click.testing import CliRunner
-
-from storyboard.cli.main import main
 
 from .browser_support import load, serve, watched_page
+from .cli_runner import invoke
 from .conftest import ProviderPlayground
 
 if TYPE_CHECKING:
@@ -32,7 +30,7 @@ PLAYER_URL = "https://player.video.localhost/embed/42"
 
 
 def _cli(*args: str | Path) -> int:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False).exit_code
+    return invoke(args).exit_code
 
 
 def test_click_loads_a_loaded_providers_player_from_its_subdomain(

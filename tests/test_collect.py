@@ -18,12 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from storyboard.cli.main import main
 from storyboard.clock import fixed_clock
 from storyboard.collect.from_file import parse_url_lines
 from storyboard.collect.mastodon import instance_base
@@ -32,6 +30,8 @@ from storyboard.collect.ratelimit import Pacer, reset_wait
 from storyboard.errors import UsageError
 from storyboard.networks.bluesky import bluesky_post_url, bluesky_text_html
 from storyboard.networks.mastodon import mastodon_handle, mastodon_text_html
+
+from .cli_runner import Result, invoke
 
 DAY = dt.date(2017, 1, 13)
 TAG = "anksome"
@@ -284,7 +284,7 @@ def write_story(tmp_path: Path, existing: str) -> Path:
 
 
 def run(*args: str | Path, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], input=stdin, catch_exceptions=False)
+    return invoke(args, input=stdin)
 
 
 def snapshots_of(story: Path) -> dict[str, Any]:
@@ -402,13 +402,10 @@ def test_collected_snapshots_are_stamped_by_the_commands_clock(
 ) -> None:
     story = write_story(tmp_path, hashtag_day["gustav"]["url"])
     moment = dt.datetime(2031, 5, 4, 3, 2, 1, tzinfo=dt.UTC)
-    result = CliRunner().invoke(
-        main,
-        ["collect", str(story), "--mastodon", social.base, "--tag", "anksome",
+    result = invoke(["collect", str(story), "--mastodon", social.base, "--tag", "anksome",
          "--allow-private-network", "--yes"],
-        obj=fixed_clock(moment),
-        catch_exceptions=False,
-    )  # fmt: skip
+        clock=fixed_clock(moment),
+        )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     stamps = {snapshot["fetched_at"] for snapshot in snapshots_of(story).values()}
     assert stamps == {"2031-05-04T03:02:01Z"}

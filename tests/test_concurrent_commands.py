@@ -197,7 +197,7 @@ from storyboard.cli.main import main
 
 story, side = sys.argv[1], sys.argv[2]
 for n in range(30):
-    code = main(["add", story, f"https://social.example/@{side}/{n}"], standalone_mode=False)
+    code = main(["add", story, f"https://social.example/@{side}/{n}"])
     if code:
         sys.exit(code)
 """

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli import main
+from .cli_runner import Result, invoke
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def check(write_story: Callable[..., Path], text: str) -> tuple[int, list[str], Path]:

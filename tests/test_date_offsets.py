@@ -12,11 +12,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
 from storyboard import loose
-from storyboard.cli.main import main
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 POST = "https://social.example/@anna/1"
@@ -32,7 +30,7 @@ SHOWN_IN_STOCKHOLM = 'datetime="2017-05-04T09:00:00+02:00"'
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def fetched(

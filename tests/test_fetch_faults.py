@@ -32,10 +32,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.cli.main import main
 from storyboard.cli.progress import FetchProgress
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import FetchOutcome, FetchReport, PoolSettings, failure_line, fetch_urls
@@ -44,6 +42,8 @@ from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer, Route
+
+from .cli_runner import Result, invoke
 
 GOOD_A = "https://social.example/@good/a"
 GOOD_B = "https://social.example/@good/b"
@@ -185,9 +185,7 @@ class Rig:
         options = ["--timeout", "1", "--providers", str(self.folder / "providers.json")]
         if not self.proxy:
             options.append("--allow-private-network")
-        return CliRunner().invoke(
-            main, ["fetch", str(self.story), *options, *args], env=env, catch_exceptions=False
-        )
+        return invoke(["fetch", str(self.story), *options, *args], env=env)
 
     def good_then(self, fault: Route, *, fault_base: str | None = None) -> Refresh:
         """Fetch A, X, B while all is well; then refresh A, X, Y, B into ``fault``."""
@@ -591,7 +589,7 @@ def test_per_host_limit_is_an_option(rig: Rig, server: FaultServer) -> None:
     rig.write([f"http://social.example/@x/{i}" for i in range(12)])
     assert rig.fetch("--per-host", "3").exit_code == 0
     assert active[1] == 3
-    assert "--per-host" in CliRunner().invoke(main, ["fetch", "--help"]).stdout
+    assert "--per-host" in invoke(["fetch", "--help"]).stdout
 
 
 class SleepyResolver:

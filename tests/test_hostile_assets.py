@@ -10,14 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.cli.main import main
 from storyboard.errors import RenderError
 from storyboard.preview.server import PreviewServer, PreviewSettings, fingerprint
 from storyboard.render.files import copy_assets
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 POST = "https://social.example/@anna/1"
@@ -25,7 +24,7 @@ SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def png() -> bytes:

@@ -12,22 +12,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner, Result
 from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from storyboard.cli.main import main
 from storyboard.extract.page_head import HEAD_LIMIT, page_head_markup
 from storyboard.render.markdown_text import MARKDOWN_TEXT_LIMIT, MARKUP_BUDGET
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 POSTS = [f"https://social.example/@p{n}/1" for n in range(8)]
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def png() -> bytes:

@@ -15,19 +15,19 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
 from storyboard.errors import FetchError
 from storyboard.net.response import HttpResponse
 from tests.faultserver import Exchange, FaultServer
+
+from .cli_runner import Result, invoke
 
 #: A host name no IDNA codec accepts: a label longer than 63 characters.
 BAD_HOST = "a" * 64 + ".example"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 @pytest.fixture

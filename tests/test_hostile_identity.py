@@ -6,17 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
-from click.testing import CliRunner, Result
-
-from storyboard.cli.main import main
-
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 X_SCRIPT = "platform.twitter.com"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def claims_to_be_x(url: str) -> dict[str, object]:

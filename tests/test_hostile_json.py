@@ -6,17 +6,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from storyboard.cli.main import main
-
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 POST = "https://social.example/@anna/1"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def test_story_json_never_carries_a_script_url_from_a_snapshot(

@@ -6,11 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from storyboard.cli.main import main
+from .cli_runner import invoke
 
 PAGE = (
     "<!doctype html><html><head><title>A page</title>"
@@ -49,9 +48,7 @@ def test_netrc_credentials_are_never_sent(
     httpserver.expect_request("/start").respond_with_handler(handle)
     httpserver.expect_request("/moved").respond_with_handler(handle)
     story = write_story(f"title: T\nitems:\n  - url: http://127.0.0.1:{port}/start\n")
-    result = CliRunner().invoke(
-        main, ["fetch", str(story), "--allow-private-network"], catch_exceptions=False
-    )
+    result = invoke(["fetch", str(story), "--allow-private-network"])
     assert result.exit_code == 0, result.stderr
     assert [where for where, _ in seen] == [f"127.0.0.1:{port}/start", f"localhost:{port}/moved"]
     assert [auth for _, auth in seen] == [None, None]

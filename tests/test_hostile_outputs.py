@@ -15,15 +15,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner, Result
 from playwright.sync_api import Browser
 from ruamel.yaml import YAML
-
-from storyboard.cli.main import main
 
 from .blog_hosts.eleventy import EleventyBuild
 from .blog_hosts.wordpress import WordPressFilters
 from .browser_support import load, screenshot, serve, watched_page
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 POST = "https://social.example/@anna/1"
@@ -71,7 +69,7 @@ def hostile_answer() -> dict[str, object]:
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner, Result
-
-from storyboard.cli.main import main
 from storyboard.untrusted_text import printable
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 #: Clear the screen, retitle the window, move the cursor, a bell, and a carriage return
@@ -21,7 +19,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def assert_clean(result: Result) -> None:

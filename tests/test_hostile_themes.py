@@ -5,16 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
+from .cli_runner import Result, invoke
 
 STORY = "title: Themed\nlang: en\noptions:\n  theme: {theme}\nitems:\n  - heading: One\n"
 ESCAPE = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def write(path: Path, text: str) -> Path:

@@ -10,10 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from storyboard import i18n
-from storyboard.cli.main import main
 from storyboard.errors import RenderError
 from storyboard.i18n import (
     available_languages,
@@ -24,6 +22,8 @@ from storyboard.i18n import (
     translate,
     ui_strings,
 )
+
+from .cli_runner import invoke
 
 LOCALES = Path(i18n.__file__).resolve().parent / "locales"
 FRIDAY = dt.date(2017, 1, 13)
@@ -157,7 +157,7 @@ def test_unknown_language_is_a_story_error_listing_the_languages(tmp_path: Path)
     story = tmp_path / "story.yaml"
     story.write_text("title: T\nlang: xx\nitems: []\n", encoding="utf-8")
 
-    result = CliRunner().invoke(main, ["check", str(story)])
+    result = invoke(["check", str(story)])
 
     assert result.exit_code == 2
     available = ", ".join(available_languages())

@@ -7,14 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from storyboard.cli.main import main
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
 
 from .browser_support import SiteServer, load, serve, watched_page
+from .cli_runner import invoke
 
 pytestmark = pytest.mark.browser
 
@@ -94,7 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
     for lang in EXPECTED:
         story = write_story(root / "stories" / lang, lang)
         out = root / "site" / lang
-        result = CliRunner().invoke(main, ["render", str(story), "-o", str(out), "--offline"])
+        result = invoke(["render", str(story), "-o", str(out), "--offline"])
         assert result.exit_code == 0, result.output
     with serve(root / "site") as server:
         yield server

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from jsonschema import Draft202012Validator, ValidationError
 
-from storyboard.cli.main import main
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.snapshot import FetchFailure, Snapshot, SnapshotStatus
 from storyboard.model.story import Story
@@ -24,6 +22,8 @@ from storyboard.render.json_output import (
     shipped_schema,
 )
 from storyboard.urls import normalize_url
+
+from .cli_runner import invoke
 
 REPO = Path(__file__).resolve().parents[1]
 REGENERATE = (
@@ -147,9 +147,7 @@ def test_example_story_json_from_the_cli_follows_the_schema(
 ) -> None:
     out = tmp_path / "out"
     story = REPO / "stories" / "anksome-2017.yaml"
-    result = CliRunner().invoke(
-        main, ["render", str(story), "-o", str(out), "--offline", "--format", "json"]
-    )
+    result = invoke(["render", str(story), "-o", str(out), "--offline", "--format", "json"])
     assert result.exit_code == 0, result.output
 
     validator.validate(json.loads((out / "story.json").read_text(encoding="utf-8")))

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.cli.main import main
 from storyboard.clock import fixed_clock
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 OK_URL = "https://social.example/@anna/1"
@@ -59,9 +58,7 @@ CHECKED = dt.datetime(2024, 5, 3, 17, 5, tzinfo=dt.UTC)
 
 def run(*args: str | Path, now: dt.datetime = CHECKED) -> Result:
     """Run the CLI in-process (stdout and stderr apart), its clock saying ``now``."""
-    return CliRunner().invoke(
-        main, [str(a) for a in args], obj=fixed_clock(now), catch_exceptions=False
-    )
+    return invoke(args, clock=fixed_clock(now))
 
 
 def states(result: Result) -> dict[str, tuple[str, str]]:

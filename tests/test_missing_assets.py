@@ -12,11 +12,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from click.testing import CliRunner, Result
 from PIL import Image
 
-from storyboard.cli import main
 from tests.conftest import ProviderPlayground
+
+from .cli_runner import Result, invoke
 
 POSTS = {
     "https://social.example/@anna/1": "/pictures/anna.png",
@@ -26,7 +26,7 @@ POSTS = {
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def png(colour: tuple[int, int, int]) -> bytes:

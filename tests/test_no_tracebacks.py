@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli import main
+from .cli_runner import Result, invoke
 
 STORY = "title: Odd files\nitems:\n  - url: https://social.example/@a/1\n"
 SNAPSHOT = (
@@ -30,7 +29,7 @@ DEEP_SNAPSHOT = b'{"format": 1, "snapshots": ' + b'{"a":' * 50_000 + b"1" + b"}"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def story_with_snapshots(tmp_path: Path, snapshots: bytes) -> Path:

@@ -10,9 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
 from storyboard.commands.network import build_registry
 from storyboard.providers import ProviderRegistry, StoragePolicy
 from storyboard.providers.oembed_registry import (
@@ -22,6 +20,7 @@ from storyboard.providers.oembed_registry import (
     packaged_copy,
 )
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,7 +28,7 @@ PACKAGED_LABEL = "registry (packaged, 2026-06-04)"
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def registry_json(name: str, scheme: str, endpoint: str) -> str:

@@ -7,9 +7,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
 from storyboard.commands.quoted import (
     BLUESKY,
     MASTODON,
@@ -23,6 +21,8 @@ from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
+
+from .cli_runner import Result, invoke
 
 STORY = """\
 title: AnkSoMe 2017
@@ -90,7 +90,7 @@ def story(tmp_path: Path) -> Path:
 
 
 def run(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def test_people_are_grouped_by_network_with_their_items(story: Path) -> None:

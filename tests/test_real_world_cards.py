@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 from pytest_httpserver import HTTPServer
 
-from storyboard.cli.main import main
-
+from .cli_runner import Result, invoke
 from .world import World, load_cases, start_world
 
 CASES = load_cases()
@@ -36,10 +34,10 @@ def write_story(folder: Path, urls: list[str], options: str = "") -> Path:
 
 def run(world: World, *args: str | Path, env: dict[str, str] | None = None) -> Result:
     environment = {"STORYBOARD_HOST_MAP": world.host_map(), **(env or {})}
-    arguments = [str(a) for a in args]
+    arguments = list(args)
     if arguments[0] in ("fetch", "check"):
         arguments.append("--allow-private-network")
-    return CliRunner().invoke(main, arguments, env=environment, catch_exceptions=False)
+    return invoke(arguments, env=environment)
 
 
 def snapshots(story: Path) -> dict[str, Any]:
@@ -411,7 +409,7 @@ def test_check_warns_about_the_same_post_in_other_forms(world: World, tmp_path: 
         "http://example.com/story",
     ]
     story = write_story(tmp_path, urls)
-    result = CliRunner().invoke(main, ["check", str(story)], catch_exceptions=False)
+    result = invoke(["check", str(story)])
     assert result.exit_code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "same post as" in line]
     assert len(warnings) == 4, result.stderr

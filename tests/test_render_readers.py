@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner
 
-from storyboard.cli.main import main
 from storyboard.errors import StoryError
 from storyboard.language_guess import guess_language
 from storyboard.model.card import CardKind
@@ -22,6 +20,7 @@ from storyboard.preview.handler import error_page
 from storyboard.storyfile.loader import parse_story
 from storyboard.storyfile.skeleton import new_story_text
 
+from .cli_runner import invoke
 from .conftest import ProviderPlayground
 from .test_render import (
     RenderFn,
@@ -283,4 +282,4 @@ def test_a_gone_post_without_a_copy_is_marked_as_gone(
 
 def run_cli(*args: str | Path) -> int:
     """Run the CLI in-process; return its exit status."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False).exit_code
+    return invoke(args).exit_code

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner, Result
 from PIL import Image
 
 from storyboard.errors import UsageError
@@ -18,6 +17,7 @@ from storyboard.model.story import HeadingItem, TextItem, UrlItem
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 FIXTURES = Path(__file__).parent / "fixtures" / "storify"
@@ -25,13 +25,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "storify"
 
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process (stdout and stderr apart)."""
-    return CliRunner().invoke(main_command(), [str(a) for a in args], catch_exceptions=False)
-
-
-def main_command() -> Any:
-    from storyboard.cli.main import main
-
-    return main
+    return invoke(args)
 
 
 def import_and_render(export: Path, tmp_path: Path) -> tuple[Path, BeautifulSoup, Result]:

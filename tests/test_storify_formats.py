@@ -13,20 +13,19 @@ from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from click.testing import CliRunner, Result
 from PIL import Image
 
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
+
+from .cli_runner import Result, invoke
 
 FIXTURES = Path(__file__).parent / "fixtures" / "storify"
 SAVED_PAGE = "Night walk · Storify.html"
 
 
 def run(*args: str | Path) -> Result:
-    from storyboard.cli.main import main
-
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def import_and_render(export: Path, tmp_path: Path) -> tuple[Path, BeautifulSoup, Result]:

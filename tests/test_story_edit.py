@@ -8,9 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
 from storyboard.clock import fixed_clock
 from storyboard.model.story import HeadingItem, TextItem, UrlItem
 from storyboard.storyfile.insert import add_items_to_text
@@ -18,6 +16,7 @@ from storyboard.storyfile.loader import load_story, parse_story
 from storyboard.storyfile.skeleton import new_story_text
 from storyboard.storyfile.yaml_text import yaml_scalar
 
+from .cli_runner import Result, invoke
 from .conftest import ProviderPlayground
 
 #: What the CLI's clock says in these tests.
@@ -26,9 +25,7 @@ NOW = dt.datetime(2024, 2, 29, 23, 59, 30, tzinfo=dt.UTC)
 
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process (stdout and stderr apart), its clock saying ``NOW``."""
-    return CliRunner().invoke(
-        main, [str(a) for a in args], obj=fixed_clock(NOW), catch_exceptions=False
-    )
+    return invoke(args, clock=fixed_clock(NOW))
 
 
 def inserted_only(before: str, after: str) -> list[str]:

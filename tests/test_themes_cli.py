@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from click.testing import CliRunner, Result
 
-from storyboard.cli.main import main
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
+
+from .cli_runner import Result, invoke
 
 YOUTUBE_URL = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 VIMEO_URL = "https://vimeo.com/76979871"
@@ -32,7 +32,7 @@ items:
 
 def run(*args: str | Path) -> Result:
     """Run the CLI in-process."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return invoke(args)
 
 
 def write(path: Path, text: str) -> Path:

@@ -14,11 +14,9 @@ from urllib.parse import unquote
 
 import pytest
 from bs4 import BeautifulSoup, Tag
-from click.testing import CliRunner
-
-from storyboard.cli.main import main
 
 from .blog_hosts.eleventy import EleventyBuild
+from .cli_runner import invoke
 
 HEADINGS = ["Morgon", "Förmiddag {{ 7 | plus: 1 }}", "Lunch & [mat] *nu*", "Kväll", "Morgon"]
 
@@ -39,9 +37,7 @@ def story_text(headings: list[str], *, toc: bool | None = None) -> str:
 def render_all(story: Path, root: Path) -> dict[str, Path]:
     outputs = {}
     for fmt in ("page", "markdown", "json"):
-        result = CliRunner().invoke(
-            main, ["render", str(story), "-o", str(root / fmt), "--offline", "--format", fmt]
-        )
+        result = invoke(["render", str(story), "-o", str(root / fmt), "--offline", "--format", fmt])
         assert result.exit_code in (0, 1), result.stderr  # 1: the URLs were never fetched
         outputs[fmt] = root / fmt
     return outputs

@@ -3,4 +3,4 @@
 from storyboard.cli.main import run
 
 if __name__ == "__main__":
-    run()
+    run(prog="python -m storyboard")  # what the help and the errors name, as typed

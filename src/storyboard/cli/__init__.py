@@ -1,4 +1,4 @@
-"""The ``storyboard`` command line: click only; each command calls one ``commands`` function."""
+"""The ``storyboard`` command line, on argparse; each command calls one ``commands`` function."""
 
 from storyboard.cli.main import main, run
 

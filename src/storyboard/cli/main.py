@@ -1,27 +1,39 @@
 """The ``storyboard`` command: parse options, call one ``commands`` function, print its result.
 
-Errors are turned into one line and an exit status in one place, ``StoryboardGroup``.
+Errors are turned into one line and an exit status in one place, ``_execute``.
 
-``storyboard --help`` is answered from click and this module alone: everything else
-(the error classes, the output and progress helpers, pathlib, the commands) is imported
-by the command that uses it. ``tests/test_import_graph.py`` holds it to that.
+``storyboard --help`` is answered from argparse and the ``cli`` modules alone:
+everything else (the error classes, the output and progress helpers, pathlib, the
+commands) is imported by the command that uses it, and only the parsers on the way to
+the command named are built (``cli.parsing``). ``tests/test_import_graph.py`` holds
+it to that.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import click
 
 from storyboard import __version__
+from storyboard.cli.parsing import (
+    Arg,
+    FloatRange,
+    Group,
+    IntRange,
+    Invocation,
+    arg,
+    day,
+    flag,
+    parse,
+    path,
+)
 from storyboard.model.embed_mode import EmbedMode  # not model.story: --help skips pydantic
 
+TYPE_CHECKING = False  # typing itself is not loaded for --help
 if TYPE_CHECKING:
-    import datetime as dt
-    from pathlib import Path
+    from argparse import Namespace
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
     from storyboard.cli.progress import FetchProgress
     from storyboard.clock import Clock
@@ -29,11 +41,6 @@ if TYPE_CHECKING:
     from storyboard.commands.network import NetworkOptions
     from storyboard.errors import StoryboardError
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-#: The (sub)commands this process ran (the root group's name, and the names of those
-#: that say so); none when click answered ``--help`` itself.
-_commands_run: list[str] = []
 #: Set by ``run``: this process is the program, and ends when the command does.
 _whole_process = False
 #: Commands that, once returned, have saved and closed all they opened (a fetch saves
@@ -57,16 +64,6 @@ def _progress(*, saving: bool = True) -> FetchProgress:
     from storyboard.cli.progress import FetchProgress
 
     return FetchProgress(saving=saving)
-
-
-class _LocalPath(click.Path):
-    """click's ``Path`` giving a ``pathlib.Path``, with pathlib loaded when a path is given."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """Check the path as click does, and return it as a ``pathlib.Path``."""
-        from pathlib import Path
-
-        return Path(os.fsdecode(super().convert(value, param, ctx)))
 
 
 def _settled() -> None:
@@ -106,47 +103,46 @@ def _leave_now_if_threads_would_hold(status: int) -> None:
         os._exit(status)
 
 
-class StoryboardGroup(click.Group):
-    """The root command: a command returns its exit status; an error becomes one line.
+def _execute(invocation: Invocation, clock: Clock | None) -> int:
+    """Run the command; return the status it returned or its error's status.
 
     Only here are errors caught: a ``StoryboardError`` is printed (each problem of a
     story on its own line) and exits with its class's code; an ``OSError`` that reached
     this far is the filesystem refusing a write; Ctrl-C exits with 130, after the
     workflow saved what it finished. ``--debug`` shows the traceback instead.
     """
+    from storyboard.cli.output import Aborted
+    from storyboard.errors import InterruptError, StoryboardError, WriteError
 
-    def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand; exit with the status it returned or its error's status."""
-        from storyboard.errors import InterruptError, StoryboardError, WriteError
-
-        _commands_run.append(ctx.info_name or "")
-        try:
-            status = super().invoke(ctx)
-        except KeyboardInterrupt:
-            if ctx.params.get("debug"):
-                raise
-            stopped = InterruptError()
-            _report(stopped)
-            _leave_now_if_threads_would_hold(stopped.exit_code)
-            ctx.exit(stopped.exit_code)
-        except InterruptError as error:
-            _report(error)
-            _leave_now_if_threads_would_hold(error.exit_code)
-            ctx.exit(error.exit_code)
-        except StoryboardError as error:
-            if ctx.params.get("debug"):
-                raise
-            _report(error)
-            ctx.exit(error.exit_code)
-        except OSError as exc:
-            if ctx.params.get("debug"):
-                raise
-            failure = WriteError.from_os_error(exc)
-            _report(failure)
-            ctx.exit(failure.exit_code)
-        if isinstance(status, int):
-            ctx.exit(status)
-        return status
+    args = invocation.args
+    args.clock = clock
+    try:
+        return invocation.command.body(args) or 0
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        stopped = InterruptError()
+        _report(stopped)
+        _leave_now_if_threads_would_hold(stopped.exit_code)
+        return stopped.exit_code
+    except InterruptError as error:
+        _report(error)
+        _leave_now_if_threads_would_hold(error.exit_code)
+        return error.exit_code
+    except StoryboardError as error:
+        if args.debug:
+            raise
+        _report(error)
+        return error.exit_code
+    except Aborted:
+        echo("Aborted!", err=True)
+        return 1
+    except OSError as exc:
+        if args.debug:
+            raise
+        failure = WriteError.from_os_error(exc)
+        _report(failure)
+        return failure.exit_code
 
 
 def show(outcome: Outcome) -> int:
@@ -160,63 +156,60 @@ def show(outcome: Outcome) -> int:
 
 
 #: ``--providers``: also read by commands that only need the registry (render, serve).
-providers_option = click.option(
+providers_option = arg(
     "--providers",
-    "providers_files",
-    multiple=True,
-    type=_LocalPath(exists=True, dir_okay=False),
-    envvar="STORYBOARD_PROVIDERS",
+    dest="providers_files",
+    action="append",
+    type=path(exists=True, dir_okay=False),
+    metavar="FILE",
+    env="STORYBOARD_PROVIDERS",
     help="An extra provider registry in oembed.com's providers.json format; "
     "its entries win over the built-in ones (and say which hosts may serve players). "
     "Repeatable.",
 )
 
-theme_option = click.option(
+theme_option = arg(
     "--theme",
-    "theme_dir",
-    type=_LocalPath(exists=True, file_okay=False),
+    dest="theme_dir",
+    type=path(exists=True, file_okay=False),
+    metavar="DIR",
     help="A folder of templates searched before the built-in theme.",
 )
 
 
-def network_options(command: F) -> F:
-    """Add the options shared by every command that touches the network."""
-    decorators = [
-        providers_option,
-        click.option(
-            "--allow-private-network",
-            is_flag=True,
-            envvar="STORYBOARD_ALLOW_PRIVATE_NETWORK",
-            help="Let URLs resolve to loopback or private addresses (off by default).",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 64),
-            default=8,
-            show_default=True,
-            help="How many requests run at once.",
-        ),
-        click.option(
-            "--per-host",
-            type=click.IntRange(1, 64),
-            default=2,
-            show_default=True,
-            help="How many requests run at once against one server, so none is hammered.",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(0.1, 600),
-            default=15.0,
-            show_default=True,
-            help="Total seconds allowed for one request.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
+def _at_once(name: str, default: int, help_text: str) -> Arg:
+    """An option saying how many requests may run at the same time."""
+    return arg(
+        name, type=IntRange(1, 64), default=default, show_default=True, metavar="N", help=help_text
+    )
 
 
-def _network(kwargs: dict[str, Any]) -> NetworkOptions:
+#: The options shared by every command that touches the network.
+network_options = (
+    providers_option,
+    flag(
+        "--allow-private-network",
+        env="STORYBOARD_ALLOW_PRIVATE_NETWORK",
+        help="Let URLs resolve to loopback or private addresses (off by default).",
+    ),
+    _at_once("--concurrency", 8, "How many requests run at once."),
+    _at_once(
+        "--per-host",
+        2,
+        "How many requests run at once against one server, so none is hammered.",
+    ),
+    arg(
+        "--timeout",
+        type=FloatRange(0.1, 600),
+        default=15.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Total seconds allowed for one request.",
+    ),
+)
+
+
+def _network(args: Namespace) -> NetworkOptions:
     """Build the network options from the ``network_options`` flags."""
     from storyboard.commands.network import NetworkOptions
     from storyboard.errors import UsageError
@@ -229,190 +222,208 @@ def _network(kwargs: dict[str, Any]) -> NetworkOptions:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return NetworkOptions(
-        providers_files=tuple(kwargs["providers_files"]),
+        providers_files=tuple(args.providers_files),
         http=FetchSettings(
-            timeout=kwargs["timeout"],
-            connect_timeout=min(5.0, kwargs["timeout"]),
-            allow_private_network=kwargs["allow_private_network"],
+            timeout=args.timeout,
+            connect_timeout=min(5.0, args.timeout),
+            allow_private_network=args.allow_private_network,
             host_map=host_map,
         ),
-        pool=PoolSettings(concurrency=kwargs["concurrency"], per_host=kwargs["per_host"]),
+        pool=PoolSettings(concurrency=args.concurrency, per_host=args.per_host),
     )
 
 
-def run_clock() -> Clock:
-    """Return the clock stamps come from: the system's, unless the caller of ``main`` gave one.
-
-    A program (or a test) running the CLI in-process passes a ``Clock`` as click's ``obj``.
-    """
+def run_clock(args: Namespace) -> Clock:
+    """Return the clock stamps come from: the system's, unless the caller of ``main`` gave one."""
     from storyboard.clock import utc_now
 
-    given = click.get_current_context().find_root().obj
-    return given if callable(given) else utc_now
+    given: Clock | None = args.clock
+    return given or utc_now
 
 
-def _day(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
-
-
-def _pick(kwargs: dict[str, Any], fields_of: Any) -> dict[str, Any]:
+def _pick(args: Namespace, fields_of: Any) -> dict[str, Any]:
     """Return the options that are fields of the dataclass ``fields_of``."""
     import dataclasses
 
-    return {f.name: kwargs[f.name] for f in dataclasses.fields(fields_of) if f.name in kwargs}
+    given = vars(args)
+    return {f.name: given[f.name] for f in dataclasses.fields(fields_of) if f.name in given}
 
 
-def _embed_mode(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> EmbedMode | None:
-    return EmbedMode(value) if value else None
+def _embed_mode(word: str) -> EmbedMode:
+    from argparse import ArgumentTypeError
+
+    try:
+        return EmbedMode(word)
+    except ValueError:
+        choices = ", ".join(repr(mode.value) for mode in EmbedMode)
+        raise ArgumentTypeError(f"invalid choice: {word!r} (choose from {choices})") from None
 
 
-story_argument = click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(dir_okay=False))
-embed_option = click.option(
+story_argument = arg("story_path", metavar="STORY.yaml", type=path(dir_okay=False))
+existing_story_argument = arg(
+    "story_path", metavar="STORY.yaml", type=path(exists=True, dir_okay=False)
+)
+embed_option = arg(
     "--embed",
-    type=click.Choice([mode.value for mode in EmbedMode]),
-    callback=_embed_mode,
+    type=_embed_mode,
+    metavar="{" + ",".join(EmbedMode) + "}",
     help="How posts are shown [default: the story's options.embed, else static].",
 )
-output_option = click.option(
+output_option = arg(
     "-o",
     "--output",
-    "output_dir",
-    type=_LocalPath(file_okay=False),
+    dest="output_dir",
+    type=path(file_okay=False),
+    metavar="DIR",
     help="Output folder [default: site/<story name>/].",
 )
-lang_option = click.option(
-    "--lang", default="en", show_default=True, help="Page language (en, fi, sv)."
+lang_option = arg(
+    "--lang", default="en", show_default=True, metavar="L", help="Page language (en, fi, sv)."
+)
+
+main_group = Group(
+    "Turn a curated list of social-media URLs into a durable story page.",
+    arg(
+        "--version",
+        action="version",
+        version=f"storyboard, version {__version__}",
+        help="Show the version and exit.",
+    ),
+    flag("--debug", help="Show tracebacks instead of one-line errors."),
 )
 
 
-@click.group(cls=StoryboardGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="storyboard")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
-def main(debug: bool) -> None:
-    """Turn a curated list of social-media URLs into a durable story page."""
-
-
-@main.command()
-@story_argument
-@click.option("--links", is_flag=True, help="Also check every URL at its source now.")
-@click.option("--update", is_flag=True, help="With --links: save what was found.")
-@network_options
-def check(story_path: Path, links: bool, update: bool, **kwargs: Any) -> int:
+@main_group.command(
+    story_argument,
+    flag("--links", help="Also check every URL at its source now."),
+    flag("--update", help="With --links: save what was found."),
+    *network_options,
+)
+def check(args: Namespace) -> int:
     """Validate STORY.yaml without touching the network (unless --links)."""
     from storyboard.commands.check import check as run
 
-    feedback = _progress(saving=update)
-    network = _network(kwargs)
-    return show(run(story_path, network, feedback, links=links, update=update, clock=run_clock()))
+    feedback = _progress(saving=args.update)
+    network, clock = _network(args), run_clock(args)
+    return show(
+        run(args.story_path, network, feedback, links=args.links, update=args.update, clock=clock)
+    )
 
 
-@main.command()
-@story_argument
-@click.option("--refresh", is_flag=True, help="Fetch every URL again, not only new ones.")
-@network_options
-def fetch(story_path: Path, refresh: bool, **kwargs: Any) -> int:
+@main_group.command(
+    story_argument,
+    flag("--refresh", help="Fetch every URL again, not only new ones."),
+    *network_options,
+)
+def fetch(args: Namespace) -> int:
     """Resolve the story's URLs into its snapshot file."""
     from storyboard.commands.fetch import fetch as run
 
-    _commands_run.append("fetch")
-    network = _network(kwargs)
-    return show(run(story_path, network, _progress(), refresh=refresh, clock=run_clock()))
+    network, clock = _network(args), run_clock(args)
+    return show(run(args.story_path, network, _progress(), refresh=args.refresh, clock=clock))
 
 
-@main.command()
-@story_argument
-@output_option
-@click.option(
-    "--format",
-    "output_format",
-    default="page",
-    show_default=True,
-    type=click.Choice(["page", "fragment", "markdown", "json"]),
-    help="page: index.html; fragment: embed.html to paste into a blog; story.md; story.json.",
+@main_group.command(
+    story_argument,
+    output_option,
+    arg(
+        "--format",
+        dest="output_format",
+        default="page",
+        show_default=True,
+        choices=["page", "fragment", "markdown", "json"],
+        help="page: index.html; fragment: embed.html to paste into a blog; story.md; story.json.",
+    ),
+    embed_option,
+    flag("--offline", help="Never touch the network; render from snapshots."),
+    theme_option,
+    arg(
+        "--assets",
+        choices=["copy", "inline", "url"],
+        help="copy media into assets/ (default for a page), inline them as data: URIs "
+        "(default for a fragment), or link to --asset-url.",
+    ),
+    arg("--asset-url", metavar="URL", help="Base URL where you will upload the assets/ folder."),
+    arg(
+        "--for",
+        dest="blog",
+        choices=["wordpress"],
+        help="A fragment that survives the blog's post filters (inline styles, no script; "
+        "needs --asset-url).",
+    ),
+    arg(
+        "--base-url",
+        metavar="URL",
+        help="Where the page will be published: absolute links for sharing and oEmbed discovery.",
+    ),
+    *network_options,
 )
-@embed_option
-@click.option("--offline", is_flag=True, help="Never touch the network; render from snapshots.")
-@theme_option
-@click.option(
-    "--assets",
-    type=click.Choice(["copy", "inline", "url"]),
-    help="copy media into assets/ (default for a page), inline them as data: URIs "
-    "(default for a fragment), or link to --asset-url.",
-)
-@click.option("--asset-url", help="Base URL where you will upload the assets/ folder.")
-@click.option(
-    "--for",
-    "blog",
-    type=click.Choice(["wordpress"]),
-    help="A fragment that survives the blog's post filters (inline styles, no script; "
-    "needs --asset-url).",
-)
-@click.option(
-    "--base-url",
-    help="Where the page will be published: absolute links for sharing and oEmbed discovery.",
-)
-@network_options
-def render(story_path: Path, **kwargs: Any) -> int:
+def render(args: Namespace) -> int:
     """Build the story page (fetching URLs that have no snapshot yet, unless --offline)."""
     from storyboard.commands.render import RenderRequest
     from storyboard.commands.render import render as run
 
     _settled()
-    request = RenderRequest(**_pick(kwargs, RenderRequest))
-    return show(run(story_path, request, _network(kwargs), _progress(), clock=run_clock()))
+    request, clock = RenderRequest(**_pick(args, RenderRequest)), run_clock(args)
+    return show(run(args.story_path, request, _network(args), _progress(), clock=clock))
 
 
-@main.group(cls=click.Group)
-def providers() -> None:
-    """Inspect the provider registry, or update its copy of oembed.com's."""
+providers = main_group.group(
+    "providers", "Inspect the provider registry, or update its copy of oembed.com's."
+)
 
 
-@providers.command("list")
-@providers_option
-def providers_list(providers_files: tuple[Path, ...]) -> int:
+@providers.command(providers_option, name="list")
+def providers_list(args: Namespace) -> int:
     """List the providers storyboard knows, with their URL schemes."""
     from storyboard.commands.providers import list_providers
 
-    return show(list_providers(providers_files))
+    return show(list_providers(tuple(args.providers_files)))
 
 
-@providers.command("update")
-@click.option(
-    "--url",
-    help="Where to download the registry from, in oembed.com's providers.json format "
-    "[default: https://oembed.com/providers.json].",
+@providers.command(
+    arg(
+        "--url",
+        help="Where to download the registry from, in oembed.com's providers.json format "
+        "[default: https://oembed.com/providers.json].",
+    ),
+    flag(
+        "--allow-private-network",
+        env="STORYBOARD_ALLOW_PRIVATE_NETWORK",
+        help="Let the URL resolve to loopback or private addresses (off by default).",
+    ),
+    name="update",
 )
-@click.option(
-    "--allow-private-network",
-    is_flag=True,
-    envvar="STORYBOARD_ALLOW_PRIVATE_NETWORK",
-    help="Let the URL resolve to loopback or private addresses (off by default).",
-)
-def providers_update(url: str | None, allow_private_network: bool) -> int:
+def providers_update(args: Namespace) -> int:
     """Download oembed.com's current provider registry; later commands use it."""
     from storyboard.commands.providers import update_registry
     from storyboard.net import FetchSettings
 
-    settings = FetchSettings(allow_private_network=allow_private_network)
+    settings = FetchSettings(allow_private_network=args.allow_private_network)
+    url = args.url
     return show(update_registry(url, settings) if url else update_registry(settings=settings))
 
 
-@main.command()
-@click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(exists=True, dir_okay=False))
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port on 127.0.0.1 (0 picks a free one).",
+def _port(default: int) -> Arg:
+    return arg(
+        "--port",
+        type=IntRange(0, 65535),
+        default=default,
+        show_default=True,
+        metavar="N",
+        help="Port on 127.0.0.1 (0 picks a free one).",
+    )
+
+
+@main_group.command(
+    existing_story_argument,
+    _port(8000),
+    output_option,
+    embed_option,
+    theme_option,
+    providers_option,
 )
-@output_option
-@embed_option
-@theme_option
-@providers_option
-def serve(story_path: Path, **kwargs: Any) -> None:
+def serve(args: Namespace) -> None:
     """Preview the page on this machine; it renders again when the story changes.
 
     Never fetches (like render --offline): run storyboard fetch for new URLs.
@@ -421,7 +432,10 @@ def serve(story_path: Path, **kwargs: Any) -> None:
 
     from storyboard.preview.server import PreviewServer, PreviewSettings
 
-    settings = PreviewSettings.for_story(story_path, **kwargs)
+    options = {name: getattr(args, name) for name in ("port", "output_dir", "embed", "theme_dir")}
+    settings = PreviewSettings.for_story(
+        args.story_path, providers_files=tuple(args.providers_files), **options
+    )
     server = PreviewServer(settings, report=lambda message: echo(message, err=True))
     # Ctrl-C and a plain kill both stop cleanly, even where the shell ignored SIGINT.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -431,28 +445,15 @@ def serve(story_path: Path, **kwargs: Any) -> None:
     echo("Stopped.", err=True)
 
 
-@main.command()
-@click.argument("story_path", metavar="STORY.yaml", type=_LocalPath(exists=True, dir_okay=False))
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=0,
-    show_default=True,
-    help="Port on 127.0.0.1 (0 picks a free one).",
+@main_group.command(
+    existing_story_argument,
+    _port(0),
+    flag("--no-open", help="Print the editor's address; do not open it."),
+    output_option,
+    theme_option,
+    *network_options,
 )
-@click.option("--no-open", is_flag=True, help="Print the editor's address; do not open it.")
-@output_option
-@theme_option
-@network_options
-def edit(
-    *,
-    story_path: Path,
-    port: int,
-    no_open: bool,
-    output_dir: Path | None,
-    theme_dir: Path | None,
-    **kwargs: Any,
-) -> None:
+def edit(args: Namespace) -> None:
     """Edit STORY.yaml in the browser: paste URLs, reorder, write text, publish.
 
     Every change is written to the file at once, in place, as storyboard add does.
@@ -461,143 +462,157 @@ def edit(
     from storyboard.editor.run import edit_story
 
     edit_story(
-        story_path,
-        network=_network(kwargs),
-        port=port,
-        output_dir=output_dir,
-        theme_dir=theme_dir.resolve() if theme_dir else None,
-        open_browser=not no_open,
+        args.story_path,
+        network=_network(args),
+        port=args.port,
+        output_dir=args.output_dir,
+        theme_dir=args.theme_dir.resolve() if args.theme_dir else None,
+        open_browser=not args.no_open,
         say=echo,
         report=lambda line: echo(line, err=True),
     )
 
 
-@main.command()
-@story_argument
-@click.option(
-    "--mastodon",
-    metavar="URL",
-    help="Read the public hashtag timeline of this Mastodon instance (https://social.example).",
+@main_group.command(
+    story_argument,
+    arg(
+        "--mastodon",
+        metavar="URL",
+        help="Read the public hashtag timeline of this Mastodon instance (https://social.example).",
+    ),
+    flag("--bluesky", help="Search Bluesky's public posts (by --tag or --query)."),
+    arg(
+        "--from-file",
+        dest="from_file",
+        type=path(exists=True, dir_okay=False),
+        metavar="FILE",
+        help="Add the URLs listed in this file, one a line (# starts a comment).",
+    ),
+    arg("--tag", metavar="T", help="The hashtag to collect, with or without #."),
+    arg("--query", metavar="Q", help="With --bluesky: search text (with or instead of --tag)."),
+    arg("--since", type=day, metavar="DAY", help="Only posts from this day on (UTC)."),
+    arg("--until", type=day, metavar="DAY", help="Only posts up to this day, inclusive (UTC)."),
+    arg(
+        "--limit",
+        type=IntRange(1, 10_000),
+        default=200,
+        show_default=True,
+        metavar="N",
+        help="Add at most N posts: the most recent ones that match.",
+    ),
+    arg(
+        "--heading",
+        metavar="H",
+        help="Add the posts under this heading (a new one at the end if none).",
+    ),
+    arg(
+        "--bluesky-api",
+        default="https://public.api.bsky.app/xrpc/",
+        show_default=True,
+        env="STORYBOARD_BLUESKY_API",
+        metavar="URL",
+        help="The Bluesky AppView's XRPC base URL.",
+    ),
+    flag("-y", "--yes", help="Add the posts without asking."),
+    flag("--dry-run", help="Only list the posts; write nothing."),
+    *network_options,
 )
-@click.option(
-    "--bluesky", is_flag=True, help="Search Bluesky's public posts (by --tag or --query)."
-)
-@click.option(
-    "--from-file",
-    "from_file",
-    type=_LocalPath(exists=True, dir_okay=False),
-    help="Add the URLs listed in this file, one a line (# starts a comment).",
-)
-@click.option("--tag", help="The hashtag to collect, with or without #.")
-@click.option("--query", help="With --bluesky: search text (with or instead of --tag).")
-@click.option(
-    "--since", type=click.DateTime(["%Y-%m-%d"]), help="Only posts from this day on (UTC)."
-)
-@click.option(
-    "--until", type=click.DateTime(["%Y-%m-%d"]), help="Only posts up to this day, inclusive (UTC)."
-)
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 10_000),
-    default=200,
-    show_default=True,
-    help="Add at most N posts: the most recent ones that match.",
-)
-@click.option("--heading", help="Add the posts under this heading (a new one at the end if none).")
-@click.option(
-    "--bluesky-api",
-    default="https://public.api.bsky.app/xrpc/",
-    show_default=True,
-    envvar="STORYBOARD_BLUESKY_API",
-    help="The Bluesky AppView's XRPC base URL.",
-)
-@click.option("-y", "--yes", is_flag=True, help="Add the posts without asking.")
-@click.option("--dry-run", is_flag=True, help="Only list the posts; write nothing.")
-@network_options
-def collect(story_path: Path, yes: bool, dry_run: bool, heading: str | None, **kwargs: Any) -> int:
+def collect(args: Namespace) -> int:
     """Add the posts of a hashtag (Mastodon, Bluesky) or a URL list to STORY.yaml.
 
     Posts come oldest first; URLs already in the story are skipped; only public posts
     are collected. Their snapshots are seeded from the API, so the story renders at once.
     """
+    from storyboard.cli.output import confirm
     from storyboard.collect import CollectSource
     from storyboard.commands.collect import Window, add_posts, find_posts
 
-    network, source = _network(kwargs), CollectSource(**_pick(kwargs, CollectSource))
-    window = Window(_day(kwargs["since"]), _day(kwargs["until"]), kwargs["limit"])
-    found = find_posts(story_path, source, window, network, _progress(), dry_run=dry_run)
+    story = args.story_path
+    network, source = _network(args), CollectSource(**_pick(args, CollectSource))
+    window = Window(args.since, args.until, args.limit)
+    found = find_posts(story, source, window, network, _progress(), dry_run=args.dry_run)
     show(found)
-    if not found.posts or dry_run:
+    if not found.posts or args.dry_run:
         return found.exit_code
-    if not yes and not click.confirm(
-        f"Add {found.count} to {story_path}?", default=False, err=True
-    ):
+    if not args.yes and not confirm(f"Add {found.count} to {story}?"):
         echo("Nothing written.", err=True)
         return 0
-    return show(add_posts(story_path, found, network, heading=heading, clock=run_clock()))
+    return show(add_posts(story, found, network, heading=args.heading, clock=run_clock(args)))
 
 
-@main.command()
-@story_argument
-@click.option(
-    "--url", "page_url", help="The address of the published story page, for the messages."
+@main_group.command(
+    story_argument,
+    arg(
+        "--url",
+        dest="page_url",
+        metavar="PAGE",
+        help="The address of the published story page, for the messages.",
+    ),
 )
-def quoted(story_path: Path, page_url: str | None) -> int:
+def quoted(args: Namespace) -> int:
     """List the people the story quotes, by network, with messages to tell them.
 
     Reads the story and its snapshots only; posting the messages is up to you.
     """
     from storyboard.commands.quoted import quoted as run
 
-    return show(run(story_path, _progress(), page_url=page_url))
+    return show(run(args.story_path, _progress(), page_url=args.page_url))
 
 
-@main.command()
-@story_argument
-@click.option("--title", help="The story's title [default: from the file name].")
-@lang_option
-@click.option(
-    "--date",
-    "story_date",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day the story tells about, YYYY-MM-DD [default: today].",
+@main_group.command(
+    story_argument,
+    arg("--title", metavar="T", help="The story's title [default: from the file name]."),
+    lang_option,
+    arg(
+        "--date",
+        dest="story_date",
+        type=day,
+        metavar="DAY",
+        help="The day the story tells about, YYYY-MM-DD [default: today].",
+    ),
 )
-def new(story_path: Path, title: str | None, lang: str, story_date: dt.datetime | None) -> int:
+def new(args: Namespace) -> int:
     """Write a commented skeleton STORY.yaml (never overwrites a file)."""
     from storyboard.commands.new import new as run
 
-    date, clock = _day(story_date), run_clock()
-    return show(run(story_path, title=title, lang=lang, date=date, clock=clock))
+    options = {"title": args.title, "lang": args.lang, "date": args.story_date}
+    return show(run(args.story_path, clock=run_clock(args), **options))
 
 
-@main.command()
-@story_argument
-@click.argument("urls", metavar="URL...", nargs=-1, required=True)
-@click.option("--note", help="A Markdown caption shown with each new item.")
-@click.option(
-    "--after",
-    type=click.IntRange(min=0),
-    help="Insert after item N (1 = the first item; 0 = before every item) [default: at the end].",
+@main_group.command(
+    story_argument,
+    arg("urls", metavar="URL", nargs="+"),
+    arg("--note", metavar="TEXT", help="A Markdown caption shown with each new item."),
+    arg(
+        "--after",
+        type=IntRange(0),
+        metavar="N",
+        help="Insert after item N (1 = the first item; 0 = before every item) "
+        "[default: at the end].",
+    ),
+    arg(
+        "--heading",
+        metavar="TEXT",
+        help="Add at the end of the section under this heading (a new section if none is close).",
+    ),
+    arg("--fetch", dest="fetch_now", action="store_true", help="Resolve the new items right away."),
+    *network_options,
 )
-@click.option(
-    "--heading",
-    help="Add at the end of the section under this heading (a new section if none is close).",
-)
-@click.option("--fetch", "fetch_now", is_flag=True, help="Resolve the new items right away.")
-@network_options
-def add(story_path: Path, urls: tuple[str, ...], **kwargs: Any) -> int:
+def add(args: Namespace) -> int:
     """Add URLs to STORY.yaml, leaving every other line of the file as it is."""
     from storyboard.commands.add import add as run
 
-    options = {name: kwargs[name] for name in ("note", "after", "heading", "fetch_now")}
-    network, feedback = _network(kwargs), _progress()
-    return show(run(story_path, list(urls), network, feedback, clock=run_clock(), **options))
+    options = {name: getattr(args, name) for name in ("note", "after", "heading", "fetch_now")}
+    network, feedback, clock = _network(args), _progress(), run_clock(args)
+    return show(run(args.story_path, args.urls, network, feedback, clock=clock, **options))
 
 
-@main.command("mv")
-@click.argument("old", metavar="OLD.yaml", type=_LocalPath())
-@click.argument("new", metavar="NEW.yaml", type=_LocalPath())
-def move(old: Path, new: Path) -> int:
+@main_group.command(
+    arg("old", metavar="OLD.yaml", type=path()),
+    arg("new", metavar="NEW.yaml", type=path()),
+    name="mv",
+)
+def move(args: Namespace) -> int:
     """Move a story with its snapshot file and assets folder (NEW may be a folder).
 
     Never overwrites. If OLD.yaml was already moved to NEW.yaml by hand, brings its
@@ -605,39 +620,64 @@ def move(old: Path, new: Path) -> int:
     """
     from storyboard.commands.move import move_story
 
-    return show(move_story(old, new))
+    return show(move_story(args.old, args.new))
 
 
-@main.group("import", cls=click.Group)
-def import_() -> None:
-    """Import a story from another tool's export."""
+import_ = main_group.group("import", "Import a story from another tool's export.")
 
 
-@import_.command("storify")
-@click.argument("export_path", metavar="EXPORT", type=_LocalPath(dir_okay=False))
-@click.option(
-    "-o",
-    "--output",
-    "story_path",
-    type=_LocalPath(dir_okay=False),
-    help="The story file to write [default: <export name>.yaml here]; never overwritten.",
+@import_.command(
+    arg("export_path", metavar="EXPORT", type=path(dir_okay=False)),
+    arg(
+        "-o",
+        "--output",
+        dest="story_path",
+        type=path(dir_okay=False),
+        metavar="STORY.yaml",
+        help="The story file to write [default: <export name>.yaml here]; never overwritten.",
+    ),
+    arg(
+        "--lang",
+        metavar="L",
+        help="Page language (en, fi, sv) [default: guessed from the story's and posts' words].",
+    ),
+    name="storify",
 )
-@click.option(
-    "--lang",
-    default=None,
-    help="Page language (en, fi, sv) [default: guessed from the story's and posts' words].",
-)
-def import_storify(export_path: Path, story_path: Path | None, lang: str | None) -> int:
+def import_storify(args: Namespace) -> int:
     """Turn a Storify export (JSON, JSONP, XML or HTML) into a story that renders offline."""
     from storyboard.commands.import_storify import import_storify as run
 
-    return show(run(export_path, story_path, lang=lang, clock=run_clock()))
+    return show(run(args.export_path, args.story_path, lang=args.lang, clock=run_clock(args)))
 
 
-def run() -> None:
+def _read(words: Sequence[str] | None, prog: str) -> Invocation | int:
+    """Return the command the words name, or the exit status once argparse answered itself.
+
+    Help, the version and a usage error are printed while parsing, before any command
+    opened a file or started a thread.
+    """
+    try:
+        return parse(main_group, sys.argv[1:] if words is None else words, prog)
+    except SystemExit as answered:
+        return answered.code if isinstance(answered.code, int) else int(answered.code is not None)
+
+
+def main(
+    args: Sequence[str] | None = None, *, prog: str = "storyboard", clock: Clock | None = None
+) -> int:
+    """Run ``storyboard ARGS`` (default: this process's arguments); return its exit status.
+
+    ``clock`` stamps what the command records (default: the system's); a program (or a
+    test) running the CLI in-process passes its own.
+    """
+    invocation = _read(args, prog)
+    return invocation if isinstance(invocation, int) else _execute(invocation, clock)
+
+
+def run(prog: str = "storyboard") -> None:
     """The ``storyboard`` program: ``main``, and an exit without teardown where nothing is open.
 
-    ``--help``, ``--version`` and a mistyped option end in click's parsing, before any
+    ``--help``, ``--version`` and a mistyped option end in the parsing, before any
     command opened a file or started a thread, and the commands of ``_NOTHING_LEFT_OPEN``
     close what they opened before they return: there is nothing left to close, and
     Python's teardown of the modules (a sixth of a ``--help``) is skipped. The output is flushed
@@ -645,16 +685,19 @@ def run() -> None:
     """
     global _whole_process  # noqa: PLW0603 (one flag for the one program a process runs)
     _whole_process = True
+    invocation = _read(None, prog)
+    if isinstance(invocation, int):
+        _exit_at_once(invocation)
+    status = _execute(invocation, None)
+    if invocation.command.name in _NOTHING_LEFT_OPEN:
+        _exit_at_once(status)
+    sys.exit(status)
+
+
+def _exit_at_once(status: int) -> NoReturn:
     try:
-        main()
-    except SystemExit as done:
-        status = done.code
-        finished_cleanly = not _commands_run or _NOTHING_LEFT_OPEN.intersection(_commands_run)
-        if not finished_cleanly or not (status is None or isinstance(status, int)):
-            raise
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except OSError:
-            raise done from None
-        os._exit(status or 0)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        sys.exit(status)
+    os._exit(status)
