@@ -1,7 +1,7 @@
 """The import rules that keep the package tree readable: one way, no cycles, one seam each.
 
 The tree's order (see the README's "Where things live") is the direction imports may
-take: a module imports only from packages listed before its own. Third-party seams
+take: a module imports only from packages listed before its own. Seams to libraries
 have one owner each: only ``net`` talks HTTP, only ``cli`` parses a command line.
 """
 
@@ -36,7 +36,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 )
 RANK = {room: rank for rank, rooms in enumerate(LAYERS) for room in rooms}
 
-#: Third-party packages that only one room may import.
+#: Packages that only one room may import (argparse: one command line, in cli).
 SEAMS = {"requests": {"net"}, "urllib3": {"net"}, "argparse": {"cli"}, "filelock": {"fsio"}}
 
 #: Rooms that must never reach the network, not even through another room.
