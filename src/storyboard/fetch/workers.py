@@ -14,6 +14,7 @@ resolved before the others once ``begin`` is called.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections import deque
@@ -37,6 +38,7 @@ class HostQueue:
         self._busy: dict[str, int] = {}
         self._resolving = False  # False: only early requests are handed out
         self._closed = False  # no more URLs will come
+        self._wanted: set[str] | None = None  # once known: the URLs to resolve
         self._stopped = False
 
     def add(self, url: str, host: str) -> None:
@@ -52,8 +54,9 @@ class HostQueue:
             self._ready.notify_all()
 
     def retain(self, wanted: set[str]) -> None:
-        """Drop the queued URLs not in ``wanted`` (the answered ones free their slots)."""
+        """Drop the URLs not in ``wanted``, queued or still asked early; free their slots."""
         with self._ready:
+            self._wanted = wanted
             for host, line in list(self._waiting.items()):
                 kept = deque(url for url in line if url in wanted)
                 if kept:
@@ -106,7 +109,10 @@ class HostQueue:
     def answered(self, url: str, host: str) -> None:
         """Queue ``url``, asked early, to be resolved first; it keeps its host's slot."""
         with self._ready:
-            self._answered.append((url, host))
+            if self._wanted is None or url in self._wanted:
+                self._answered.append((url, host))
+            else:
+                self._busy[host] -= 1  # asked for a story the checked one is not
             self._ready.notify_all()
 
     def release(self, host: str) -> None:
@@ -198,11 +204,11 @@ class FetchWorkers:
         while (taken := self._queue.take()) is not None:
             url, host, resolving = taken
             if not resolving:
-                try:
-                    if self._ask_early is not None:
+                if self._ask_early is not None:
+                    # What went wrong is met again, and told, where the URL is resolved.
+                    with contextlib.suppress(Exception):
                         self._ask_early(url)
-                finally:
-                    self._queue.answered(url, host)
+                self._queue.answered(url, host)
                 continue
             assert self._resolve is not None  # set before the queue hands out URLs to resolve
             result: Future[Resolution] = Future()
