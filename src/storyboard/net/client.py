@@ -41,7 +41,6 @@ from storyboard.errors import (
 from storyboard.net.guard import AddressCache, literal_address, refuse_non_public
 from storyboard.net.host_map import wire_url
 from storyboard.net.limits import RETRY_STATUSES, FetchSettings
-from storyboard.net.prepared_url import CheckedRequest
 from storyboard.net.response import HttpResponse
 from storyboard.net.transport import CheckedAdapter, TryScope
 from storyboard.urls import check_http_url
@@ -366,12 +365,11 @@ def _prepare(session: requests.Session, url: str, headers: dict[str, str]) -> Pr
     The session's headers, then the request's; its cookie jar itself, not a copy of
     it; its authentication, which adds nothing and so keeps requests from reading
     ``~/.netrc`` or sending credentials written in the URL. Without the merging of
-    settings no caller uses, a good part of a request's CPU time on a near server; a
-    URL requests would not change is not worked over (``net.prepared_url``).
+    settings no caller uses, a good part of a request's CPU time on a near server.
     """
     merged = CaseInsensitiveDict(session.headers)
     merged.update(headers)
-    prepared = CheckedRequest()
+    prepared = PreparedRequest()
     prepared.prepare(
         method="GET", url=url, headers=merged, cookies=session.cookies, auth=session.auth
     )
