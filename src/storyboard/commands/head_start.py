@@ -40,7 +40,6 @@ class HeadStart:
     client: HttpClient
     early: EarlyAnswers
     workers: FetchWorkers
-    settings: ResolveSettings
 
     def abandon(self) -> None:
         """Ask nothing more and close the connections; no answer is kept."""
@@ -87,7 +86,7 @@ def start_early(story_path: Path, network: NetworkOptions, *, refresh: bool) -> 
         ask_early=early.ask,
     )
     workers.add(pending)
-    return HeadStart(registry, client, early, workers, settings)
+    return HeadStart(registry, client, early, workers)
 
 
 def _snapshot_keys(path: Path) -> set[str] | None:
