@@ -10,7 +10,8 @@ each card keeps its oEmbed answer. Prints in one run:
   opened for its requests;
 - the same for a baseline, ``src/`` of another git revision (``--baseline``, main by
   default) exported with ``git archive`` and run by the same Python, in runs that
-  alternate with this tree's, so that the machine's load weighs on both alike;
+  alternate with this tree's, so that the machine's load weighs on both alike (both
+  trees' bytecode written first, as an installed copy has it);
 - the machine's load average before and after;
 - a sequential baseline: one ``requests.get`` after another, as oEmbed libraries do;
 - micawber, if it is installed, pointed at the same servers (its default, one
@@ -252,6 +253,16 @@ def export_source(revision: str, folder: Path) -> Path:
     return folder / "src"
 
 
+def compile_source(src: Path) -> None:
+    """Write the bytecode of ``src`` beside it, as installing a package does.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (some shells and containers set it), every run
+    would compile storyboard's modules again, a cost no installed copy pays.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True, env=env)
+
+
 def revision_name(revision: str) -> str:
     """Return ``revision`` with its short commit id ("main at 1a2b3c4")."""
     commit = subprocess.run(
@@ -391,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
             trees = {"this tree": REPO / "src"}
             if args.baseline:
                 trees[revision_name(args.baseline)] = export_source(args.baseline, folder)
+            for src in trees.values():
+                compile_source(src)
             urls = farm.urls(args.urls)
             parallel = min(args.concurrency, args.hosts * args.per_host)
 

@@ -36,8 +36,9 @@ from PIL import Image
 
 from storyboard.cli.progress import FetchProgress
 from storyboard.errors import FetchError
+from storyboard.fetch.first_request import server_of
 from storyboard.fetch.pool import FetchOutcome, FetchReport, PoolSettings, failure_line, fetch_urls
-from storyboard.fetch.resolver import Resolution, server_of
+from storyboard.fetch.resolver import Resolution
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus
 from storyboard.snapshots import SnapshotStore

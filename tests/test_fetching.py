@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import PoolSettings, fetch_urls, urls_to_fetch
 from storyboard.fetch.resolver import Resolution
+from storyboard.fetch.workers import FetchWorkers
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
@@ -162,3 +164,36 @@ def test_the_workers_go_on_while_the_file_is_saved(tmp_path: Path) -> None:
     assert max(resolver.started) < first_save_ended
     saved = json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]
     assert set(saved) == set(wanted)  # what came in during a save was saved after it
+
+
+class AnsweringAtBegin(FetchWorkers):
+    """Workers whose early request in flight is answered once resolving has begun."""
+
+    def __init__(self) -> None:
+        self.asking = threading.Event()
+        self.answer = threading.Event()
+        self.asked: list[str] = []
+        super().__init__(concurrency=1, per_host=1, request_host=host_of, ask_early=self.ask)
+
+    def ask(self, url: str) -> None:
+        self.asked.append(url)
+        self.asking.set()
+        self.answer.wait(5)
+
+    def begin(self, resolve: Callable[[str], Resolution], wanted: list[str]) -> None:
+        super().begin(resolve, wanted)
+        self.answer.set()
+
+
+def test_urls_asked_early_but_not_wanted_are_never_resolved(tmp_path: Path) -> None:
+    a, b = "https://a.example/1", "https://b.example/2"
+    workers = AnsweringAtBegin()
+    workers.add([b, a])  # B is asked early, then the story turns out to want A alone
+    assert workers.asking.wait(5)
+    store = SnapshotStore(tmp_path / "s.snapshots.json")
+    resolver = StartRecordingResolver(delay=0)
+    outcomes = fetch_urls([a], store, resolver, workers=workers)  # type: ignore[arg-type]
+    assert [o.url for o in outcomes] == [a]
+    assert workers.asked == [b]
+    assert len(resolver.started) == 1  # A alone: B, asked early, was dropped
+    assert set(json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]) == {a}

@@ -7,6 +7,7 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from storyboard.extract.post_text import has_text
 from storyboard.extract.sanitize import (
     IFRAME_SANDBOX,
     LINK_REL,
@@ -425,3 +426,29 @@ def test_wildcard_youtube_keeps_the_nocookie_rewrite() -> None:
         allowed_player_url(src, iframe_hosts={"*.youtube.com"})
         == "https://www.youtube-nocookie.com/embed/Ex4mpleVid1"
     )
+
+
+POST_TEXTS = [
+    "<p>a post</p>",
+    "<p> </p>",
+    "<p>&nbsp;</p>",
+    "<p><br></p><p>\u3000</p>",
+    "<p>\u200b</p>",
+    "<p><a href='https://a.example/x>y'></a></p>",
+    "<p><a href='https://a.example/'>link</a></p>",
+    "<p>&amp;</p>",
+    "<p>1 &lt; 2</p>",
+    "<script>only a script</script>",
+    "<p><!-- a comment --></p>",
+    "<p><b> </b><i>\n</i></p>",
+    "<p><em>x</em></p>",
+    "<![CDATA[data]]>",
+    "<p>&#0;</p>",
+    "<p>&#x20;&#9;</p>",
+]
+
+
+@pytest.mark.parametrize("raw", [*POST_TEXTS, *ATTACKS])
+def test_has_text_tells_what_a_parsed_tree_would(raw: str) -> None:
+    html = sanitize_post_text(raw)
+    assert has_text(html) == bool(BeautifulSoup(html, "html.parser").get_text(strip=True))

@@ -7,23 +7,28 @@ Also the steps other commands fetch with: ``render`` (what has no snapshot yet),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyboard.clock import Clock, utc_now
 from storyboard.commands.feedback import Feedback, Note, Outcome
 from storyboard.commands.network import NetworkOptions, build_registry
-from storyboard.commands.opened import OpenedStory, open_story
-from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL
-from storyboard.fetch.imported_media import MediaReport
 from storyboard.fetch.pool import FetchReport, timed_fetch, urls_to_fetch
-from storyboard.model.story import UrlItem
-from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
-from storyboard.workspace import Workspace
 
-# The resolver and the media archive load HTML and image code; they are imported where
-# they are used, so a fetch with nothing to do (or a check) starts fast.
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from storyboard.commands.head_start import HeadStart
+    from storyboard.commands.opened import OpenedStory
+    from storyboard.fetch.imported_media import MediaReport
+    from storyboard.model.story import UrlItem
+    from storyboard.snapshots import SnapshotStore
+    from storyboard.workspace import Workspace
+
+# The story's models and loader, the resolver and the media archive (HTML and image
+# code) are imported where they are used: ``fetch`` sends its first requests before
+# they are loaded (``commands.head_start``), and a fetch with nothing to do starts fast.
 
 
 def fetch_story(
@@ -34,32 +39,35 @@ def fetch_story(
     *,
     refresh: bool = False,
     items: list[UrlItem] | None = None,
+    head_start: HeadStart | None = None,
 ) -> FetchReport:
     """Resolve every URL (of ``items``, else of the story) that has no usable snapshot.
 
-    With ``refresh``, every URL is resolved again.
+    With ``refresh``, every URL is resolved again. ``head_start``: workers already
+    asking some of them, with the client and registry they use.
     """
     options = opened.story.options
     urls = [item.url for item in (opened.story.url_items() if items is None else items)]
     wanted = urls_to_fetch(urls, store, refresh=refresh)
     skipped = len({normalize_url(url) for url in urls}) - len(wanted)
     if not wanted:
+        if head_start is not None:
+            head_start.abandon()
         report = FetchReport(skipped=skipped)
         feedback.finish(report)
         return report
     from storyboard.fetch.assets import AssetArchive
-    from storyboard.fetch.resolver import (
-        ResolveSettings,
-        UrlResolver,
-        load_parsers_in_background,
-    )
+    from storyboard.fetch.first_request import ResolveSettings
+    from storyboard.fetch.resolver import UrlResolver, load_parsers_in_background
     from storyboard.fetch.wayback import record_archived_copies
     from storyboard.net import HttpClient
 
-    client = HttpClient(network.http)
+    client = HttpClient(network.http) if head_start is None else head_start.client
     try:
         resolver = UrlResolver(
-            registry=build_registry(network.providers_files),
+            registry=build_registry(network.providers_files)
+            if head_start is None
+            else head_start.registry,
             client=client,
             # A dry run (``check --links`` without ``--update``) writes no media either.
             archive=AssetArchive(opened.workspace.checked_assets_dir(), client)
@@ -71,14 +79,23 @@ def fetch_story(
                 archive_restricted=options.archive_restricted,
             ),
             clock=store.clock,
+            early=head_start.early if head_start is not None else None,
         )
         load_parsers_in_background()  # loads while the first requests are on their way
         report = timed_fetch(
-            wanted, store, resolver, pool=network.pool, progress=feedback, skipped=skipped
+            wanted,
+            store,
+            resolver,
+            pool=network.pool,
+            progress=feedback,
+            skipped=skipped,
+            workers=head_start.workers if head_start is not None else None,
         )
         if store.persist and record_archived_copies(wanted, store, client):
             store.save()
     finally:
+        if head_start is not None:
+            head_start.workers.stop()  # none left but after an error or Ctrl-C
         client.close()
     feedback.finish(report)
     return report
@@ -90,8 +107,8 @@ def archive_imported_media(
     """Download the pictures of imported snapshots (their cards stay as they are), and
     again those gone from or damaged in the assets folder."""
     urls = [item.url for item in items]
+    from storyboard.fetch.imported_media import MediaReport, needs_pictures
     from storyboard.fetch.imported_media import archive_imported_media as archive_missing
-    from storyboard.fetch.imported_media import needs_pictures
 
     snapshots = (store.get(url) for url in urls)
     if not store.persist or not any(
@@ -124,12 +141,18 @@ def media_notes(media: MediaReport) -> list[Note]:
     return notes
 
 
+def _no_media() -> MediaReport:
+    from storyboard.fetch.imported_media import MediaReport
+
+    return MediaReport()
+
+
 @dataclass(kw_only=True)
 class FetchResult(Outcome):
     """What ``fetch`` did: its fetch report and the imported pictures it archived."""
 
     report: FetchReport
-    media: MediaReport = field(default_factory=MediaReport)
+    media: MediaReport = field(default_factory=_no_media)
 
 
 def fetch(
@@ -141,14 +164,25 @@ def fetch(
     clock: Clock = utc_now,
 ) -> FetchResult:
     """Fetch what has no snapshot (everything with ``refresh``), then imported pictures."""
-    opened = open_story(story_path, feedback, clock=clock)
-    refuse_if_orphaned(
-        opened.workspace,
-        opened.story,
-        doing="fetching every URL again (posts deleted since would be lost)",
-    )
-    story, store = opened.story, opened.load_snapshots()
-    report = fetch_story(opened, store, network, feedback, refresh=refresh)
+    from storyboard.commands.head_start import start_early
+
+    head_start = start_early(story_path, network, refresh=refresh)
+    try:
+        from storyboard.commands.opened import open_story
+        from storyboard.commands.orphans import refuse_if_orphaned
+
+        opened = open_story(story_path, feedback, clock=clock)
+        refuse_if_orphaned(
+            opened.workspace,
+            opened.story,
+            doing="fetching every URL again (posts deleted since would be lost)",
+        )
+        story, store = opened.story, opened.load_snapshots()
+    except BaseException:
+        if head_start is not None:
+            head_start.abandon()
+        raise
+    report = fetch_story(opened, store, network, feedback, refresh=refresh, head_start=head_start)
     media = archive_imported_media(story.url_items(), store, opened.workspace, network)
     return FetchResult(
         report=report,

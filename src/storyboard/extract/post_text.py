@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -83,9 +84,31 @@ def _newlines_to_breaks(paragraph: Tag, soup: BeautifulSoup) -> None:
 
 def _text_html(paragraphs: list[Tag]) -> str | None:
     html = sanitize_post_text("".join(str(p) for p in paragraphs))
-    if not html or not BeautifulSoup(html, "html.parser").get_text(strip=True):
+    if not html or not has_text(html):
         return None
     return html
+
+
+class _TextFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = False
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.found = True
+
+
+def has_text(html: str) -> bool:
+    """Tell whether sanitized markup holds any text besides white space.
+
+    What ``BeautifulSoup(html).get_text(strip=True)`` tells, from the tokenizer alone,
+    without building a tree: once per card, it cost as much as reading the post.
+    """
+    finder = _TextFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
 
 
 def _tail_after_text(quote: Tag) -> list[Any]:

@@ -1,23 +1,25 @@
-"""Fetch many URLs at once: a worker pool, a per-host limit, results saved as they come."""
+"""Fetch many URLs at once: workers under a per-host limit, results saved as they come."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from storyboard.errors import FetchError, FetchInterruptError, StoryboardError
-from storyboard.model.snapshot import FetchFailure, Snapshot
-from storyboard.snapshots import SnapshotStore
+from storyboard.fetch.workers import FetchWorkers
 from storyboard.urls import normalize_url
 
-if TYPE_CHECKING:  # the resolver pulls in HTTP, HTML and image code: only load it to fetch
+if TYPE_CHECKING:
+    # The resolver pulls in HTTP, HTML and image code, the models pydantic: loaded to
+    # fetch, not to read the pool's settings (``fetch`` starts its requests before).
     from storyboard.fetch.resolver import Resolution, UrlResolver
+    from storyboard.model.snapshot import Snapshot
+    from storyboard.snapshots import SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def fetch_urls(
     *,
     pool: PoolSettings | None = None,
     progress: ProgressCallback | None = None,
+    workers: FetchWorkers | None = None,
 ) -> list[FetchOutcome]:
     """Resolve ``urls`` concurrently and merge each result into ``store`` as it arrives.
 
@@ -102,74 +105,49 @@ def fetch_urls(
     ``SAVE_INTERVAL`` seconds (longer for a file so large that saving would take more
     than a tenth of the time), and at the end, also when interrupted. A process
     killed at any moment leaves a whole file holding every URL finished before the
-    last save. Requests are dispatched so that no host has more than
-    ``per_host`` in flight and no worker waits idle on a busy host while another host
-    has work.
+    last save. No host has more than ``per_host`` requests in flight, and no worker
+    waits idle on a busy host while another host has work (``fetch.workers``).
+    ``workers`` already started (``fetch``'s head start) are given the URLs instead of
+    new ones: those they asked early and ``urls`` does not hold are dropped.
     """
     pool = pool or PoolSettings()
-    by_host: dict[str, deque[str]] = {}
-    for url in urls:
-        by_host.setdefault(resolver.request_host(url), deque()).append(url)
-    in_flight: dict[Future[Resolution], tuple[str, str]] = {}
-    busy: dict[str, int] = {}
+    if workers is None:
+        workers = FetchWorkers(
+            concurrency=pool.concurrency,
+            per_host=pool.per_host,
+            request_host=resolver.request_host,
+        )
+    wanted = set(urls)
     results: dict[str, FetchOutcome] = {}
-
-    def dispatch(executor: ThreadPoolExecutor) -> None:
-        while len(in_flight) < pool.concurrency:
-            ready = [h for h in by_host if busy.get(h, 0) < pool.per_host]
-            if not ready:
-                return
-            # The host with the most URLs left first (then the least busy): a host held
-            # to ``per_host`` at a time must not be left for last, when it alone would
-            # keep the run going at a fraction of the pool.
-            host = max(ready, key=lambda h: (len(by_host[h]), -busy.get(h, 0)))
-            url = by_host[host].popleft()
-            if not by_host[host]:
-                del by_host[host]  # keeps each choice to the hosts that still have work
-            busy[host] = busy.get(host, 0) + 1
-            in_flight[executor.submit(resolver.resolve, url)] = (url, host)
-
-    with _Saver(store) as saver, worker_pool(pool.concurrency, "fetch") as ex:
+    with _Saver(store) as saver:
         try:
-            dispatch(ex)
-            while in_flight:
+            workers.begin(resolver.resolve, urls)
+            while len(results) < len(wanted):
                 # A timeout, so that a save that failed stops the run soon.
-                done, _ = wait(in_flight, timeout=SAVE_INTERVAL, return_when=FIRST_COMPLETED)
+                done = workers.finished(timeout=SAVE_INTERVAL)
                 saver.raise_failure()
-                batch = []
-                for future in done:
-                    url, host = in_flight.pop(future)
-                    busy[host] -= 1
-                    batch.append(_merge(store, url, future))
-                dispatch(ex)
+                batch = [_merge(store, url, result) for url, result in done if url in wanted]
                 if batch:
                     saver.changed()
-                # Reported after dispatching, so the hosts shown are those being asked now.
-                hosts = sorted({h for _, h in in_flight.values()})
+                hosts = workers.hosts_in_flight()
                 for outcome in batch:
                     results[outcome.url] = outcome
                     if progress is not None:
                         progress(outcome, len(results), len(urls), hosts)
         except KeyboardInterrupt:
             # Ctrl-C: what finished meanwhile counts too (saved below); nothing else is asked.
-            if _keep_finished(in_flight, store, results):
+            workers.stop()
+            finished = [(u, r) for u, r in workers.finished(timeout=0) if u in wanted]
+            for url, result in finished:
+                results[url] = _merge(store, url, result)
+            if finished:
                 saver.changed()
             raise FetchInterruptError(len(results), len(urls)) from None
+        except BaseException:
+            workers.stop()
+            raise
+    workers.join()
     return [results[url] for url in urls]
-
-
-def _keep_finished(
-    in_flight: dict[Future[Resolution], tuple[str, str]],
-    store: SnapshotStore,
-    results: dict[str, FetchOutcome],
-) -> bool:
-    """After Ctrl-C: merge what finished meanwhile; tell whether anything was."""
-    merged = False
-    for future, (url, _host) in in_flight.items():
-        if future.done() and not future.cancelled():
-            results[url] = _merge(store, url, future)
-            merged = True
-    return merged
 
 
 class _Saver:
@@ -269,6 +247,8 @@ def _unexpected(url: str, exc: Exception) -> FetchError:
 
 
 def _merge(store: SnapshotStore, url: str, future: Future[Resolution]) -> FetchOutcome:
+    from storyboard.model.snapshot import FetchFailure
+
     try:
         try:
             resolution = future.result()
@@ -307,8 +287,9 @@ def timed_fetch(
     pool: PoolSettings | None = None,
     progress: ProgressCallback | None = None,
     skipped: int = 0,
+    workers: FetchWorkers | None = None,
 ) -> FetchReport:
     """Run ``fetch_urls`` and report the outcomes with the wall time taken."""
     start = time.monotonic()
-    outcomes = fetch_urls(urls, store, resolver, pool=pool, progress=progress)
+    outcomes = fetch_urls(urls, store, resolver, pool=pool, progress=progress, workers=workers)
     return FetchReport(outcomes=outcomes, skipped=skipped, seconds=time.monotonic() - start)

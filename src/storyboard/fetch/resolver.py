@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from dataclasses import dataclass, replace
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError, OEmbedError
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
 from storyboard.fetch.assets import AssetArchive, archive_card_media, pillow
+from storyboard.fetch.first_request import (
+    JSON_ACCEPT,
+    EarlyAnswers,
+    RequestHosts,
+    ResolveSettings,
+    access_token,
+    endpoint_request_url,
+)
 from storyboard.fetch.platform_apis import bluesky_post, mastodon_status
 from storyboard.model.card import Card, CardKind, MediaAsset
 from storyboard.model.card_gaps import fill_card_gaps
@@ -52,37 +59,12 @@ def _import_parsers() -> None:
     pillow()  # for the first thumbnails
 
 
-_JSON_ACCEPT = "application/json, text/javascript;q=0.5, */*;q=0.1"
 _XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Card fields a page's metadata can fill when the oEmbed answer lacks them.
 _GAP_FIELDS = ("title", "description", "author_name", "image", "published")
-
-
-@dataclass(frozen=True)
-class ResolveSettings:
-    """What the curator asked of the embeds: sizes passed to every provider."""
-
-    maxwidth: int | None = 550
-    maxheight: int | None = None
-    #: Keep the content of providers whose terms forbid it (``options.archive_restricted``).
-    archive_restricted: bool = False
-
-
-def server_of(url: str) -> str:
-    """Return ``host`` or ``host:port`` (a port other than the scheme's default) of ``url``."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is None or _DEFAULT_PORTS.get(parts.scheme.lower()) == port:
-        return host
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -109,30 +91,20 @@ class UrlResolver:
         archive: AssetArchive | None,
         settings: ResolveSettings | None = None,
         clock: Clock = utc_now,
+        early: EarlyAnswers | None = None,
     ) -> None:
         self.registry = registry
         self.clock = clock
         self.client = client
         self.archive = archive
         self.settings = settings or ResolveSettings()
-        self._endpoint_servers: dict[str, str] = {}
+        #: Endpoint answers asked while the story loaded (``fetch``'s head start).
+        self.early = early
+        self._request_hosts = RequestHosts(registry)
 
     def request_host(self, url: str) -> str:
-        """Return the server the first request for ``url`` goes to (for per-host limits).
-
-        The key is the host, with its port when the URL names one that is not the
-        scheme's default: two ports are two servers, as browsers count connections.
-        """
-        match = self.registry.match(url)
-        if match is None:
-            return server_of(url)
-        # The endpoint's server is the same for every URL it answers: worked out once.
-        endpoint_url = match[1].url
-        server = self._endpoint_servers.get(endpoint_url)
-        if server is None:
-            server = server_of(match[1].request_url(url, maxwidth=None, maxheight=None))
-            self._endpoint_servers[endpoint_url] = server
-        return server
+        """Return the server the first request for ``url`` goes to (for per-host limits)."""
+        return self._request_hosts(url)
 
     def resolve(self, url: str) -> Resolution:
         """Fetch what can be learned of ``url`` and archive its pictures.
@@ -170,12 +142,7 @@ class UrlResolver:
         provider, endpoint = match
         if provider.storage is StoragePolicy.LINK_ONLY and not self.settings.archive_restricted:
             return self._link_only(key, provider)
-        endpoint_url = endpoint.request_url(
-            provider.endpoint_form(key),
-            maxwidth=self.settings.maxwidth,
-            maxheight=self.settings.maxheight,
-        )
-        token = os.environ.get(provider.token_variable, "") if provider.token_variable else ""
+        endpoint_url = endpoint_request_url(provider, endpoint, key, self.settings)
         try:
             snapshot = self._from_endpoint(
                 key,
@@ -184,7 +151,7 @@ class UrlResolver:
                 kind=SourceKind.PROVIDER,
                 provider=provider,
                 iframe_hosts=provider.iframe_hosts,
-                token=token or None,
+                token=access_token(provider),
             )
         except FetchError as exc:
             if not (_worth_a_fallback(exc) or endpoint.discovery or provider.from_oembed_registry):
@@ -340,10 +307,10 @@ class UrlResolver:
         iframe_hosts: frozenset[str],
         token: str | None = None,
     ) -> Snapshot:
+        accept = JSON_ACCEPT if fmt == "json" else _XML_ACCEPT
+        response = self._get_endpoint(endpoint_url, accept=accept, token=token)
         from storyboard.extract.oembed_card import card_from_oembed
 
-        accept = _JSON_ACCEPT if fmt == "json" else _XML_ACCEPT
-        response = self._get_endpoint(endpoint_url, accept=accept, token=token)
         try:
             raw = _decode_oembed(response, fmt)
             oembed = parse_oembed(raw, source=endpoint_url)
@@ -369,7 +336,8 @@ class UrlResolver:
         (printed, and kept in the snapshot file) has it masked.
         """
         if token is None:
-            return self.client.get(endpoint_url, max_bytes=JSON_LIMIT, accept=accept)
+            early = self.early.take(endpoint_url) if self.early and accept == JSON_ACCEPT else None
+            return early or self.client.get(endpoint_url, max_bytes=JSON_LIMIT, accept=accept)
         secret = urlencode({"access_token": token})
         try:
             response = self.client.get(
