@@ -10,6 +10,7 @@ no buttons, and no paragraph or line break that WordPress added.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,9 @@ from .tour_site import build_tour
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from big_story import write_story
 
 pytestmark = pytest.mark.browser
 
@@ -64,6 +68,18 @@ def fragment(story_site: StorySite) -> str:
     return (story_site.root / "wordpress" / "embed.html").read_text(encoding="utf-8")
 
 
+def shape(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return every element's name and attributes, in document order."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [
+        (
+            el.name,
+            sorted((k, " ".join(v) if isinstance(v, list) else v) for k, v in el.attrs.items()),
+        )
+        for el in soup.find_all(True)
+    ]
+
+
 def tags(html: str, name: str) -> int:
     return len(BeautifulSoup(html, "html.parser").find_all(name))
 
@@ -93,18 +109,20 @@ def test_kses_keeps_every_tag_attribute_and_style_of_the_fragment(
     assert "\n" not in html.rstrip("\n")  # nothing for wpautop to make paragraphs of
     saved = wordpress_filters(html, "kses")
 
-    def shape(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
-        soup = BeautifulSoup(text, "html.parser")
-        return [
-            (
-                el.name,
-                sorted((k, " ".join(v) if isinstance(v, list) else v) for k, v in el.attrs.items()),
-            )
-            for el in soup.find_all(True)
-        ]
-
     # WordPress adds rel="noopener" only to links opening a new tab: there are none.
     assert shape(saved) == shape(html)
+
+
+def test_kses_keeps_the_folded_contents_of_a_long_story(
+    wordpress_filters: WordPressFilters, tmp_path: Path
+) -> None:
+    story = write_story(tmp_path, 90)  # 27 headings: the contents list comes folded
+    options = ["--format", "fragment", "--for", "wordpress", "--asset-url", ASSET_PATH]
+    assert cli("render", story, "-o", tmp_path / "wp", "--offline", *options) == 0
+    html = (tmp_path / "wp" / "embed.html").read_text(encoding="utf-8")
+    assert tags(html, "details") == tags(html, "summary") == 1
+
+    assert shape(wordpress_filters(html, "kses")) == shape(html)
 
 
 @pytest.mark.parametrize(("role", "pipeline"), [("author", "both"), ("admin", "autop")])
