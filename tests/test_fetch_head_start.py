@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from click.testing import CliRunner, Result
-
-from storyboard.cli.main import main
 from tests.faultserver import Exchange, FaultServer
+
+from .cli_runner import Result, invoke
 
 POSTS = [f"https://social.example/@a/{i}" for i in range(6)]
 
@@ -68,7 +67,7 @@ def items(urls: list[str]) -> str:
 
 def fetch(story: Path, *args: str) -> Result:
     options = ["--providers", str(story.with_name("providers.json")), "--allow-private-network"]
-    return CliRunner().invoke(main, ["fetch", str(story), *options, *args])
+    return invoke(["fetch", str(story), *options, *args])
 
 
 def saved(story: Path) -> dict[str, dict[str, object]]:

@@ -17,6 +17,27 @@ from storyboard.fsio import lock_path_for
 #: Outputs go here, under the working directory, unless ``-o`` says otherwise.
 SITE_FOLDER = Path("site")
 
+SNAPSHOT_SUFFIX = ".snapshots.json"
+STORY_SUFFIXES = (".yaml", ".yml")
+
+
+def snapshot_files_without_story(folder: Path) -> list[Path]:
+    """Return the snapshot files in ``folder`` whose story file is not beside them, sorted.
+
+    What a rename by hand leaves behind (``commands.orphans``). An unreadable folder
+    gives none.
+    """
+    try:
+        names = {path.name for path in folder.iterdir()}
+    except OSError:
+        return []
+    left = []
+    for name in sorted(names):
+        stem = name.removesuffix(SNAPSHOT_SUFFIX)
+        if stem and stem != name and not {f"{stem}{s}" for s in STORY_SUFFIXES} & names:
+            left.append(folder / name)
+    return left
+
 
 @dataclass(frozen=True)
 class Workspace:
@@ -27,7 +48,7 @@ class Workspace:
     @property
     def snapshot_path(self) -> Path:
         """Return ``STORY.snapshots.json``: what was fetched for each URL."""
-        return self.story_path.with_name(f"{self.story_path.stem}.snapshots.json")
+        return self.story_path.with_name(f"{self.story_path.stem}{SNAPSHOT_SUFFIX}")
 
     @property
     def assets_dir(self) -> Path:

@@ -25,7 +25,7 @@ from storyboard.fetch.first_request import EarlyAnswers, RequestHosts, ResolveSe
 from storyboard.fetch.workers import FetchWorkers
 from storyboard.storyfile.quick_read import quick_read
 from storyboard.urls import normalize_url
-from storyboard.workspace import Workspace
+from storyboard.workspace import Workspace, snapshot_files_without_story
 
 if TYPE_CHECKING:
     from storyboard.net import HttpClient
@@ -54,7 +54,9 @@ def start_early(story_path: Path, network: NetworkOptions, *, refresh: bool) -> 
         return None
     snapshot_path = Workspace(story_path).snapshot_path
     known = _snapshot_keys(snapshot_path)
-    if known is None or (not snapshot_path.exists() and _others_left_beside(story_path)):
+    if known is None or (
+        not snapshot_path.exists() and snapshot_files_without_story(story_path.parent)
+    ):
         return None
     pending: list[str] = []
     for url in story.urls:
@@ -99,17 +101,3 @@ def _snapshot_keys(path: Path) -> set[str] | None:
         return None  # the loading says why
     entries = data.get("snapshots") if isinstance(data, dict) else None
     return set(entries) if isinstance(entries, dict) else None
-
-
-def _others_left_beside(story_path: Path) -> bool:
-    """Tell whether the folder holds snapshot files of stories not there any more."""
-    folder = story_path.parent
-    try:
-        names = {path.name for path in folder.iterdir()}
-    except OSError:
-        return True
-    for name in names:
-        stem = name.removesuffix(".snapshots.json")
-        if stem != name and not ({f"{stem}.yaml", f"{stem}.yml"} & names):
-            return True
-    return False

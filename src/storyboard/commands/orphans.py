@@ -16,10 +16,7 @@ from storyboard.errors import SnapshotError, UsageError
 from storyboard.model.story import Story
 from storyboard.snapshots import SnapshotStore
 from storyboard.urls import normalize_url
-from storyboard.workspace import Workspace
-
-_SNAPSHOT_SUFFIX = ".snapshots.json"
-_STORY_SUFFIXES = (".yaml", ".yml")
+from storyboard.workspace import SNAPSHOT_SUFFIX, Workspace, snapshot_files_without_story
 
 
 @dataclass(frozen=True)
@@ -59,13 +56,11 @@ def find_orphans(workspace: Workspace, story: Story) -> Orphans | None:
         return None
     urls = {normalize_url(item.url) for item in story.url_items()}
     folder = workspace.story_path.parent
-    if not urls or not folder.is_dir():
+    if not urls:
         return None
     best: Orphans | None = None
-    for candidate in sorted(folder.glob(f"*{_SNAPSHOT_SUFFIX}")):
-        stem = candidate.name[: -len(_SNAPSHOT_SUFFIX)]
-        if not stem or any((folder / f"{stem}{s}").exists() for s in _STORY_SUFFIXES):
-            continue  # another story's, alive and well
+    for candidate in snapshot_files_without_story(folder):
+        stem = candidate.name.removesuffix(SNAPSHOT_SUFFIX)
         try:
             held = {snapshot.url for snapshot in SnapshotStore.load(candidate)}
         except SnapshotError:
