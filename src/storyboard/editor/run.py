@@ -7,7 +7,7 @@ that returns a result: it sits above ``commands`` and uses them.
 from __future__ import annotations
 
 import signal
-import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -37,10 +37,13 @@ def edit_story(
         story_path=story_path, network=network, output_dir=output_dir, theme_dir=theme_dir
     )
     server = EditorServer(EditorSession(settings, report=report), port=port)
-    stopping = threading.Event()
+    # A plain flag, not a threading.Event: the handler runs in the main thread between two
+    # bytecodes, possibly while that thread holds the Event's own lock inside ``wait``,
+    # and setting the Event would then wait for that lock for ever (seen under load).
+    stopping: list[int] = []
 
-    def interrupt(_signum: int, _frame: object) -> None:
-        stopping.set()
+    def interrupt(signum: int, _frame: object) -> None:
+        stopping.append(signum)
 
     # Ctrl-C and a plain kill both stop cleanly: the fetch in progress saves what it has.
     signal.signal(signal.SIGINT, interrupt)
@@ -51,6 +54,6 @@ def edit_story(
             webbrowser.open(server.url)
         # Woken now and then: a signal the kernel gave to another thread is only handled
         # when this (main) thread runs again, and a wait without end would never return.
-        while not stopping.wait(0.25):
-            pass
+        while not stopping:
+            time.sleep(0.25)
     report("Stopped.")
