@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from storyboard.model.snapshot import Snapshot
 from storyboard.model.story import EmbedMode, Story, UrlItem
@@ -342,3 +343,42 @@ def test_a_streamed_page_holds_few_card_views_at_once(tmp_path: Path) -> None:
     cards = sum(isinstance(item, UrlItem) for item in story.items)
     assert len(alive) > 5
     assert max(alive) < cards / 10
+
+
+# -- printed values escaped once, by finalize -----------------------------------------
+
+_PRINTING = (
+    "<p title='{{ hostile }}'>{{ hostile }} {{ hostile | upper }} {{ safe_html }} {{ number }}"
+    " {{ none_value }} {{ '<b>' ~ hostile }} {{ hostile if number else safe_html }}</p>\n"
+    "{% autoescape false %}{{ hostile }} {{ safe_html }}{% endautoescape %}\n"
+    "{% autoescape flag %}{{ hostile }} {{ safe_html }}{% endautoescape %}\n"
+    "{% macro shown(value) %}[{{ value }}]{% endmacro %}{{ shown(hostile) }}"
+    "{% set caught %}{{ hostile }}{% endset %}{{ caught }}\n"
+)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_values_print_as_jinjas_code_prints_them(tmp_path: Path, flag: bool) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "printing.html").write_text(_PRINTING)
+    values = {
+        "hostile": "<script>alert('{{x}}')</script> & [[y]] \"q\"",
+        "safe_html": Markup("<em>kept</em> {% raw %}"),
+        "number": 3,
+        "none_value": None,
+        "flag": flag,
+    }
+    quick = make_environment(theme).get_template("printing.html").render(values)
+    plain = make_environment(theme, plain=True).get_template("printing.html").render(values)
+    assert quick == plain
+    assert "<script>" not in quick.partition("\n")[0]
+    assert "&lt;script&gt;" in quick
+
+
+def test_the_quick_code_leaves_escaping_to_finalize() -> None:
+    env = make_environment()
+    code = env.compile("{{ a }}{% autoescape false %}{{ b }}{% endautoescape %}", raw=True)
+    assert "yield environment.finalize(context.eval_ctx, " in code
+    assert "escape(" not in code.partition("yield str(")[0]
+    assert "escape(" in make_environment(plain=True).compile("{{ a }}", raw=True)

@@ -13,9 +13,9 @@ file whole, as it always has, and words the problem as it always has. Every valu
 parsed by the standard library's own JSON scanner (``raw_decode``), so each entry is the
 object ``json.loads`` makes of it.
 
-``pack`` and ``unpack`` keep an entry's JSON compact (no indentation) in UTF-8 bytes,
-for readers that look each snapshot up once (an offline render) and so need not keep
-every model at once.
+``pack`` and ``unpack`` keep an entry's text as the file has it, in UTF-8 bytes, for
+readers that look each snapshot up once (an offline render) and so need not keep every
+model at once: parsing it again gives the object the file's reading gave.
 """
 
 from __future__ import annotations
@@ -72,6 +72,10 @@ class _Reader:
 
     def value(self) -> Any:
         """Parse the next JSON value, reading on until the buffer holds all of it."""
+        return self.value_and_text()[0]
+
+    def value_and_text(self) -> tuple[Any, str]:
+        """Parse the next JSON value; return it and its text in the file."""
         self.next_char()
         size = _CHUNK
         while True:
@@ -85,14 +89,14 @@ class _Reader:
             else:
                 # A number at the buffer's end may go on in the bytes not read yet.
                 if end < len(self.text) or self.ended:
-                    self.pos = end
-                    return value
+                    start, self.pos = self.pos, end
+                    return value, self.text[start:end]
             self.read_more(size)
             size *= 2
 
 
-def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any]]:
-    """Yield the ``(key, entry JSON)`` of ``handle``'s snapshots, in the file's order.
+def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any, str]]:
+    """Yield the ``(key, entry JSON, its text)`` of ``handle``'s snapshots, in the file's order.
 
     Raises ``NotStreamableError`` (possibly after yielding some) unless the file is
     ``{"format": version, "snapshots": {...}}`` in that order, valid, and nothing else.
@@ -119,7 +123,7 @@ def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any]]:
             if type(key) is not str:
                 raise NotStreamableError
             reader.expect(":")
-            yield key, reader.value()
+            yield key, *reader.value_and_text()
             after = reader.next_char()
             reader.pos += 1
             if after == "}":
@@ -131,12 +135,12 @@ def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any]]:
         raise NotStreamableError
 
 
-def pack(entry: Any) -> bytes:
-    """Return an entry's JSON, compact, as UTF-8 (lone surrogates kept, as read)."""
-    text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-    return text.encode("utf-8", "surrogatepass")
+def pack(text: str) -> bytes:
+    """Return an entry's text in the file (``entries`` gives it) as UTF-8, to keep."""
+    # Decoded from UTF-8, so it holds no lone surrogate (JSON writes those as \u escapes).
+    return text.encode("utf-8")
 
 
 def unpack(packed: bytes) -> Any:
-    """Return the entry JSON ``pack`` was given: ``json.loads`` reads back what it wrote."""
-    return json.loads(packed.decode("utf-8", "surrogatepass"))
+    """Return the entry JSON of a ``pack``ed text: parsed again as it was from the file."""
+    return json.loads(packed)
