@@ -72,10 +72,10 @@ class _Reader:
 
     def value(self) -> Any:
         """Parse the next JSON value, reading on until the buffer holds all of it."""
-        return self.value_and_text()[0]
+        return self.value_and_text(with_text=False)[0]
 
-    def value_and_text(self) -> tuple[Any, str]:
-        """Parse the next JSON value; return it and its text in the file."""
+    def value_and_text(self, *, with_text: bool = True) -> tuple[Any, str]:
+        """Parse the next JSON value; return it and its text in the file ("" without it)."""
         self.next_char()
         size = _CHUNK
         while True:
@@ -90,13 +90,17 @@ class _Reader:
                 # A number at the buffer's end may go on in the bytes not read yet.
                 if end < len(self.text) or self.ended:
                     start, self.pos = self.pos, end
-                    return value, self.text[start:end]
+                    return value, self.text[start:end] if with_text else ""
             self.read_more(size)
             size *= 2
 
 
-def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any, str]]:
+def entries(
+    handle: IO[bytes], version: int, *, with_text: bool = False
+) -> Iterator[tuple[str, Any, str]]:
     """Yield the ``(key, entry JSON, its text)`` of ``handle``'s snapshots, in the file's order.
+
+    The text (for ``pack``) only ``with_text``; else it is "".
 
     Raises ``NotStreamableError`` (possibly after yielding some) unless the file is
     ``{"format": version, "snapshots": {...}}`` in that order, valid, and nothing else.
@@ -123,7 +127,7 @@ def entries(handle: IO[bytes], version: int) -> Iterator[tuple[str, Any, str]]:
             if type(key) is not str:
                 raise NotStreamableError
             reader.expect(":")
-            yield key, *reader.value_and_text()
+            yield key, *reader.value_and_text(with_text=with_text)
             after = reader.next_char()
             reader.pos += 1
             if after == "}":

@@ -131,7 +131,7 @@ def _read_streamed(handle: Any, packed: bool) -> MutableMapping[str, Snapshot] |
     shared = SharedValues()
     kept: MutableMapping[str, Snapshot] = PackedSnapshots() if packed else {}
     try:
-        for key, entry, text in entries(handle, SNAPSHOT_FORMAT_VERSION):
+        for key, entry, text in entries(handle, SNAPSHOT_FORMAT_VERSION, with_text=packed):
             snapshot = Snapshot.model_validate(entry)
             if isinstance(kept, PackedSnapshots):
                 kept.keep_packed(key, pack(text))
