@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("i18n", "language_guess"),
     ("model",),
     ("storyfile",),
-    ("workspace", "snapshots"),
+    ("workspace", "snapshots", "snapshot_entries"),
     ("providers",),
     ("extract",),
     ("net",),

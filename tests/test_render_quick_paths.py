@@ -8,6 +8,7 @@ once. Each is compared here with the way it replaced, on the same input.
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import sys
@@ -15,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from storyboard.model.snapshot import Snapshot
-from storyboard.model.story import EmbedMode, Story
+from storyboard.model.story import EmbedMode, Story, UrlItem
 from storyboard.providers import ProviderRegistry
 from storyboard.render.context import StoryViewBuilder, heading_anchor
 from storyboard.render.markdown_text import (
@@ -32,9 +34,13 @@ from storyboard.render.page import (
     FRAGMENT_TEMPLATE,
     PAGE_TEMPLATE,
     entry_renderer,
+    html_pieces,
+    pictures_style,
     render_html,
+    template_context,
 )
-from storyboard.render.themes import make_environment
+from storyboard.render.themes import generate_template, make_environment
+from storyboard.render.views import CardView
 from storyboard.snapshots import SnapshotStore
 from storyboard.storyfile.loader import load_story
 from tests.test_render import full_story, png
@@ -272,3 +278,107 @@ def test_repeated_headings_get_the_ids_counting_one_by_one_gives() -> None:
         quick, tried = set(slow), dict[str, int]()
         expected = [_anchor_by_counting(text, slow) for text in headings]
         assert [heading_anchor(text, quick, tried) for text in headings] == expected
+
+
+# -- card views made as the output is written ------------------------------------------
+
+
+def _streamed_and_built(
+    story: Story, snapshots: dict[str, Snapshot], assets: Path, theme: Path | None
+) -> tuple[list[str], list[str]]:
+    """Every HTML output rendered from the streamed view and from the view built whole."""
+    env = make_environment(theme)
+    registry = ProviderRegistry.builtin()
+    streamed, built = [], []
+    for mode in EmbedMode:
+        for assets_mode, shared in (("copy", False), ("inline", True)):
+            for outputs, make in ((streamed, "stream"), (built, "build")):
+                linker = AssetLinker(assets, assets_mode, share_inline=shared)
+                builder = StoryViewBuilder(story, snapshots, registry, linker, mode)
+                view = getattr(builder, make)()
+                for template in (PAGE_TEMPLATE, FRAGMENT_TEMPLATE):
+                    outputs.append("".join(html_pieces(env, template, view)))
+                outputs.append(pictures_style(env, view))
+                outputs.append(repr((list(view.unresolved), linker.used)))
+    return streamed, built
+
+
+@pytest.mark.parametrize("which", ["full", "example"])
+def test_a_streamed_view_renders_as_the_view_built_whole(tmp_path: Path, which: str) -> None:
+    story, snapshots, assets = _full(tmp_path) if which == "full" else _example(tmp_path, 40)
+    streamed, built = _streamed_and_built(story, snapshots, assets, theme=None)
+    assert streamed == built
+    assert any("sb-pic" in html for html in streamed)  # shared pictures, above the cards
+
+
+def test_a_theme_reading_what_is_gathered_first_gets_it_whole(tmp_path: Path) -> None:
+    """Scripts, hosts and pictures read before the cards, items read twice and by index."""
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "fragment.html").write_text(
+        "{{ story.provider_scripts | join(',') }} {{ story.player_hosts | join(',') }}"
+        " {{ story.unresolved | length }} {{ story.shared_pictures | length }}"
+        " {{ story.items[1].kind }} {{ story.cards | length }}\n"
+        "{% for item in story.items %}{{ item.kind }}{{ story.unresolved | length }}"
+        "{% endfor %}\n{% for item in story.items %}{{ item.kind }}{% endfor %}\n"
+        '{% include "partials/items.html" %}'
+    )
+    story, snapshots, assets = _full(tmp_path)
+    streamed, built = _streamed_and_built(story, snapshots, assets, theme=theme)
+    assert streamed == built
+    assert any("https://" in html.partition("\n")[0] for html in streamed)
+
+
+def test_a_streamed_page_holds_few_card_views_at_once(tmp_path: Path) -> None:
+    story, snapshots, assets = _example(tmp_path, 600)
+    linker = AssetLinker(assets, "inline", share_inline=True)
+    view = StoryViewBuilder(story, snapshots, ProviderRegistry.builtin(), linker).stream()
+    env = make_environment()
+    gc.collect()
+    alive = []
+    pieces = generate_template(env, FRAGMENT_TEMPLATE, template_context(env, view))
+    for number, _ in enumerate(pieces):  # Jinja's own pieces, a few dozen a card
+        if number % 500 == 0:
+            alive.append(sum(isinstance(thing, CardView) for thing in gc.get_objects()))
+    cards = sum(isinstance(item, UrlItem) for item in story.items)
+    assert len(alive) > 5
+    assert max(alive) < cards / 10
+
+
+# -- printed values escaped once, by finalize -----------------------------------------
+
+_PRINTING = (
+    "<p title='{{ hostile }}'>{{ hostile }} {{ hostile | upper }} {{ safe_html }} {{ number }}"
+    " {{ none_value }} {{ '<b>' ~ hostile }} {{ hostile if number else safe_html }}</p>\n"
+    "{% autoescape false %}{{ hostile }} {{ safe_html }}{% endautoescape %}\n"
+    "{% autoescape flag %}{{ hostile }} {{ safe_html }}{% endautoescape %}\n"
+    "{% macro shown(value) %}[{{ value }}]{% endmacro %}{{ shown(hostile) }}"
+    "{% set caught %}{{ hostile }}{% endset %}{{ caught }}\n"
+)
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_values_print_as_jinjas_code_prints_them(tmp_path: Path, flag: bool) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "printing.html").write_text(_PRINTING)
+    values = {
+        "hostile": "<script>alert('{{x}}')</script> & [[y]] \"q\"",
+        "safe_html": Markup("<em>kept</em> {% raw %}"),
+        "number": 3,
+        "none_value": None,
+        "flag": flag,
+    }
+    quick = make_environment(theme).get_template("printing.html").render(values)
+    plain = make_environment(theme, plain=True).get_template("printing.html").render(values)
+    assert quick == plain
+    assert "<script>" not in quick.partition("\n")[0]
+    assert "&lt;script&gt;" in quick
+
+
+def test_the_quick_code_leaves_escaping_to_finalize() -> None:
+    env = make_environment()
+    code = env.compile("{{ a }}{% autoescape false %}{{ b }}{% endautoescape %}", raw=True)
+    assert "yield environment.finalize(context.eval_ctx, " in code
+    assert "escape(" not in code.partition("yield str(")[0]
+    assert "escape(" in make_environment(plain=True).compile("{{ a }}", raw=True)

@@ -183,3 +183,63 @@ def test_render_is_byte_identical_whichever_loader_reads_the_story(tmp_path: Pat
         story.write_text(plain_text.replace("\ntitle: ", "\ntitle: &name ", 1), encoding="utf-8")
         assert load_plain_yaml(story.read_text(encoding="utf-8"), "s") is None
         assert _render(story, folder / "round-trip") == fast_html
+
+
+ITEM_CASES = {
+    "every kind": (
+        "title: Kinds\nlang: sv\noptions:\n  embed: click\nitems:\n"
+        "  - heading: '  Ünïcode heading  '\n"
+        "  - text: |\n      Literal **text**\n\n      two paragraphs.\n"
+        "  - url: https://social.example/@anna/1   # a comment\n    note: >-\n      folded\n"
+        "      note\n    title: A title\n    embed: live\n"
+        "  - {url: 'https://social.example/@bob/2', note: \"flow\"}\n"
+    ),
+    "an empty note": "title: x\nitems:\n  - url: https://social.example/@a/1\n    note:\n",
+    "a hashtag note": "title: x\nitems:\n  - url: https://social.example/@a/1\n    note: #tag\n",
+    "the same post twice": (
+        "title: x\nitems:\n  - url: https://social.example/@a/1\n"
+        "  - url: http://www.social.example/@a/1\n"
+    ),
+    "a stray comma": "title: x\nitems:\n  - url: https://social.example/@a/1,\n",
+    "a number as a title": "title: x\nitems:\n  - url: https://a.example/1\n    title: 12\n",
+    "a nested value": "title: x\nitems:\n  - url: https://social.example/@a/1\n    note: [a]\n",
+}
+
+
+def _loaded_both_ways(text: str) -> tuple[Any, Any]:
+    """``parse_story`` of ``text``, and of the same story sent down the round-trip path."""
+
+    def loaded(source: str) -> Any:
+        try:
+            result = parse_story(source, path="s.yaml")
+        except StoryError as exc:
+            return [str(problem) for problem in exc.problems]
+        warnings = [str(problem) for problem in result.warnings]
+        return result.story, result.item_lines, result.theme_pos, warnings
+
+    anchored = text.replace("title: ", "title: &name ", 1)  # an unused anchor: not plain
+    assert load_plain_yaml(anchored, "s.yaml") is None
+    return loaded(text), loaded(anchored)
+
+
+@pytest.mark.parametrize("case", ITEM_CASES)
+def test_items_checked_as_they_are_read_load_as_the_full_path_loads_them(case: str) -> None:
+    fast, full = _loaded_both_ways(ITEM_CASES[case])
+    assert fast == full
+
+
+def test_long_and_bundled_stories_stream_their_items_and_load_the_same(tmp_path: Path) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "stories").glob("*.yaml"))]
+    texts.append(write_story(tmp_path, 400).read_text(encoding="utf-8"))
+    for text in texts:
+        taken: list[int] = []
+
+        def take(item: dict[str, Any], line: int, taken: list[int] = taken) -> bool:
+            taken.append(line)
+            return True
+
+        assert load_plain_yaml(text, "s.yaml", take) is not None
+        assert taken  # the items went to the sink, not into the document
+        fast, full = _loaded_both_ways(text)
+        assert fast == full
+        assert fast[1] == taken  # each item's line, as the positions of the full path say

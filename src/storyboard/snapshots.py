@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from storyboard.model.snapshot import (
     SnapshotStatus,
     SourceKind,
 )
+from storyboard.snapshot_entries import NotStreamableError, entries, pack, unpack
 from storyboard.untrusted_text import without_surrogates
 from storyboard.urls import normalize_url
 
@@ -62,21 +63,91 @@ def _disk_signature(path: Path) -> _FileSignature | None:
         return None
 
 
-def _read_snapshot_file(path: Path) -> tuple[dict[str, Snapshot], _FileSignature | None]:
+class PackedSnapshots(MutableMapping[str, Snapshot]):
+    """Snapshots kept as their JSON text (``snapshot_entries.pack``) until looked up.
+
+    Each look-up makes the snapshot anew from its checked JSON and keeps nothing: for a
+    reader that goes through the story once (an offline render), so thousands of models
+    are never in memory at once. A snapshot stored into it is kept as it is.
+    """
+
+    def __init__(self, values: Mapping[str, bytes | Snapshot] | None = None) -> None:
+        """Hold ``values``: packed entries, or snapshots."""
+        self._values: dict[str, bytes | Snapshot] = dict(values or {})
+
+    def keep_packed(self, key: str, entry: bytes) -> None:
+        """Keep the packed JSON of a checked entry as the snapshot of ``key``."""
+        self._values[key] = entry
+
+    def __getitem__(self, key: str) -> Snapshot:
+        value = self._values[key]
+        return value if isinstance(value, Snapshot) else Snapshot.model_validate(unpack(value))
+
+    def __setitem__(self, key: str, snapshot: Snapshot) -> None:
+        self._values[key] = snapshot
+
+    def __delitem__(self, key: str) -> None:
+        del self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def copy(self) -> PackedSnapshots:
+        """Return another mapping of the same entries (still packed)."""
+        return PackedSnapshots(self._values)
+
+
+def _read_snapshot_file(
+    path: Path, *, packed: bool = False
+) -> tuple[MutableMapping[str, Snapshot], _FileSignature | None]:
     """Read and check ``path``; a missing file holds nothing, a broken one is an error.
 
-    The file's bytes, its text and its parsed JSON are each dropped as soon as the next
-    form is made, and each entry's JSON as soon as its snapshot is: a big file is never
-    in memory in two forms at once.
+    The file is read one entry at a time (``snapshot_entries``), each entry checked as
+    it is read; ``packed`` keeps the entries as their JSON (``PackedSnapshots``) instead
+    of as models. A file in another layout, or with any problem, is read whole, as
+    ``_read_whole`` says, and its problem worded from there.
     """
     try:
         with path.open("rb") as handle:
             signature = _signature(os.fstat(handle.fileno()))
+            streamed = _read_streamed(handle, packed)
+            if streamed is not None:
+                return streamed, signature
+            handle.seek(0)
             raw = handle.read()
     except FileNotFoundError:
-        return {}, None
+        return (PackedSnapshots() if packed else {}), None
     except OSError as exc:
         raise SnapshotError(f"{path}: cannot read the snapshot file ({exc})") from exc
+    snapshots = _read_whole(path, raw)
+    return (PackedSnapshots(snapshots) if packed else snapshots), signature
+
+
+def _read_streamed(handle: Any, packed: bool) -> MutableMapping[str, Snapshot] | None:
+    """Return the file's snapshots read entry by entry, or None to read it whole."""
+    shared = SharedValues()
+    kept: MutableMapping[str, Snapshot] = PackedSnapshots() if packed else {}
+    try:
+        for key, entry, text in entries(handle, SNAPSHOT_FORMAT_VERSION, with_text=packed):
+            snapshot = Snapshot.model_validate(entry)
+            if isinstance(kept, PackedSnapshots):
+                kept.keep_packed(key, pack(text))
+            else:
+                kept[key] = shared.snapshot(snapshot)
+    except (NotStreamableError, ValidationError, RecursionError):
+        return None
+    return kept
+
+
+def _read_whole(path: Path, raw: bytes) -> dict[str, Snapshot]:
+    """Check the whole file's bytes; a problem is a ``SnapshotError`` saying what it is.
+
+    The file's bytes, its text and its parsed JSON are each dropped as soon as the next
+    form is made, and each entry's JSON as soon as its snapshot is.
+    """
     try:
         # A BOM is accepted, as in the story file: some editors add one.
         text = raw.decode("utf-8-sig")
@@ -87,7 +158,7 @@ def _read_snapshot_file(path: Path) -> tuple[dict[str, Snapshot], _FileSignature
     del raw
     data = _parse_json(path, text)
     del text
-    return _snapshots_of(path, data), signature
+    return _snapshots_of(path, data)
 
 
 def _parse_json(path: Path, text: str) -> dict[str, Any]:
@@ -226,7 +297,7 @@ class SnapshotStore:
     def __init__(
         self,
         path: Path,
-        snapshots: dict[str, Snapshot] | None = None,
+        snapshots: Mapping[str, Snapshot] | None = None,
         *,
         persist: bool = True,
         clock: Clock = utc_now,
@@ -237,7 +308,7 @@ class SnapshotStore:
         #: False for a dry run (``check --links`` without ``--update``): saves do nothing.
         self.persist = persist
         self._swept = False
-        self._snapshots: dict[str, Snapshot] = dict(snapshots or {})
+        self._snapshots: MutableMapping[str, Snapshot] = dict(snapshots or {})
         #: Each entry's text in the file, with the snapshot it is of (entries are not
         #: changed in place: a recorded result is a new snapshot, and a new text).
         self._dumped: dict[str, tuple[Snapshot, str]] = {}
@@ -252,12 +323,16 @@ class SnapshotStore:
         self._synced: _FileSignature | None = None
 
     @classmethod
-    def load(cls, path: Path, *, clock: Clock = utc_now) -> SnapshotStore:
-        """Read ``path``; a missing file is an empty store, a broken one an error."""
-        snapshots, signature = _read_snapshot_file(path)
-        store = cls(path, snapshots, clock=clock)
+    def load(cls, path: Path, *, clock: Clock = utc_now, packed: bool = False) -> SnapshotStore:
+        """Read ``path``; a missing file is an empty store, a broken one an error.
+
+        ``packed``: keep the entries as their JSON, each made a snapshot again whenever
+        it is looked up (``PackedSnapshots``): for a command that reads each once.
+        """
+        snapshots, signature = _read_snapshot_file(path, packed=packed)
+        store = cls(path, clock=clock)
+        store._snapshots = snapshots  # what the file holds is no change to it
         store._synced = signature
-        store._changes.clear()  # what the file holds is no change to it
         return store
 
     def get(self, url: str) -> Snapshot | None:
@@ -275,6 +350,12 @@ class SnapshotStore:
 
     def as_mapping(self) -> dict[str, Snapshot]:
         """Return a copy of the snapshots keyed by normalized URL."""
+        return dict(self._snapshots)
+
+    def for_reading(self) -> Mapping[str, Snapshot]:
+        """Return a copy of the snapshots to look up, packed ones still packed."""
+        if isinstance(self._snapshots, PackedSnapshots):
+            return self._snapshots.copy()
         return dict(self._snapshots)
 
     def needs_fetch(self, url: str) -> bool:
@@ -336,7 +417,7 @@ class SnapshotStore:
             self._changes.append((key, change))
             return kept
 
-    def _rebase(self, on_disk: dict[str, Snapshot]) -> None:
+    def _rebase(self, on_disk: Mapping[str, Snapshot]) -> None:
         """Take the file's current content, and apply this store's unsaved results to it."""
         merged = dict(on_disk)
         for key, change in self._changes:

@@ -55,9 +55,13 @@ class OpenedStory:
             raise refuse(f"theme folder not found: {theme}")
         return theme
 
-    def load_snapshots(self) -> SnapshotStore:
-        """Load the story's snapshot file (empty if there is none yet)."""
-        return SnapshotStore.load(self.workspace.snapshot_path, clock=self.clock)
+    def load_snapshots(self, *, packed: bool = False) -> SnapshotStore:
+        """Load the story's snapshot file (empty if there is none yet).
+
+        ``packed``: for a command that only reads each snapshot once or twice (an
+        offline render): the entries stay JSON until looked up (``PackedSnapshots``).
+        """
+        return SnapshotStore.load(self.workspace.snapshot_path, clock=self.clock, packed=packed)
 
 
 def open_story(story_path: Path, feedback: Feedback, *, clock: Clock = utc_now) -> OpenedStory:

@@ -122,7 +122,7 @@ def render_story_file(
 
     return render_story(
         opened.story,
-        store.as_mapping(),
+        store.for_reading(),
         options,
         assets_dir=opened.workspace.checked_assets_dir(),
         registry=build_registry(providers_files),
@@ -156,7 +156,8 @@ def render(
         if request.offline
         else "fetching every URL again (posts deleted since would be lost)",
     )
-    store = opened.load_snapshots()
+    # Offline, nothing is recorded: thousands of snapshots need not be models at once.
+    store = opened.load_snapshots(packed=request.offline)
     urls = [item.url for item in opened.story.url_items()]
     if not request.offline and any(store.needs_fetch(url) for url in urls):
         from storyboard.commands.fetch import fetch_story  # the HTTP stack loads only here

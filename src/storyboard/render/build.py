@@ -73,8 +73,8 @@ def _render(
     extra: dict[Path, str] = {}
     # The main output is written as it is made, never whole in memory.
     pieces: Iterable[str]
-    unresolved: list[str] = []
     json_writer = None
+    view = None
     if options.format is OutputFormat.JSON:
         json_writer = StoryJsonWriter(story, snapshots, linker, options.embed)
         pieces = json_writer.pieces()
@@ -84,9 +84,13 @@ def _render(
         # So do blog posts whose editor removes scripts (--for).
         static = options.format is OutputFormat.MARKDOWN or options.blog is not None
         embed = EmbedMode.STATIC if static else options.embed
-        view = StoryViewBuilder(story, snapshots, registry, linker, embed).build()
+        builder = StoryViewBuilder(story, snapshots, registry, linker, embed)
         page_url = options.page_url
-        if options.format is OutputFormat.PAGE and page_url is not None:
+        sharing = options.format is OutputFormat.PAGE and page_url is not None
+        # The cards' views are made as the output is written, and dropped: a long story's
+        # are never all in memory. Sharing data and a blog's rewriting need them all first.
+        view = builder.build() if sharing or options.blog is not None else builder.stream()
+        if sharing and page_url is not None:
             view = replace(view, sharing=sharing_view(story, view, page_url))
             # The embed page lives in another site's iframe: cards only, no players.
             embed_view = StoryViewBuilder(
@@ -118,7 +122,6 @@ def _render(
         else:
             template = PAGE_TEMPLATE if options.format is OutputFormat.PAGE else FRAGMENT_TEMPLATE
             pieces = html_pieces(env, template, view)
-        unresolved = list(view.unresolved)
     # Media first, so the page never points at a file that is not there yet: they are
     # copied once the output is made (it names them) and before it replaces the old one.
     # With an asset URL the folder is still written: it is what the user uploads to that URL.
@@ -126,8 +129,10 @@ def _render(
         copied = []
         if options.assets in ("copy", "url"):
             copied = copy_assets(linker.used, assets_dir, options.output_dir)
-    if json_writer is not None:  # known once the document is written
-        unresolved = json_writer.unresolved
+    # Known once the output is written.
+    unresolved = json_writer.unresolved if json_writer is not None else []
+    if view is not None:
+        unresolved = list(view.unresolved)
     written = [output_file, *copied]
     written += [write_text_atomic(path, content) for path, content in extra.items()]
     return RenderResult(written=written, unresolved=unresolved)

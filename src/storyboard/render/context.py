@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from markupsafe import Markup
 
@@ -136,6 +136,8 @@ class StoryViewBuilder:
     _scripts: dict[str, None] = field(default_factory=dict, init=False)
     _player_hosts: set[str] = field(default_factory=set, init=False)
     _unresolved: dict[str, None] = field(default_factory=dict, init=False)
+    #: Every item's view was made once: what is gathered from them is complete.
+    all_items_seen: bool = field(default=False, init=False)
 
     @property
     def lang(self) -> str:
@@ -151,20 +153,68 @@ class StoryViewBuilder:
         return translate_plural(self.lang, key, count, **values)
 
     def build(self) -> StoryView:
-        """Return the view of the whole story."""
+        """Return the view of the whole story, every item's view made at once."""
+        items = tuple(self.item_views())
+        return self._story_view(
+            items,
+            scripts=tuple(self._scripts),
+            player_hosts=tuple(sorted(self._player_hosts)),
+            unresolved=tuple(self._unresolved),
+            shared_pictures=self._shared_pictures(),
+        )
+
+    def stream(self) -> StoryView:
+        """Return the view of the story whose items are made as a template reads them.
+
+        Each item's view is made when the loop over ``items`` reaches it and dropped
+        after, so a long story's views are never all in memory. What is gathered from
+        all items (scripts, player hosts, unresolved URLs, shared pictures) is known
+        once every item was made: read before that (the page's ``<style>`` of shared
+        pictures is above the cards), it makes every item first, and drops them. So
+        any template reads what ``build`` would have given it.
+        """
+        return self._story_view(
+            _StreamedItems(self),
+            scripts=_Gathered(self, lambda: tuple(self._scripts)),
+            player_hosts=_Gathered(self, lambda: tuple(sorted(self._player_hosts))),
+            unresolved=_Gathered(self, lambda: tuple(self._unresolved)),
+            # Only inlined pictures are shared: otherwise none, known without any item.
+            shared_pictures=(
+                _Gathered(self, self._shared_pictures) if self.linker.share_inline else ()
+            ),
+        )
+
+    def item_views(self) -> Iterator[ItemView]:
+        """Yield the view of each item of the story, in order."""
         story = self.story
-        items: list[ItemView] = []
         sections = iter(story_sections(story))
         seen_heading = False
         for number, item in enumerate(story.items, start=1):
             if isinstance(item, HeadingItem):
-                items.append(HeadingView(text=item.heading, anchor=next(sections).anchor))
+                yield HeadingView(text=item.heading, anchor=next(sections).anchor)
                 seen_heading = True
             elif isinstance(item, TextItem):
-                items.append(self.text_view(item))
+                yield self.text_view(item)
             else:
                 # Card titles sit one level below the story's headings, or at h2 before any.
-                items.append(self.card_view(item, number, title_level=3 if seen_heading else 2))
+                yield self.card_view(item, number, title_level=3 if seen_heading else 2)
+        self.all_items_seen = True
+
+    def _shared_pictures(self) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (picture.css_class, picture.data_uri) for picture in self.linker.shared_pictures
+        )
+
+    def _story_view(
+        self,
+        items: Sequence[ItemView],
+        *,
+        scripts: Sequence[str],
+        player_hosts: Sequence[str],
+        unresolved: Sequence[str],
+        shared_pictures: Sequence[tuple[str, str]],
+    ) -> StoryView:
+        story = self.story
         toc = tuple(
             TocEntry(
                 text=section.heading,
@@ -182,14 +232,12 @@ class StoryViewBuilder:
             date=story.date,
             date_text=format_date(story.date, story.lang, "full") if story.date else None,
             tags=tuple(story.tags),
-            items=tuple(items),
+            items=items,
             toc=toc,
-            provider_scripts=tuple(self._scripts),
-            player_hosts=tuple(sorted(self._player_hosts)),
-            unresolved=tuple(self._unresolved),
-            shared_pictures=tuple(
-                (picture.css_class, picture.data_uri) for picture in self.linker.shared_pictures
-            ),
+            provider_scripts=scripts,
+            player_hosts=player_hosts,
+            unresolved=unresolved,
+            shared_pictures=shared_pictures,
         )
 
     def text_view(self, item: TextItem) -> TextView:
@@ -493,6 +541,58 @@ class StoryViewBuilder:
         if archived is None:
             return self.tr("archived_note_undated")
         return self.tr("archived_note", date=format_date(archived, self.lang, "long"))
+
+
+class _StreamedItems(Sequence[ItemView]):
+    """The views of a story's items, each made as the iteration reaches it (``stream``)."""
+
+    def __init__(self, builder: StoryViewBuilder) -> None:
+        self._builder = builder
+
+    def __len__(self) -> int:
+        return len(self._builder.story.items)
+
+    def __iter__(self) -> Iterator[ItemView]:
+        return self._builder.item_views()
+
+    @overload
+    def __getitem__(self, index: int) -> ItemView: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[ItemView]: ...
+    def __getitem__(self, index: int | slice) -> ItemView | Sequence[ItemView]:
+        return list(self)[index]  # a template's story.items[0]: rare, and still right
+
+
+_Value = TypeVar("_Value")
+
+
+class _Gathered(Sequence[_Value]):
+    """What a builder gathers from all items; made complete (all items made) when read."""
+
+    def __init__(
+        self, builder: StoryViewBuilder, gathered: Callable[[], tuple[_Value, ...]]
+    ) -> None:
+        self._builder = builder
+        self._gathered = gathered
+
+    def _values(self) -> tuple[_Value, ...]:
+        if not self._builder.all_items_seen:
+            for _ in self._builder.item_views():
+                pass
+        return self._gathered()
+
+    def __len__(self) -> int:
+        return len(self._values())
+
+    def __iter__(self) -> Iterator[_Value]:
+        return iter(self._values())
+
+    @overload
+    def __getitem__(self, index: int) -> _Value: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[_Value]: ...
+    def __getitem__(self, index: int | slice) -> _Value | Sequence[_Value]:
+        return self._values()[index]
 
 
 def _has_text(html: str) -> bool:

@@ -9,6 +9,7 @@ and storyboard itself need to embed the story from its URL alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -31,15 +32,15 @@ EMBED_HEIGHT = 800
 EMBED_CARDS = 2
 
 
-def embed_items(items: tuple[ItemView, ...]) -> tuple[ItemView, ...]:
+def embed_items(items: Sequence[ItemView]) -> tuple[ItemView, ...]:
     """Return the story's items up to its ``EMBED_CARDS``-th card (headings and text too)."""
     cards = 0
     for index, item in enumerate(items):
         if isinstance(item, CardView):
             cards += 1
             if cards == EMBED_CARDS:
-                return items[: index + 1]
-    return items
+                return tuple(items[: index + 1])
+    return tuple(items)
 
 
 def absolute_image_url(page_url: str, src: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -131,16 +132,17 @@ class StoryView:
     date: dt.date | None
     date_text: str | None
     tags: tuple[str, ...]
-    items: tuple[ItemView, ...]
+    #: A tuple, or the views made one by one as they are read (``StoryViewBuilder.stream``).
+    items: Sequence[ItemView]
     #: The table of contents (empty: none on this page).
     toc: tuple[TocEntry, ...] = ()
     #: Provider scripts for live items, each once, in first-use order.
-    provider_scripts: tuple[str, ...] = ()
+    provider_scripts: Sequence[str] = ()
     #: Hosts the click-to-load script may put in an iframe; empty means no script.
-    player_hosts: tuple[str, ...] = ()
-    unresolved: tuple[str, ...] = ()
+    player_hosts: Sequence[str] = ()
+    unresolved: Sequence[str] = ()
     #: Pictures inlined once each, as (class, data URI) CSS rules of the output's ``<style>``.
-    shared_pictures: tuple[tuple[str, str], ...] = ()
+    shared_pictures: Sequence[tuple[str, str]] = ()
     #: Absolute addresses and structured data, when the run knows where the page goes.
     sharing: SharingView | None = None
     #: This view is of the embed page (inside another site's iframe).

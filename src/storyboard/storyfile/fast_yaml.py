@@ -11,10 +11,19 @@ It only takes the plain case. Anything it is not sure to build exactly as ruamel
 (anchors, aliases, tags, merge keys, keys that are not scalars, a syntax error, any
 problem the scan reports) makes it answer ``None``: the caller then loads the text with
 the round-trip loader, whose messages (``file:line:col``) are the ones users see.
+
+Given an ``items`` sink, the story's items (the top-level ``items:`` list) are not built
+into the document at all: each item, a mapping of scalars, is handed to the sink as a
+plain ``dict`` with its 1-based line as soon as it is read, and dropped. A story of
+thousands of items is then never in memory as a tree of positioned mappings, only as
+the models the sink makes. The sink refuses (``False``) whatever it is not sure to
+check as the round-trip path would; anything else in an item (a nested value, an
+anchor) is refused here. The document then holds ``STREAMED_ITEMS`` for ``items``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -38,6 +47,13 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
+#: Takes one item (its keys and scalar values) and its 1-based line; False: not plain.
+ItemSink = Callable[[dict[str, Any], int], bool]
+
+#: What the document holds for ``items`` when they went to a sink.
+STREAMED_ITEMS = CommentedSeq()
+
+
 class _NotPlainError(Exception):
     """The document uses something this loader leaves to the round-trip loader."""
 
@@ -47,14 +63,17 @@ def available() -> bool:
     return _CParser is not None
 
 
-def load_plain_yaml(text: str, path: str) -> Any | None:
-    """Return the document as the round-trip loader would, or None to leave it to that."""
+def load_plain_yaml(text: str, path: str, items: ItemSink | None = None) -> Any | None:
+    """Return the document as the round-trip loader would, or None to leave it to that.
+
+    ``items``: where the top-level ``items`` go, one by one (see the module's docstring).
+    """
     if _CParser is None:
         return None
     scan = EventScan(path)
     parser = _CParser(text)
     try:
-        builder = _Builder(parser, scan)
+        builder = _Builder(parser, scan, items)
         document = builder.document()
     except (_CYAMLError, _NotPlainError, ScanStoppedError, ValueError):
         return None
@@ -75,9 +94,10 @@ class _Builder:
     five events an item has, a fifth of the load.
     """
 
-    def __init__(self, parser: Any, scan: EventScan) -> None:
+    def __init__(self, parser: Any, scan: EventScan, items: ItemSink | None = None) -> None:
         self.parser = parser
         self.scan = scan
+        self.items = items
         loader = story_yaml()
         self.constructor = loader.constructor
         # ruamel's implicit types by first character, for the YAML version a story is read
@@ -170,7 +190,10 @@ class _Builder:
                 _refuse()  # a merge, or a duplicate the scan reports
             texts.add(key_event.value)
             value_event = self.next_event()
-            mapping[key] = self.node(value_event)
+            if self.items is not None and self.depth == 1 and key == "items":
+                mapping[key] = self.streamed_items(value_event)
+            else:
+                mapping[key] = self.node(value_event)
             key_mark, value_mark = key_event.start_mark, value_event.start_mark
             if _is_empty(value_event):
                 value_mark = self.peek_event().start_mark  # ruamel: where the next token starts
@@ -191,6 +214,41 @@ class _Builder:
                 len(sequence), [event.start_mark.line, event.start_mark.column]
             )
             sequence.append(self.node(event))
+
+    def streamed_items(self, start: Any) -> Any:
+        """Hand each item of the story's ``items`` list to the sink; return the marker."""
+        assert self.items is not None
+        if type(start) is not _SequenceStart:
+            return self.node(start)  # not a list: the checker says what it should be
+        if start.anchor is not None or start.tag is not None:
+            _refuse()
+        self.enter()
+        while True:
+            event = self.next_event()
+            if type(event) is _SequenceEnd:
+                self.depth -= 1
+                return STREAMED_ITEMS
+            if type(event) is not _MappingStart or event.anchor or event.tag:
+                _refuse()  # an empty item, a bare text, an alias: the checker words it
+            if not self.items(self.plain_item(), event.start_mark.line + 1):
+                _refuse()
+
+    def plain_item(self) -> dict[str, Any]:
+        """Read one item's mapping of scalars (its start already read) as a plain dict."""
+        self.enter()
+        item: dict[str, Any] = {}
+        while True:
+            key_event = self.next_event()
+            if type(key_event) is _MappingEnd:
+                self.depth -= 1
+                return item
+            value_event = self.next_event()
+            if type(key_event) is not _Scalar or type(value_event) is not _Scalar:
+                _refuse()  # a nested value: the round-trip path checks it with positions
+            key = self.scalar(key_event)
+            if not isinstance(key, str) or key == "<<" or key in item:
+                _refuse()
+            item[key] = self.scalar(value_event)
 
 
 def _is_empty(event: Any) -> bool:

@@ -33,7 +33,7 @@ from storyboard.fsio import FileTooLargeError, read_bounded
 from storyboard.i18n import available_languages
 from storyboard.model.shared_values import SharedValues
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
-from storyboard.storyfile.fast_yaml import load_plain_yaml
+from storyboard.storyfile.fast_yaml import STREAMED_ITEMS, load_plain_yaml
 from storyboard.storyfile.messages import (
     describe,
     dotted_field,
@@ -98,11 +98,11 @@ def parse_story(text: str, *, path: str) -> LoadedStory:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_STORY_BYTES:
         raise StoryError([_too_large(path)])
     lines = text.splitlines()
-    plain_document = load_plain_yaml(text, path)
+    plain_checker = _StoryChecker(path, [], lines)
+    plain_document = load_plain_yaml(text, path, plain_checker.take_plain_item)
     if plain_document is not None:
         # The C parser's document, when it checks clean; any problem is worded from the
         # round-trip loader's document below, so every message reads as it always has.
-        plain_checker = _StoryChecker(path, [], lines)
         loaded = plain_checker.check(plain_document)
         if loaded is not None and not plain_checker.problems:
             return loaded
@@ -164,6 +164,10 @@ class _StoryChecker:
         self._explained: set[tuple[int, str]] = set()
         #: Thousands of items repeat their notes' texts and the set of keys they fill.
         self.shared = SharedValues()
+        #: The items ``take_plain_item`` checked as the C parser read them, with their lines.
+        self.plain_items: list[Item] = []
+        self.plain_lines: list[int] = []
+        self._plain_posts: set[str] = set()  # their ``same_post_key``s
 
     def item_pos(self, sequence: CommentedSeq, index: int, default: Pos) -> Pos:
         """Return where an item is written; for an empty one, where its dash is."""
@@ -195,8 +199,9 @@ class _StoryChecker:
         items, item_lines = self.check_items(root)
         if story is None or options is None or items is None:
             return None
-        self.warn_duplicates(root, items)
-        self.warn_stray_endings(root, items)
+        if root.get("items") is not STREAMED_ITEMS:  # streamed items have neither
+            self.warn_duplicates(root, items)
+            self.warn_stray_endings(root, items)
         full = story.model_copy(update={"options": options, "items": items})
         warnings = [p for p in self.problems if p.severity == "warning"]
         node = root.get("options")
@@ -294,6 +299,8 @@ class _StoryChecker:
 
     def check_items(self, root: CommentedMap) -> tuple[list[Item] | None, list[int]]:
         node = root.get("items")
+        if node is STREAMED_ITEMS:  # checked one by one as they were read
+            return self.plain_items, self.plain_lines
         if node is None:
             return [], []
         if not isinstance(node, CommentedSeq):
@@ -339,6 +346,35 @@ class _StoryChecker:
         data = self.known(raw, model.model_fields, keep_null=kinds)
         item = self.validate(model, data, raw, prefix)
         return None if item is None else self.shared.model(item)
+
+    def take_plain_item(self, raw: dict[str, Any], line: int) -> bool:
+        """Check one item as the C parser read it; False: leave the story to the full path.
+
+        Only an item this check gives exactly what ``check_item`` would, with no problem
+        and no warning, is taken: one kind key, known keys, text values, none empty (an
+        empty value may be a hashtag comment to explain), a valid model, and a URL that
+        is no duplicate and has no stray ending. Everything else (and every message) is
+        the full path's.
+        """
+        kinds = [key for key in ITEM_KINDS if key in raw]
+        if len(kinds) != 1:
+            return False
+        model = ITEM_KINDS[kinds[0]]
+        fields = model.model_fields
+        if any(key not in fields or type(value) is not str for key, value in raw.items()):
+            return False
+        try:
+            item = model.model_validate(raw)
+        except ValidationError:
+            return False
+        if isinstance(item, UrlItem):
+            post = same_post_key(item.url)
+            if post in self._plain_posts or stray_url_ending(item.url) is not None:
+                return False
+            self._plain_posts.add(post)
+        self.plain_items.append(self.shared.model(item))
+        self.plain_lines.append(line)
+        return True
 
     def warn_duplicates(self, root: CommentedMap, items: list[Item]) -> None:
         """Warn about a URL that names the same post as an earlier item."""
