@@ -52,8 +52,10 @@ def test_a_long_contents_list_comes_folded_and_its_links_reach_skipped_headings(
             link.click()  # to a heading the browser had not laid out, past many such entries
             heading = page.locator(f"[id='{target}']")
             page.wait_for_function(
+                # Within a pixel: the jump lands on a fractional position (0.375 px seen),
+                # on either side of the viewport's edge by how the fonts round.
                 "id => { const box = document.getElementById(id).getBoundingClientRect();"
-                " return box.top >= 0 && box.bottom <= innerHeight; }",
+                " return box.top >= -1 && box.bottom <= innerHeight; }",
                 arg=target,
                 timeout=10_000,
             )
