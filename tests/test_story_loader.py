@@ -11,7 +11,8 @@ import pytest
 
 from storyboard.errors import Problem, StoryError
 from storyboard.model.story import EmbedMode, HeadingItem, TextItem, UrlItem
-from storyboard.storyfile.loader import MAX_STORY_BYTES, LoadedStory, load_story, parse_story
+from storyboard.storyfile.limits import MAX_STORY_BYTES
+from storyboard.storyfile.loader import LoadedStory, load_story, parse_story
 from storyboard.storyfile.safe_yaml import MAX_ALIASES
 
 DESIGN_EXAMPLE = """\

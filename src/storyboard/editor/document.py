@@ -18,7 +18,7 @@ from pathlib import Path
 
 from storyboard.errors import StoryboardError, UsageError, WriteError
 from storyboard.fsio import locked, read_bounded, write_atomically
-from storyboard.storyfile.loader import MAX_STORY_BYTES
+from storyboard.storyfile.limits import MAX_STORY_BYTES
 from storyboard.storyfile.story_text import EditResult
 
 _BOM = b"\xef\xbb\xbf"

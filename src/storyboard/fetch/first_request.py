@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from storyboard.model.embed_sizes import DEFAULT_MAXWIDTH
 from storyboard.net.limits import JSON_LIMIT
 from storyboard.providers import Endpoint, Provider, ProviderRegistry, StoragePolicy
 
@@ -30,7 +31,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 class ResolveSettings:
     """What the curator asked of the embeds: sizes passed to every provider."""
 
-    maxwidth: int | None = 550
+    maxwidth: int | None = DEFAULT_MAXWIDTH
     maxheight: int | None = None
     #: Keep the content of providers whose terms forbid it (``options.archive_restricted``).
     archive_restricted: bool = False

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from storyboard.model.embed_mode import EmbedMode as EmbedMode  # noqa: PLC0414 (re-exported for mypy)
+from storyboard.model.embed_sizes import DEFAULT_MAXWIDTH
 from storyboard.urls import check_http_url
 
 
@@ -25,7 +26,7 @@ class StoryOptions(_Strict):
 
     embed: EmbedMode = EmbedMode.STATIC
     # strict: YAML's `true` must not pass as the number 1
-    maxwidth: Annotated[int, Field(gt=0, le=4000, strict=True)] = 550
+    maxwidth: Annotated[int, Field(gt=0, le=4000, strict=True)] = DEFAULT_MAXWIDTH
     maxheight: Annotated[int, Field(gt=0, le=4000, strict=True)] | None = None
     theme: str | None = None
     #: A table of contents from the headings; unset: shown when there are enough headings.

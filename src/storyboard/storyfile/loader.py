@@ -34,6 +34,7 @@ from storyboard.i18n import available_languages
 from storyboard.model.shared_values import SharedValues
 from storyboard.model.story import ITEM_KINDS, Item, Story, StoryOptions, UrlItem
 from storyboard.storyfile.fast_yaml import STREAMED_ITEMS, load_plain_yaml
+from storyboard.storyfile.limits import MAX_STORY_BYTES
 from storyboard.storyfile.messages import (
     describe,
     dotted_field,
@@ -57,8 +58,6 @@ from storyboard.storyfile.positions import (
 )
 from storyboard.storyfile.safe_yaml import EventScan, load_yaml
 from storyboard.urls import check_http_url, same_post_key
-
-MAX_STORY_BYTES = 5_000_000
 
 _STORY_KEYS = list(Story.model_fields)
 _OPTION_KEYS = list(StoryOptions.model_fields)

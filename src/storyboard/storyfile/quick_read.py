@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-#: Larger story files are refused by the loader; not worth a guess.
-_MAX_BYTES = 5_000_000
+from storyboard.model.embed_sizes import DEFAULT_MAXWIDTH
+from storyboard.storyfile.limits import MAX_STORY_BYTES
+
 _DIGITS = re.compile(r"[0-9]{1,4}")
 _BOOLEANS = {"true": True, "false": False}
 
@@ -28,7 +29,7 @@ class QuickStory:
     """The items' URLs in story order, and the options that change what is asked for them."""
 
     urls: list[str] = field(default_factory=list)
-    maxwidth: int | None = 550
+    maxwidth: int | None = DEFAULT_MAXWIDTH
     maxheight: int | None = None
     archive_restricted: bool = False
 
@@ -36,8 +37,8 @@ class QuickStory:
 def quick_read(path: Path) -> QuickStory | None:
     """Return the URLs and embed options ``path`` seems to hold; None if it cannot tell."""
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            return None
+        if path.stat().st_size > MAX_STORY_BYTES:
+            return None  # refused by the loader: not worth a guess
         text = path.read_bytes().decode("utf-8-sig")
         return _from_events(yaml.parse(text, Loader=yaml.CSafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
@@ -83,7 +84,7 @@ def _from_events(events: Iterable[yaml.Event]) -> QuickStory:
             frame.key = ""  # the value is read (or begun): a key comes next
     return QuickStory(
         urls=urls,
-        maxwidth=_size(options.get("maxwidth"), 550),
+        maxwidth=_size(options.get("maxwidth"), DEFAULT_MAXWIDTH),
         maxheight=_size(options.get("maxheight"), None),
         archive_restricted=_BOOLEANS.get(options.get("archive_restricted", ""), False),
     )
