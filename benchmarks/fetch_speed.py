@@ -43,6 +43,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
+#: The size of ``--pictures``' photos: a typical post picture, under the archive's 1600 px.
+PICTURE_SIZE = (1200, 800)
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
@@ -84,10 +86,14 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/post/"):
             self.not_found()
             return
+        if self.path.startswith("/picture/"):
+            self.picture()
+            return
         time.sleep(self.server.latency)
         url = parse_qs(urlsplit(self.path).query).get("url", [""])[0]
         body = json.dumps(
             {
+                **self.thumbnail_of(url),
                 "type": "rich",
                 "version": "1.0",
                 "author_name": "Anna Example",
@@ -106,6 +112,27 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def thumbnail_of(self, url: str) -> dict[str, object]:
+        """With ``--pictures``: the post's picture, on the post's own host (answered at once)."""
+        if self.server.picture is None:
+            return {}
+        parts = urlsplit(url)
+        return {
+            "thumbnail_url": f"https://{parts.hostname}/picture{parts.path}.jpg",
+            "thumbnail_width": PICTURE_SIZE[0],
+            "thumbnail_height": PICTURE_SIZE[1],
+        }
+
+    def picture(self) -> None:
+        """A JPEG photo, its bytes made unique to the post (bytes after its end marker)."""
+        assert self.server.picture is not None
+        body = self.server.picture + self.path.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def not_found(self) -> None:
         """Answer a post's own page at once: a 404, so its card keeps the oEmbed answer."""
         self.send_response(404)
@@ -119,9 +146,10 @@ class Handler(BaseHTTPRequestHandler):
 class Provider(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, latency: float) -> None:
+    def __init__(self, latency: float, picture: bytes | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.latency = latency
+        self.picture = picture
         self.counter = Counter()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
@@ -142,8 +170,8 @@ class Farm:
     providers: list[Provider]
 
     @classmethod
-    def start(cls, hosts: int, latency: float) -> Farm:
-        return cls([Provider(latency) for _ in range(hosts)])
+    def start(cls, hosts: int, latency: float, picture: bytes | None = None) -> Farm:
+        return cls([Provider(latency, picture) for _ in range(hosts)])
 
     def set_latency(self, latency: float) -> None:
         for provider in self.providers:
@@ -338,6 +366,19 @@ def micawber_runs(farm: Farm, urls: list[str], workers: int) -> list[tuple[str, 
 # -- the report ----------------------------------------------------------------------------------
 
 
+def photo() -> bytes:
+    """Return a JPEG of ``PICTURE_SIZE`` with detail in it, as a photo has (not one colour)."""
+    import io
+
+    from PIL import Image
+
+    width, height = PICTURE_SIZE
+    image = Image.effect_mandelbrot((width, height), (-2.2, -1.2, 1.0, 1.2), 60).convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
 def row(label: str, value: str) -> None:
     print(f"  {label:<58} {value}")
 
@@ -389,12 +430,17 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline", default="main", help="git revision to compare with ('' for none)"
     )
     parser.add_argument("--no-contenders", action="store_true", help="skip sequential/micawber")
+    parser.add_argument(
+        "--pictures",
+        action="store_true",
+        help="each post has a 1200x800 photo to archive (answered at once by its host)",
+    )
     args = parser.parse_args(argv)
     for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
         os.environ.pop(name.upper(), None)
 
-    farm = Farm.start(args.hosts, args.latency)
+    farm = Farm.start(args.hosts, args.latency, photo() if args.pictures else None)
     results: list[bool] = []
     try:
         with tempfile.TemporaryDirectory(prefix="storyboard-bench-") as tmp:
@@ -414,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"fetch over {args.hosts} hosts, {args.latency * 1000:g} ms per answer, "
                 f"--concurrency {args.concurrency}, --per-host {args.per_host}; "
                 f"each post's page answers 404 at once"
+                + (f"; each post has a {PICTURE_SIZE[0]}x{PICTURE_SIZE[1]} photo" * args.pictures)
             )
             print(f"before: {load_average()}")
             pool = ("--concurrency", str(args.concurrency), "--per-host", str(args.per_host))

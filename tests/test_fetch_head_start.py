@@ -90,6 +90,19 @@ def test_each_endpoint_is_asked_once_within_the_per_host_limit(
     }
 
 
+def test_no_more_requests_at_once_than_the_concurrency_asked(
+    server: FaultServer, tmp_path: Path
+) -> None:
+    provider = Provider(server, delay=0.05)
+    posts = [f"https://social.example/@a/{i}" for i in range(16)]
+    story = provider.write(tmp_path, f"title: Three\n{items(posts)}")
+    # One host that allows eight: the three requests at once are the only limit.
+    result = fetch(story, "--concurrency", "3", "--per-host", "8")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(query["url"] for query in provider.asked) == sorted(posts)
+    assert provider.peak == 3
+
+
 def test_sizes_the_quick_pass_misreads_are_asked_again_with_the_storys_own(
     server: FaultServer, tmp_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from storyboard.errors import FetchError
 from storyboard.fetch.pool import PoolSettings, fetch_urls, urls_to_fetch
 from storyboard.fetch.resolver import Resolution
-from storyboard.fetch.workers import FetchWorkers
+from storyboard.fetch.workers import SPARE_WORKERS, FetchWorkers, HostQueue, Taken
 from storyboard.model.card import Card, CardKind
 from storyboard.model.snapshot import Snapshot, SnapshotStatus, Source, SourceKind
 from storyboard.snapshots import SnapshotStore
@@ -60,7 +60,7 @@ def urls(hosts: int, per_host: int) -> list[str]:
 def test_limits_hold_and_results_keep_the_story_order(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path / "s.snapshots.json")
     resolver = RecordingResolver()
-    wanted = urls(hosts=5, per_host=6)
+    wanted = urls(hosts=8, per_host=6)  # room for more than 8 + SPARE_WORKERS at once
     outcomes = fetch_urls(
         wanted,
         store,
@@ -69,7 +69,8 @@ def test_limits_hold_and_results_keep_the_story_order(tmp_path: Path) -> None:
     )
     assert [o.url for o in outcomes] == wanted
     assert max(resolver.peak_per_host.values()) == 2
-    assert resolver.peak_total == 8
+    # A few URLs more than requests at once: the client holds the requests to 8.
+    assert resolver.peak_total == 8 + SPARE_WORKERS
     saved = json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]
     assert set(saved) == set(wanted)
 
@@ -194,6 +195,55 @@ def test_urls_asked_early_but_not_wanted_are_never_resolved(tmp_path: Path) -> N
     resolver = StartRecordingResolver(delay=0)
     outcomes = fetch_urls([a], store, resolver, workers=workers)  # type: ignore[arg-type]
     assert [o.url for o in outcomes] == [a]
-    assert workers.asked == [b]
+    assert workers.asked[0] == b  # (A may be asked early too, by a spare worker)
     assert len(resolver.started) == 1  # A alone: B, asked early, was dropped
     assert set(json.loads(store.path.read_text(encoding="utf-8"))["snapshots"]) == {a}
+
+
+# -- the queue's choices: early answers, the backlog they leave, the requests that go on -----
+
+
+def next_of(queue: HostQueue) -> tuple[str, bool, bool]:
+    """Take the queue's next URL: (its path, to resolve?, asked early?)."""
+    taken = queue.take()
+    assert taken is not None
+    return taken.url.removeprefix("https://a.example"), taken.resolve, taken.answered
+
+
+def test_an_answer_keeps_its_hosts_slot_and_is_resolved_even_when_the_host_hangs() -> None:
+    queue = HostQueue(per_host=2, backlog_workers=1)
+    for i in range(4):
+        queue.add(f"https://a.example/{i}", "a.example")
+    assert [next_of(queue), next_of(queue)] == [("/0", False, False), ("/1", False, False)]
+    queue.answered("https://a.example/0", "a.example")  # /1's early request still hangs
+    taken: list[Taken | None] = []
+    waiter = threading.Thread(target=lambda: taken.append(queue.take()), daemon=True)
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive()  # both of a.example's slots are held: nothing more is asked
+    queue.begin_resolving()
+    waiter.join(5)
+    # The answer is resolved at once, in the slot it kept, whatever /1 is doing.
+    assert [(t.url, t.resolve, t.answered) for t in taken if t] == [
+        ("https://a.example/0", True, True)
+    ]
+
+
+def test_a_few_workers_work_off_the_early_answers_while_the_others_go_on_asking() -> None:
+    queue = HostQueue(per_host=8, backlog_workers=1)
+    for i in range(6):
+        queue.add(f"https://a.example/{i}", "a.example")
+    for i in range(3):
+        assert next_of(queue) == (f"/{i}", False, False)
+        queue.answered(f"https://a.example/{i}", "a.example")
+    queue.begin_resolving()
+    queue.close()
+    backlog = queue.take()
+    assert backlog is not None
+    assert (backlog.url, backlog.answered) == ("https://a.example/0", True)
+    # One worker is on the backlog: the next two ask URLs not asked yet.
+    assert [next_of(queue), next_of(queue)] == [("/3", True, False), ("/4", True, False)]
+    queue.release(backlog)
+    assert next_of(queue) == ("/1", True, True)
+    # With nothing else left to ask, any worker takes an answer.
+    assert [next_of(queue), next_of(queue)] == [("/5", True, False), ("/2", True, True)]

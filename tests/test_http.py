@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -681,6 +682,59 @@ def test_threads_share_one_client(server: FaultServer, client: HttpClient) -> No
     assert results == [{"n": 1}] * 40
     client.close()
     assert client.get(url, max_bytes=JSON_LIMIT).status == 200  # a closed client reopens
+
+
+class InFlight:
+    """Counts the requests a route is answering at once; each takes a moment."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.lock = threading.Lock()
+        self.now = 0
+        self.peak = 0
+
+    def __call__(self, exchange: Exchange) -> None:
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.now -= 1
+        exchange.respond(200, b"{}")
+
+
+def test_requests_at_once_are_capped_whatever_the_threads(server: FaultServer) -> None:
+    in_flight = InFlight(0.05)
+    url = server.route("/slow", in_flight)
+    client = HttpClient(FetchSettings(allow_private_network=True), requests_at_once=3)
+    with client, ThreadPoolExecutor(max_workers=10) as pool:
+        list(pool.map(lambda _: client.get(url, max_bytes=JSON_LIMIT), range(30)))
+    assert in_flight.peak == 3
+
+
+def test_a_try_waiting_to_come_back_frees_its_request_slot(server: FaultServer) -> None:
+    busy = iter([True])
+    slow = InFlight(0.05)
+
+    def once_busy(exchange: Exchange) -> None:
+        if next(busy, False):
+            exchange.respond(503, b"", headers=[("Retry-After", "1")])
+        else:
+            exchange.respond(200, b"{}")
+
+    first, second = server.route("/busy", once_busy), server.route("/slow", slow)
+    client = HttpClient(FetchSettings(allow_private_network=True), requests_at_once=1)
+    waited = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        # While the 503's try waits, the one slot serves another request.
+        assert client.get(second, max_bytes=JSON_LIMIT).status == 200
+        waited.set()
+
+    client.sleep = sleep
+    with client:
+        assert client.get(first, max_bytes=JSON_LIMIT).status == 200
+    assert waited.is_set()
 
 
 def test_parse_retry_after() -> None:

@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
-import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
-
-import filelock
 
 from storyboard.errors import LockTimeoutError, StoryboardError, UsageError, WriteError
 
@@ -48,7 +44,8 @@ def temporary_pattern(path: Path) -> str:
 
 
 def _temporary_for(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # os.urandom, as secrets.token_hex uses; secrets itself costs the quick paths an import.
+    return path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
 
 
 def _default_mode(path: Path) -> int:
@@ -86,6 +83,8 @@ def _copy_into(handle: BinaryIO, content: Content) -> None:
     if isinstance(content, bytes):
         handle.write(content)
     elif isinstance(content, Path):
+        import shutil  # only for a file to copy
+
         with content.open("rb") as source:
             shutil.copyfileobj(source, handle)
     else:
@@ -242,6 +241,10 @@ def locked(
     raises ``LockTimeoutError``. The lock is the operating system's (``flock``): a
     command that dies releases it, so it is never left behind.
     """
+    # filelock is loaded by the first lock: ``fetch``'s first requests, which need none
+    # of it, go out before.
+    import filelock
+
     lock_file = lock_path_for(path)
     limit = _lock_timeout() if timeout is None else timeout
     try:

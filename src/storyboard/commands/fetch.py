@@ -58,11 +58,11 @@ def fetch_story(
         return report
     from storyboard.fetch.assets import AssetArchive
     from storyboard.fetch.first_request import ResolveSettings
-    from storyboard.fetch.resolver import UrlResolver, load_parsers_in_background
+    from storyboard.fetch.preload import load_readers_in_background
+    from storyboard.fetch.resolver import UrlResolver
     from storyboard.fetch.wayback import record_archived_copies
-    from storyboard.net import HttpClient
 
-    client = HttpClient(network.http) if head_start is None else head_start.client
+    client = network.client() if head_start is None else head_start.client
     try:
         resolver = UrlResolver(
             registry=build_registry(network.providers_files)
@@ -81,7 +81,7 @@ def fetch_story(
             clock=store.clock,
             early=head_start.early if head_start is not None else None,
         )
-        load_parsers_in_background()  # loads while the first requests are on their way
+        load_readers_in_background()  # unless the head start did: while the first requests run
         report = timed_fetch(
             wanted,
             store,
@@ -116,9 +116,8 @@ def archive_imported_media(
     ):
         return MediaReport()
     from storyboard.fetch.assets import AssetArchive
-    from storyboard.net import HttpClient
 
-    client = HttpClient(network.http)
+    client = network.client()
     try:
         archive = AssetArchive(workspace.checked_assets_dir(), client)
         return archive_missing(urls, store, archive, concurrency=network.pool.concurrency)

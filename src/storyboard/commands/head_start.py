@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from storyboard.commands.network import NetworkOptions, build_registry
 from storyboard.errors import StoryboardError
 from storyboard.fetch.first_request import EarlyAnswers, RequestHosts, ResolveSettings
+from storyboard.fetch.preload import load_readers_in_background
 from storyboard.fetch.workers import FetchWorkers
 from storyboard.storyfile.quick_read import quick_read
 from storyboard.urls import normalize_url
@@ -72,9 +73,8 @@ def start_early(story_path: Path, network: NetworkOptions, *, refresh: bool) -> 
         registry = build_registry(network.providers_files)
     except StoryboardError:
         return None  # said again, and worded, where the fetch itself builds it
-    from storyboard.net import HttpClient
 
-    client = HttpClient(network.http)
+    client = network.client()
     settings = ResolveSettings(
         maxwidth=story.maxwidth,
         maxheight=story.maxheight,
@@ -88,6 +88,7 @@ def start_early(story_path: Path, network: NetworkOptions, *, refresh: bool) -> 
         ask_early=early.ask,
     )
     workers.add(pending)
+    load_readers_in_background()  # once the first requests are out: ready for their answers
     return HeadStart(registry, client, early, workers)
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyboard.fetch.pool import PoolSettings
 from storyboard.net import FetchSettings
 from storyboard.providers import ProviderRegistry
+
+if TYPE_CHECKING:
+    from storyboard.net import HttpClient
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,12 @@ class NetworkOptions:
     providers_files: Sequence[Path] = ()
     http: FetchSettings = field(default_factory=FetchSettings)
     pool: PoolSettings = field(default_factory=PoolSettings)
+
+    def client(self) -> HttpClient:
+        """Return a client that keeps to these settings, the pool's requests at once too."""
+        from storyboard.net import HttpClient  # requests: loaded to fetch, not to start
+
+        return HttpClient(self.http, requests_at_once=self.pool.concurrency)
 
 
 def build_registry(providers_files: Sequence[Path] = ()) -> ProviderRegistry:

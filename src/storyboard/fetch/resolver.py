@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import threading
 from dataclasses import dataclass, replace
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -12,7 +10,7 @@ from urllib.parse import urlencode
 from storyboard.clock import Clock, utc_now
 from storyboard.errors import FetchError, OEmbedError
 from storyboard.extract.oembed import OEmbed, parse_oembed, parse_oembed_xml
-from storyboard.fetch.assets import AssetArchive, archive_card_media, pillow
+from storyboard.fetch.assets import AssetArchive, archive_card_media
 from storyboard.fetch.first_request import (
     JSON_ACCEPT,
     EarlyAnswers,
@@ -32,32 +30,6 @@ from storyboard.urls import host_of, normalize_url
 if TYPE_CHECKING:
     from storyboard.extract.discovery import DiscoveredEndpoint
     from storyboard.extract.page_metadata import PageMetadata
-
-#: What reads HTML (BeautifulSoup, nh3): needed once the first answer arrives, not to
-#: send the first request. Imported by ``load_parsers_in_background`` while the first
-#: requests are on their way, and where used (a no-op once loaded).
-_PARSERS = (
-    "storyboard.extract.discovery",
-    "storyboard.extract.oembed_card",
-    "storyboard.extract.page_card",
-    "storyboard.extract.page_metadata",
-    "storyboard.extract.sanitize",
-    "storyboard.extract.walls",
-    "storyboard.networks.bluesky",
-    "storyboard.networks.mastodon",
-)
-
-
-def load_parsers_in_background() -> None:
-    """Start importing the HTML parsers and Pillow, so that the first answers do not wait."""
-    threading.Thread(target=_import_parsers, name="fetch-imports", daemon=True).start()
-
-
-def _import_parsers() -> None:
-    for name in _PARSERS:
-        importlib.import_module(name)
-    pillow()  # for the first thumbnails
-
 
 _XML_ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 _PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"

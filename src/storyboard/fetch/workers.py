@@ -8,8 +8,15 @@ held to ``per_host`` at a time is not left for last), among those with a free sl
 Before the resolver is ready (``fetch`` still loading the story and its snapshots),
 the workers can already ask each URL's first request (``EarlyAnswers``). A URL holds
 its host's slot from its first request to the end of its resolving, as without the
-early start: an answered URL keeps it while it waits for the resolver, and is
-resolved before the others once ``begin`` is called.
+early start: an answered URL keeps it while it waits for the resolver (a host whose
+later requests hang must not starve the answers it gave), and is resolved before the
+URLs not asked yet once ``begin`` is called: by a few workers, while the others go on
+asking.
+
+There are a few more workers than requests at once (``HttpClient``'s
+``requests_at_once`` keeps to the limit): while one worker reads an answer and builds
+its card, another's request is already on the way, instead of every request waiting
+for the CPU work of the one before it.
 """
 
 from __future__ import annotations
@@ -20,17 +27,29 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from storyboard.fetch.resolver import Resolution
 
 
+class Taken(NamedTuple):
+    """A URL handed to a worker, and what to do with it."""
+
+    url: str
+    host: str  # its first request's server, whose slot it holds
+    resolve: bool  # False: only ask its first request (the resolver is not ready yet)
+    answered: bool  # its first request was asked early
+
+
 class HostQueue:
     """URLs waiting, by host; each is taken only while its host has a free slot."""
 
-    def __init__(self, per_host: int) -> None:
+    def __init__(self, per_host: int, *, backlog_workers: int) -> None:
         self._per_host = max(1, per_host)
+        #: Workers that may resolve answered URLs while others still wait to be asked.
+        self._backlog_workers = max(1, backlog_workers)
+        self._resolving_answered = 0
         self._ready = threading.Condition()
         self._waiting: dict[str, deque[str]] = {}
         #: Asked early, each holding its host's slot: resolved first, in the order asked.
@@ -80,22 +99,37 @@ class HostQueue:
             self._stopped = True
             self._ready.notify_all()
 
-    def take(self) -> tuple[str, str, bool] | None:
-        """Wait for a URL whose host has a free slot: (url, host, to resolve?); None: done."""
+    def take(self) -> Taken | None:
+        """Wait for a URL whose host has a free slot; None: nothing is left to take."""
         with self._ready:
             while not self._stopped:
-                if self._resolving and self._answered:
-                    url, host = self._answered.popleft()  # its slot is held already
-                    return url, host, True
-                taken = self._take_waiting()
+                taken = self._take_next()
                 if taken is not None:
                     return taken
-                if self._resolving and self._closed and not self._waiting:
+                if self._resolving and self._closed and not self._waiting and not self._answered:
                     return None
                 self._ready.wait()
             return None
 
-    def _take_waiting(self) -> tuple[str, str, bool] | None:
+    def _take_next(self) -> Taken | None:
+        if not self._resolving:
+            return self._take_waiting()
+        # The answers that came in while the story loaded are worked off by a few
+        # workers; the others go on asking, so that the requests at once stay busy.
+        if self._resolving_answered < self._backlog_workers:
+            taken = self._take_answered()
+            if taken is not None:
+                return taken
+        return self._take_waiting() or self._take_answered()
+
+    def _take_answered(self) -> Taken | None:
+        if not self._answered:
+            return None
+        url, host = self._answered.popleft()  # its slot is held already
+        self._resolving_answered += 1
+        return Taken(url, host, resolve=True, answered=True)
+
+    def _take_waiting(self) -> Taken | None:
         ready = [h for h in self._waiting if self._busy.get(h, 0) < self._per_host]
         if not ready:
             return None
@@ -104,7 +138,7 @@ class HostQueue:
         if not self._waiting[host]:
             del self._waiting[host]  # keeps each choice to the hosts that still have work
         self._busy[host] = self._busy.get(host, 0) + 1
-        return url, host, self._resolving
+        return Taken(url, host, resolve=self._resolving, answered=False)
 
     def answered(self, url: str, host: str) -> None:
         """Queue ``url``, asked early, to be resolved first; it keeps its host's slot."""
@@ -115,10 +149,12 @@ class HostQueue:
                 self._busy[host] -= 1  # asked for a story the checked one is not
             self._ready.notify_all()
 
-    def release(self, host: str) -> None:
-        """Free ``host``'s slot: a URL is resolved."""
+    def release(self, taken: Taken) -> None:
+        """Free the slot of ``taken``'s host: its URL is resolved."""
         with self._ready:
-            self._busy[host] -= 1
+            self._busy[taken.host] -= 1
+            if taken.answered:
+                self._resolving_answered -= 1
             self._ready.notify_all()
 
     def hosts_in_flight(self) -> list[str]:
@@ -127,8 +163,12 @@ class HostQueue:
             return sorted(host for host, busy in self._busy.items() if busy)
 
 
+#: Workers beyond the requests at once: reading answers while the others' requests run.
+SPARE_WORKERS = 4
+
+
 class FetchWorkers:
-    """Up to ``concurrency`` threads taking URLs from one ``HostQueue``.
+    """Up to ``concurrency + SPARE_WORKERS`` threads taking URLs from one ``HostQueue``.
 
     The threads are daemons: a run given up (Ctrl-C, a story that fails its checks)
     does not wait for a slow server, and nothing of theirs is saved but what the
@@ -143,10 +183,11 @@ class FetchWorkers:
         request_host: Callable[[str], str],
         ask_early: Callable[[str], None] | None = None,
     ) -> None:
-        self._concurrency = max(1, concurrency)
+        concurrency = max(1, concurrency)
+        self._threads_at_most = concurrency + SPARE_WORKERS
         self._request_host = request_host
         self._ask_early = ask_early
-        self._queue = HostQueue(per_host)
+        self._queue = HostQueue(per_host, backlog_workers=SPARE_WORKERS)
         self._known: set[str] = set()
         self._threads: list[threading.Thread] = []
         self._resolve: Callable[[str], Resolution] | None = None
@@ -158,7 +199,7 @@ class FetchWorkers:
             if url not in self._known:
                 self._known.add(url)
                 self._queue.add(url, self._request_host(url))
-        while len(self._threads) < min(self._concurrency, len(self._known)):
+        while len(self._threads) < min(self._threads_at_most, len(self._known)):
             thread = threading.Thread(
                 target=self._work, name=f"fetch_{len(self._threads)}", daemon=True
             )
@@ -202,13 +243,13 @@ class FetchWorkers:
 
     def _work(self) -> None:
         while (taken := self._queue.take()) is not None:
-            url, host, resolving = taken
-            if not resolving:
+            url = taken.url
+            if not taken.resolve:
                 if self._ask_early is not None:
                     # What went wrong is met again, and told, where the URL is resolved.
                     with contextlib.suppress(Exception):
                         self._ask_early(url)
-                self._queue.answered(url, host)
+                self._queue.answered(url, taken.host)
                 continue
             assert self._resolve is not None  # set before the queue hands out URLs to resolve
             result: Future[Resolution] = Future()
@@ -217,5 +258,5 @@ class FetchWorkers:
             except BaseException as exc:  # the caller's merge says what it means for the run
                 result.set_exception(exc)
             finally:
-                self._queue.release(host)
+                self._queue.release(taken)
             self._finished.put((url, result))

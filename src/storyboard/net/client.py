@@ -14,7 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, suppress
+from contextlib import AbstractContextManager, closing, nullcontext, suppress
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.client import IncompleteRead, RemoteDisconnected
@@ -70,8 +70,15 @@ class _NoCredentials(AuthBase):
 class HttpClient:
     """GET URLs within storyboard's limits; share one between threads."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(
+        self, settings: FetchSettings | None = None, *, requests_at_once: int | None = None
+    ) -> None:
         self.settings = settings or FetchSettings()
+        #: Held by each try in flight (None: no limit). A limit on requests rather than on
+        #: threads lets a thread read one answer while another thread's request goes out.
+        self._request_slots: AbstractContextManager[object] = (
+            threading.BoundedSemaphore(requests_at_once) if requests_at_once else nullcontext()
+        )
         #: Waits between tries; tests replace it to run without waiting.
         self.sleep: Callable[[float], None] = time.sleep
         self._jitter = random.Random()  # noqa: S311  (spreads retries; not a secret)
@@ -116,7 +123,8 @@ class HttpClient:
         attempt = 1
         while True:
             try:
-                return self._try(start, max_bytes=max_bytes, accept=accept)
+                with self._request_slots:  # not held while waiting to try again
+                    return self._try(start, max_bytes=max_bytes, accept=accept)
             except _RetryableError as retry:
                 if attempt >= self.settings.max_tries:
                     raise retry.error from retry.__cause__
