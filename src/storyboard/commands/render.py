@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,9 +15,10 @@ from storyboard.commands.orphans import refuse_if_orphaned
 from storyboard.errors import EXIT_OK, EXIT_PARTIAL, UsageError
 from storyboard.model.story import EmbedMode
 from storyboard.snapshots import SnapshotStore
-from storyboard.urls import normalize_url
 
 if TYPE_CHECKING:
+    from storyboard.fetch.local_copies import PicturesSeen
+    from storyboard.model.snapshot import Snapshot
     from storyboard.render import RenderOptions, RenderResult
     from storyboard.render.media import AssetsMode
 
@@ -108,21 +109,23 @@ def render_options(opened: OpenedStory, request: RenderRequest) -> RenderOptions
 
 def render_story_file(
     opened: OpenedStory,
-    store: SnapshotStore,
+    store: SnapshotStore | Mapping[str, Snapshot],
     options: RenderOptions,
     *,
     providers_files: Sequence[Path] = (),
 ) -> RenderResult:
     """Render an opened story from its snapshots (no network).
 
-    ``providers_files`` are the registries the snapshots were fetched with: they say
-    which hosts a provider's player and scripts may come from.
+    ``store``: the story's snapshots, or a mapping of them to read from (the
+    ``PicturesSeen`` of ``render``). ``providers_files`` are the registries the
+    snapshots were fetched with: they say which hosts a provider's player and scripts
+    may come from.
     """
     from storyboard.render import render_story
 
     return render_story(
         opened.story,
-        store.for_reading(),
+        store.for_reading() if isinstance(store, SnapshotStore) else store,
         options,
         assets_dir=opened.workspace.checked_assets_dir(),
         registry=build_registry(providers_files),
@@ -164,7 +167,10 @@ def render(
 
         fetch_story(opened, store, network, feedback)
     options = render_options(opened, request)
-    result = render_story_file(opened, store, options, providers_files=network.providers_files)
+    from storyboard.fetch.local_copies import PicturesSeen
+
+    snapshots = PicturesSeen(store.for_reading())
+    result = render_story_file(opened, snapshots, options, providers_files=network.providers_files)
     notes = size_notes(options)
     if options.format.value == "page" and options.base_url is None:
         notes.append(
@@ -184,7 +190,7 @@ def render(
             )
         )
         notes.append(Note(f"{url}: {reason}", "unresolved"))
-    notes += missing_picture_notes(opened, store, urls)
+    notes += missing_picture_notes(opened, snapshots)
     return RenderOutcome(
         written=result.written,
         unresolved=result.unresolved,
@@ -198,22 +204,15 @@ def render(
 MISSING_LISTED = 20
 
 
-def missing_picture_notes(opened: OpenedStory, store: SnapshotStore, urls: list[str]) -> list[Note]:
+def missing_picture_notes(opened: OpenedStory, snapshots: PicturesSeen) -> list[Note]:
     """Warn about archived pictures gone from (or damaged in) the assets folder.
 
-    The page renders without them (their cards are still there, so the exit status
-    stays as it is); a plain ``storyboard fetch`` archives them again from their source.
+    ``snapshots``: what the render read, with the pictures of the cards it made. The
+    page renders without them (their cards are still there, so the exit status stays
+    as it is); a plain ``storyboard fetch`` archives them again from their source.
     """
-    from storyboard.fetch.local_copies import missing_pictures
-
     assets_dir = opened.workspace.assets_dir
-    seen: set[str] = set()
-    missing = []
-    for url in dict.fromkeys(normalize_url(url) for url in urls):
-        for picture in missing_pictures(store.get(url), assets_dir):
-            if picture.asset.path not in seen:
-                seen.add(picture.asset.path or "")
-                missing.append(picture)
+    missing = snapshots.missing(assets_dir)
     if not missing:
         return []
     where = f"{assets_dir}/" + ("" if assets_dir.is_dir() else " (the folder is missing)")

@@ -9,6 +9,7 @@ damaged ones (a truncated download by hand, a file that is not an image any more
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,16 +53,57 @@ def _problem(assets_dir: Path, name: str) -> str | None:
 
 def missing_pictures(snapshot: Snapshot | None, assets_dir: Path) -> list[MissingPicture]:
     """Return the archived pictures of ``snapshot`` that ``assets_dir`` lacks or holds damaged."""
-    if snapshot is None or snapshot.card is None:
-        return []
     found = []
-    for name in MEDIA_FIELDS:
-        asset = getattr(snapshot.card, name)
-        if isinstance(asset, MediaAsset) and asset.path:
-            why = _problem(assets_dir, asset.path)
-            if why is not None:
-                found.append(MissingPicture(snapshot.url, asset, why))
+    for asset in _archived(snapshot):
+        why = _problem(assets_dir, asset.path or "")
+        if why is not None:
+            found.append(MissingPicture(snapshot.url if snapshot else "", asset, why))
     return found
+
+
+def _archived(snapshot: Snapshot | None) -> Iterator[MediaAsset]:
+    card = snapshot.card if snapshot is not None else None
+    for name in MEDIA_FIELDS if card is not None else ():
+        asset = getattr(card, name)
+        if isinstance(asset, MediaAsset) and asset.path:
+            yield asset
+
+
+class PicturesSeen(Mapping[str, Snapshot]):
+    """The snapshots a render reads, noting the archived pictures of each one it hands out.
+
+    ``render`` checks the pictures of the snapshots the renderer read anyway, instead of
+    reading (and, kept packed, checking and building) every snapshot a second time.
+    """
+
+    def __init__(self, snapshots: Mapping[str, Snapshot]) -> None:
+        self._snapshots = snapshots
+        #: Each archived file once, with the first item that showed it.
+        self._pictures: dict[str, tuple[str, MediaAsset]] = {}
+
+    def __getitem__(self, key: str) -> Snapshot:
+        snapshot = self._snapshots[key]
+        for asset in _archived(snapshot):
+            self._pictures.setdefault(asset.path or "", (snapshot.url, asset))
+        return snapshot
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._snapshots
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshots)
+
+    def __len__(self) -> int:
+        return len(self._snapshots)
+
+    def missing(self, assets_dir: Path) -> list[MissingPicture]:
+        """Return the pictures seen so far that ``assets_dir`` lacks or holds damaged."""
+        found = []
+        for name, (item_url, asset) in self._pictures.items():
+            why = _problem(assets_dir, name)
+            if why is not None:
+                found.append(MissingPicture(item_url, asset, why))
+        return found
 
 
 def to_archive_again(snapshot: Snapshot, assets_dir: Path) -> Snapshot:
