@@ -102,15 +102,55 @@ class _ThemeLoader(FileSystemLoader):
 _OWN_TEMPLATES = frozenset({"partials/entry.html"})
 
 
-class _EscapedOnceCodeGenerator(CodeGenerator):
-    """Jinja's code for templates, printing a value through ``finalize`` alone where it escapes.
+class _StoryCodeGenerator(CodeGenerator):
+    """Jinja's code for templates, with two shortcuts that print the same text.
 
-    Jinja writes ``{{ value }}`` as ``escape(finalize(value))``. Where autoescape is on
-    (and cannot change at run time), this environment's ``finalize`` (``_finalize``) has
-    already escaped the value and returned ``Markup``, and ``escape`` of ``Markup`` only
-    copies it: a tenth of a long page's time, for the same text. Elsewhere (autoescape
-    off, or set by a variable), Jinja's own code is written.
+    Values are printed through ``finalize`` alone where it escapes. Jinja writes
+    ``{{ value }}`` as ``escape(finalize(value))``. Where autoescape is on (and cannot
+    change at run time), this environment's ``finalize`` (``_finalize``) has already
+    escaped the value and returned ``Markup``, and ``escape`` of ``Markup`` only copies
+    it: a tenth of a long page's time, for the same text. Elsewhere (autoescape off, or
+    set by a variable), Jinja's own code is written.
+
+    An include hands its output on as one piece where it is a loop's (a card of the
+    list): Jinja passes each of a card's thirty-odd pieces up through every template
+    above it (the entry, the list, the page's block, the page, the base, the writer),
+    one Python loop or generator step a level; joined, a card goes up once. Any other
+    include delegates with ``yield from`` instead of a loop of its own, so a long
+    page is still written as it is made.
     """
+
+    def visit_Include(self, node: nodes.Include, frame: Frame) -> None:  # noqa: N802 (Jinja's name)
+        if not node.with_context or self.environment.is_async or node.ignore_missing:
+            super().visit_Include(node, frame)
+            return
+        if frame.buffer is not None and not frame.loop_frame:
+            super().visit_Include(node, frame)  # its own ``buffer.append`` loop
+            return
+        # The template is found as Jinja's own code finds it.
+        func_name = "get_or_select_template"
+        if isinstance(node.template, nodes.Const):
+            if isinstance(node.template.value, str):
+                func_name = "get_template"
+            elif isinstance(node.template.value, (tuple, list)):
+                func_name = "select_template"
+        elif isinstance(node.template, (nodes.Tuple, nodes.List)):
+            func_name = "select_template"
+        self.writeline(f"template = environment.{func_name}(", node)
+        self.visit(node.template, frame)
+        self.write(f", {self.name!r})")
+        self.writeline(
+            "gen = template.root_render_func(template.new_context(context.get_all(), True,"
+            f" {self.dump_local_context(frame)}))"
+        )
+        self.writeline("try:")
+        self.indent()
+        if frame.loop_frame:
+            self.simple_write("concat(gen)", frame)
+        else:
+            self.writeline("yield from gen")
+        self.outdent()
+        self.writeline("finally: gen.close()")
 
     def _output_child_pre(
         self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
@@ -146,10 +186,10 @@ class _StorySandbox(ImmutableSandboxedEnvironment):
     and the value is no ``str.format``. Those reads skip the checks; anything else (a
     ``_`` name, a method, any other object) takes the sandbox's own path.
 
-    Printed values are escaped once, by ``finalize`` (``_EscapedOnceCodeGenerator``).
+    Printed values are escaped once, by ``finalize`` (``_StoryCodeGenerator``).
     """
 
-    code_generator_class = _EscapedOnceCodeGenerator
+    code_generator_class = _StoryCodeGenerator
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Return ``obj.attribute`` as the sandbox would, without re-checking view fields."""
