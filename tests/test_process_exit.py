@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storyboard.errors import EXIT_PARTIAL, EXIT_INVALID
+from storyboard.errors import EXIT_INVALID, EXIT_PARTIAL
 from storyboard.snapshots import SnapshotStore
 from tests.faultserver import Exchange, FaultServer
 
@@ -161,7 +161,12 @@ def test_a_program_calling_main_keeps_its_teardown(tmp_path: Path) -> None:
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(hooks)])}
     done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=60
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "after main 0"

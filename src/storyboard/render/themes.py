@@ -35,7 +35,7 @@ from markupsafe import Markup
 from storyboard.errors import RenderError
 from storyboard.render.inlined_partials import InliningLoader
 from storyboard.render.safe import escape_text, theme_file_text
-from storyboard.render.views import PLAIN_VALUE_TYPES, TEMPLATE_VIEW_TYPES
+from storyboard.render.views import PLAIN_VALUE_TYPES, TEMPLATE_VIEW_FIELDS
 
 #: The prefix that always reaches a built-in template, so a theme can extend it.
 BUILTIN_PREFIX = "default"
@@ -156,7 +156,8 @@ class _StoryCodeGenerator(CodeGenerator):
         self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
     ) -> None:
         if self._escapes_in_finalize(frame, finalize):
-            self.write(str(finalize.src))
+            # What ``_finalize`` does where autoescape is on, without its call around it.
+            self.write("environment.escape_text(")
         else:
             super()._output_child_pre(node, frame, finalize)
 
@@ -164,7 +165,7 @@ class _StoryCodeGenerator(CodeGenerator):
         self, node: nodes.Expr, frame: Frame, finalize: CodeGenerator._FinalizeInfo
     ) -> None:
         if self._escapes_in_finalize(frame, finalize):
-            self.write(")")  # closes finalize's call
+            self.write(")")  # closes escape_text's call
         else:
             super()._output_child_post(node, frame, finalize)
 
@@ -190,17 +191,17 @@ class _StorySandbox(ImmutableSandboxedEnvironment):
     """
 
     code_generator_class = _StoryCodeGenerator
+    #: Called by the templates' code where ``finalize`` would escape (``_finalize``).
+    escape_text = staticmethod(escape_text)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """Return ``obj.attribute`` as the sandbox would, without re-checking view fields."""
-        if type(obj) in TEMPLATE_VIEW_TYPES and not attribute.startswith("_"):
-            value = obj.__dict__.get(attribute, _ABSENT)
+        public = TEMPLATE_VIEW_FIELDS.get(type(obj))
+        if public is not None and attribute in public:
+            value = obj.__dict__[attribute]
             if type(value) in PLAIN_VALUE_TYPES:
                 return value
         return super().getattr(obj, attribute)
-
-
-_ABSENT = object()
 
 
 def make_environment(theme_dir: Path | None = None, *, plain: bool = False) -> Environment:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 
 from markupsafe import Markup
 
@@ -155,12 +155,23 @@ class StoryView:
         return tuple(item for item in self.items if isinstance(item, CardView))
 
 
-#: The records templates read fields of (``themes`` reads their public fields quickly).
-TEMPLATE_VIEW_TYPES: frozenset[type] = frozenset(
-    {MediaView, PlayerView, HeadingView, TocEntry, TextView, CardView, SharingView, StoryView}
-)
+#: The records templates read fields of, with their public fields (``themes`` reads
+#: those quickly).
+TEMPLATE_VIEW_FIELDS: Mapping[type, frozenset[str]] = {
+    view: frozenset(field.name for field in fields(view) if not field.name.startswith("_"))
+    for view in (
+        MediaView,
+        PlayerView,
+        HeadingView,
+        TocEntry,
+        TextView,
+        CardView,
+        SharingView,
+        StoryView,
+    )
+}
 #: Field values that are plain data: no callable, nothing a template could change.
 PLAIN_VALUE_TYPES: frozenset[type] = frozenset(
     {str, Markup, int, bool, type(None), tuple, dt.date, dt.datetime, EmbedMode}
-    | TEMPLATE_VIEW_TYPES
+    | TEMPLATE_VIEW_FIELDS.keys()
 )
