@@ -64,7 +64,7 @@ def _disk_signature(path: Path) -> _FileSignature | None:
 
 
 class PackedSnapshots(MutableMapping[str, Snapshot]):
-    """Snapshots kept as their JSON text (``snapshot_entries.pack``) until looked up.
+    """Snapshots kept as their packed JSON (``snapshot_entries.pack``) until looked up.
 
     Each look-up makes the snapshot anew from its checked JSON and keeps nothing: for a
     reader that goes through the story once (an offline render), so thousands of models
@@ -131,13 +131,14 @@ def _read_streamed(handle: Any, packed: bool) -> MutableMapping[str, Snapshot] |
     shared = SharedValues()
     kept: MutableMapping[str, Snapshot] = PackedSnapshots() if packed else {}
     try:
-        for key, entry, text in entries(handle, SNAPSHOT_FORMAT_VERSION, with_text=packed):
+        for key, entry in entries(handle, SNAPSHOT_FORMAT_VERSION):
             snapshot = Snapshot.model_validate(entry)
             if isinstance(kept, PackedSnapshots):
-                kept.keep_packed(key, pack(text))
+                kept.keep_packed(key, pack(entry))
             else:
                 kept[key] = shared.snapshot(snapshot)
-    except (NotStreamableError, ValidationError, RecursionError):
+    # ValueError: besides ValidationError, an entry too deeply nested to pack.
+    except (NotStreamableError, ValueError, RecursionError):
         return None
     return kept
 
