@@ -3,7 +3,9 @@
 Runs each command as a whole process (``python -m storyboard ...``, start-up and teardown
 included) on stories of 10, 1,000 and 5,000 items written by ``big_story`` from the
 bundled example, and prints the median wall time and CPU time (user + sys of the child)
-with the min and max of the runs. The runs are interleaved: every round runs every case
+with the min and max of the runs. The children write their bytecode (a first round,
+untimed, writes it), as an installed copy has it, even where ``PYTHONDONTWRITEBYTECODE``
+is set. The runs are interleaved: every round runs every case
 once, so a busy moment on a shared machine hits all cases alike. ``--help`` runs as
 users type it, through the ``storyboard`` console script beside the interpreter;
 ``python -c "import argparse"`` (the parser it is built on) is printed as its floor.
