@@ -395,6 +395,7 @@ _INCLUDING = {
         "{% set kept %}{% include 'row.html' %}{% endset %}[{{ kept | length }}]"
         "{% include 'missing.html' ignore missing %}"
         "{% include 'plain_row.html' without context %}"
+        "{% include ['nope.html', 'row.html'] %}{% include row_template %}"
         "{% endfor %}\n"
         "{% include 'row.html' %}\n"
         "{% macro boxed(row) %}<b>{% include 'row.html' %}</b>{% endmacro %}"
@@ -418,7 +419,11 @@ def _including_theme(tmp_path: Path) -> Path:
 
 def test_includes_render_as_jinjas_code_renders_them(tmp_path: Path) -> None:
     theme = _including_theme(tmp_path)
-    values = {"rows": [{"n": n} for n in range(1, 5)], "hostile": "<script>&</script>"}
+    values = {
+        "rows": [{"n": n} for n in range(1, 5)],
+        "hostile": "<script>&</script>",
+        "row_template": "plain_row.html",
+    }
     quick = make_environment(theme).get_template("including.html").render(values)
     plain = make_environment(theme, plain=True).get_template("including.html").render(values)
     assert quick == plain

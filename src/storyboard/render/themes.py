@@ -127,16 +127,8 @@ class _StoryCodeGenerator(CodeGenerator):
         if frame.buffer is not None and not frame.loop_frame:
             super().visit_Include(node, frame)  # its own ``buffer.append`` loop
             return
-        # The template is found as Jinja's own code finds it.
-        func_name = "get_or_select_template"
-        if isinstance(node.template, nodes.Const):
-            if isinstance(node.template.value, str):
-                func_name = "get_template"
-            elif isinstance(node.template.value, (tuple, list)):
-                func_name = "select_template"
-        elif isinstance(node.template, (nodes.Tuple, nodes.List)):
-            func_name = "select_template"
-        self.writeline(f"template = environment.{func_name}(", node)
+        # A name, a list of names or a template, as ``{% include %}`` takes them.
+        self.writeline("template = environment.get_or_select_template(", node)
         self.visit(node.template, frame)
         self.write(f", {self.name!r})")
         self.writeline(
