@@ -54,6 +54,11 @@ def run_fetch(
 
 def run_storyboard(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m storyboard ARGS``; ``folder/torn-down`` appears if it tore itself down."""
+    return run_python(folder, "-m", "storyboard", *args)
+
+
+def run_python(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` with the teardown marker's hook (``folder/torn-down``) on its path."""
     hooks = folder / "hooks"
     hooks.mkdir(exist_ok=True)
     marker = folder / "torn-down"
@@ -65,7 +70,7 @@ def run_storyboard(folder: Path, *args: str) -> subprocess.CompletedProcess[str]
     for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         env.pop(name, None)
     return subprocess.run(
-        [sys.executable, "-m", "storyboard", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -152,22 +157,7 @@ def test_a_program_calling_main_keeps_its_teardown(tmp_path: Path) -> None:
         "print('after main', status)\n",
         encoding="utf-8",
     )
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(
-        "import atexit, pathlib\n"
-        f"atexit.register(pathlib.Path({str(tmp_path / 'torn-down')!r}).touch)\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(hooks)])}
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = run_python(tmp_path, str(script))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "after main 0"
     assert (tmp_path / "torn-down").exists()

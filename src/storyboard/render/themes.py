@@ -105,10 +105,10 @@ _OWN_TEMPLATES = frozenset({"partials/entry.html"})
 class _StoryCodeGenerator(CodeGenerator):
     """Jinja's code for templates, with two shortcuts that print the same text.
 
-    Values are printed through ``finalize`` alone where it escapes. Jinja writes
+    Values are escaped once, by ``escape_text`` called directly. Jinja writes
     ``{{ value }}`` as ``escape(finalize(value))``. Where autoescape is on (and cannot
-    change at run time), this environment's ``finalize`` (``_finalize``) has already
-    escaped the value and returned ``Markup``, and ``escape`` of ``Markup`` only copies
+    change at run time), this environment's ``finalize`` (``_finalize``) only calls
+    ``escape_text``, which returns ``Markup``, and ``escape`` of ``Markup`` only copies
     it: a tenth of a long page's time, for the same text. Elsewhere (autoescape off, or
     set by a variable), Jinja's own code is written.
 
@@ -121,11 +121,11 @@ class _StoryCodeGenerator(CodeGenerator):
     """
 
     def visit_Include(self, node: nodes.Include, frame: Frame) -> None:  # noqa: N802 (Jinja's name)
-        if not node.with_context or self.environment.is_async or node.ignore_missing:
+        # Jinja's own code where nothing is passed up: an include into a buffer (``set``,
+        # a macro) outside a loop, one without context, one that may be missing.
+        buffered = frame.buffer is not None and not frame.loop_frame
+        if buffered or not node.with_context or node.ignore_missing or self.environment.is_async:
             super().visit_Include(node, frame)
-            return
-        if frame.buffer is not None and not frame.loop_frame:
-            super().visit_Include(node, frame)  # its own ``buffer.append`` loop
             return
         # A name, a list of names or a template, as ``{% include %}`` takes them.
         self.writeline("template = environment.get_or_select_template(", node)
@@ -179,7 +179,7 @@ class _StorySandbox(ImmutableSandboxedEnvironment):
     and the value is no ``str.format``. Those reads skip the checks; anything else (a
     ``_`` name, a method, any other object) takes the sandbox's own path.
 
-    Printed values are escaped once, by ``finalize`` (``_StoryCodeGenerator``).
+    Printed values are escaped once, by ``escape_text`` (``_StoryCodeGenerator``).
     """
 
     code_generator_class = _StoryCodeGenerator
